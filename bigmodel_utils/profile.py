@@ -1,0 +1,174 @@
+"""Run profiles, seeds and the setup banner every chapter prints first.
+
+The book runs in one of two profiles, chosen by one environment variable,
+``BIGMODEL_PROFILE``, read here and nowhere else:
+
+* ``quick`` -- CPU, continuous integration: the offline MNIST subset, few epochs,
+  the whole book executes in minutes;
+* ``full`` -- GPU (Colab): all of MNIST, more epochs, more seeds;
+* ``auto`` (the default) -- ``full`` when a GPU is visible, else ``quick``.
+
+A chapter asks for its settings with :func:`choose`, e.g.
+``epochs = choose(quick=3, full=12)``.
+"""
+
+import os
+import platform
+
+PROFILE_VARIABLE = "BIGMODEL_PROFILE"
+PROFILES = ("quick", "full")
+
+
+def gpu_names():
+    """Names of the GPUs TensorFlow can see (empty list on a CPU machine)."""
+    import tensorflow as tf
+
+    return [device.name for device in tf.config.list_physical_devices("GPU")]
+
+
+def active_profile():
+    """The profile in force: ``"quick"`` or ``"full"``.
+
+    Reads ``BIGMODEL_PROFILE`` (``quick``, ``full`` or ``auto``; default ``auto``).
+
+    Raises:
+        ValueError: if the variable holds anything else.
+    """
+    requested = os.environ.get(PROFILE_VARIABLE, "auto").strip().lower() or "auto"
+    if requested == "auto":
+        return "full" if gpu_names() else "quick"
+    if requested not in PROFILES:
+        raise ValueError(
+            f"{PROFILE_VARIABLE} must be one of 'quick', 'full' or 'auto', got {requested!r}"
+        )
+    return requested
+
+
+def choose(quick, full):
+    """Return ``quick`` or ``full`` according to the active profile."""
+    return full if active_profile() == "full" else quick
+
+
+def set_seed(seed):
+    """Seed Python, NumPy and Keras, and make TensorFlow ops deterministic.
+
+    Two runs with the same seed on the same machine print the same numbers.
+
+    Raises:
+        TypeError: if ``seed`` is not an int.
+        ValueError: if ``seed`` is negative.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)  # Python, NumPy and the backend
+    tf.config.experimental.enable_op_determinism()
+
+
+def describe_device():
+    """One line naming the device the chapter trains on."""
+    gpus = gpu_names()
+    if gpus:
+        return f"GPU x{len(gpus)} ({', '.join(gpus)})"
+    return f"CPU ({os.cpu_count()} cores, {platform.machine()})"
+
+
+def banner(seed=0):
+    """Seed everything and print the chapter's setup lines; return them as a dict.
+
+    Every chapter calls this in its setup cell, before it loads any data
+    (the data loader prints its own line naming the data source).
+    """
+    import keras
+    import tensorflow as tf
+
+    set_seed(seed)
+    info = {
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
+        "device": describe_device(),
+        "profile": active_profile(),
+        "seed": seed,
+    }
+    print(
+        f"TensorFlow {info['tensorflow']} | Keras {info['keras']} ({info['backend']}) | "
+        f"device: {info['device']} | profile: {info['profile']} | seed: {seed}"
+    )
+    return info
+
+
+def glue(name, value, display=True):
+    """Store ``value`` under ``name`` for the book's ``{glue}`` roles.
+
+    Uses ``myst_nb.glue`` when the book is being built; elsewhere (Colab, a plain
+    Jupyter) it just shows the value, so the same notebook runs everywhere.
+    """
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        if display:
+            from IPython.display import display as show
+
+            show(value)
+        return value
+    myst_glue(name, value, display=display)
+    return value
+
+
+def results_dir():
+    """Folder where chapters leave their headline numbers for later chapters (the FAQ).
+
+    ``$BIGMODEL_RESULTS`` if set, else ``~/.cache/bigmodel_utils/results``.
+    """
+    import pathlib
+
+    default = pathlib.Path.home() / ".cache" / "bigmodel_utils" / "results"
+    return pathlib.Path(os.environ.get("BIGMODEL_RESULTS", default))
+
+
+def save_results(chapter, values):
+    """Save a chapter's headline numbers (a flat dict of JSON values) under ``chapter``.
+
+    The file records the profile, so a reader never mixes quick and full numbers.
+
+    Raises:
+        ValueError: if ``chapter`` is empty or ``values`` is not a non-empty dict.
+    """
+    import json
+
+    if not isinstance(chapter, str) or not chapter.strip():
+        raise ValueError(f"chapter must be a non-empty name, got {chapter!r}")
+    if not isinstance(values, dict) or not values:
+        raise ValueError("values must be a non-empty dict of numbers or strings")
+    folder = results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {"profile": active_profile(), "values": values}
+    temporary = folder / f".{chapter}.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps(record, indent=1, default=float))
+    os.replace(temporary, folder / f"{chapter}.json")  # all or nothing
+
+
+def load_results(chapter):
+    """The numbers a chapter saved with :func:`save_results` in the active profile.
+
+    Raises:
+        FileNotFoundError: if that chapter has not been run yet (run it first).
+        ValueError: if it was run in another profile.
+    """
+    import json
+
+    path = results_dir() / f"{chapter}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no results for chapter {chapter!r} in {path.parent}: run that chapter first")
+    record = json.loads(path.read_text())
+    if record["profile"] != active_profile():
+        raise ValueError(
+            f"results of {chapter!r} come from the {record['profile']!r} profile, "
+            f"not the active {active_profile()!r}: run that chapter again"
+        )
+    return record["values"]
