@@ -60,9 +60,16 @@ def _to_images(x):
 
 
 def _load_keras():
+    """All of MNIST from Keras; its download message is shown only if the download worked."""
+    import contextlib
+    import io
+
     import keras
 
-    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    messages = io.StringIO()
+    with contextlib.redirect_stdout(messages):
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    print(messages.getvalue(), end="")
     return x_train, y_train, x_test, y_test
 
 
@@ -174,3 +181,46 @@ def load_python_docs_text(verbose=True):
         print(f"data: Python {version}'s help pages (pydoc_data.topics): {len(topics)} topics, "
               f"{len(text):,} characters, {len(set(text))} distinct")
     return text
+
+
+# ---- chapter 3.2: a synthetic long-range task ----------------------------------
+
+
+def adding_problem(num_samples, sequence_length, seed=0):
+    """The adding problem: add the two marked numbers of a long random sequence.
+
+    Chapter 3.2 (after Hochreiter and Schmidhuber, 1997). Each step carries a
+    value drawn uniformly from [0, 1) and a marker in {0, 1}; exactly two steps
+    are marked, one in the first half and one in the second, and the target is
+    the sum of their values. Always answering 1.0 scores a mean squared error of
+    1/6 (the variance of a sum of two uniforms), the baseline to beat.
+
+    Args:
+        num_samples: how many sequences (N).
+        sequence_length: T, the number of steps (>= 2).
+        seed: seed of the random generator (same seed, same data).
+
+    Returns:
+        ``(x, y)``: x ``(N, T, 2)`` float32 (value, marker), y ``(N,)`` float32.
+
+    Raises:
+        TypeError: an argument that is not an int.  ValueError: ``num_samples < 1``,
+        ``sequence_length < 2`` or a negative ``seed``.
+    """
+    for name, value, minimum in (("num_samples", num_samples, 1), ("sequence_length", sequence_length, 2),
+                                 ("seed", seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        if value < minimum:
+            raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0.0, 1.0, size=(num_samples, sequence_length)).astype(np.float32)
+    half = sequence_length // 2
+    first = rng.integers(0, half, size=num_samples)  # a position in the first half
+    second = rng.integers(half, sequence_length, size=num_samples)  # and one in the second
+    markers = np.zeros((num_samples, sequence_length), dtype=np.float32)
+    markers[np.arange(num_samples), first] = 1.0
+    markers[np.arange(num_samples), second] = 1.0
+    x = np.stack([values, markers], axis=-1)  # (N, T, 2)
+    y = (values * markers).sum(axis=1, dtype=np.float32)  # (N,)
+    return x, y

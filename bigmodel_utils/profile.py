@@ -108,6 +108,8 @@ def glue(name, value, display=True):
     Uses ``myst_nb.glue`` when the book is being built; elsewhere (Colab, a plain
     Jupyter) it just shows the value, so the same notebook runs everywhere.
     """
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        value = value.item()  # a NumPy scalar: glue its Python number, so format specs work
     try:
         from myst_nb import glue as myst_glue
     except ImportError:

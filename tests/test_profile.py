@@ -73,3 +73,8 @@ def test_results_round_trip_and_profile_check(monkeypatch, tmp_path):
 
 def test_glue_outside_a_book_build_returns_the_value():
     assert profile.glue("answer", 42, display=False) == 42
+
+
+def test_glue_turns_numpy_scalars_into_python_numbers():
+    value = profile.glue("ratio", np.float64(0.25), display=False)
+    assert type(value) is float and value == 0.25

@@ -1,0 +1,296 @@
+"""Chapters 1 and 2: forward FLOPs per sample of a Keras model, layer by layer, by formula.
+
+Convention (stated, because papers differ: some quote multiply-adds as "FLOPs"):
+
+* one multiply-add is **2 FLOPs**; a dot product of length ``n`` costs ``2n``
+  (this is the ``multiply_add`` part: dense, convolutions, recurrent and attention products);
+* every other elementary operation (add a bias, compare, exp, divide, tanh) is **1 FLOP**
+  (the ``other`` part: biases, activations, pooling, normalisation, softmax, gates);
+* data movement is free: Flatten, Reshape, Dropout (off at inference), Embedding look-ups,
+  Concatenate, padding.
+
+Counts are for one sample at inference (batch 1). This module holds the formulas, one per
+equation, and one rule per Keras layer class that applies them to the shapes a layer saw;
+``size.forward_flops`` runs a model once and adds the rules up. The TensorFlow profiler is
+not used: it undercounts the loops of recurrent layers.
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+
+ACTIVATION_FLOPS = {  # FLOPs per element; exp, tanh, erf and divide count 1 each
+    "linear": 0, "relu": 1, "relu6": 2, "leaky_relu": 2, "elu": 3, "selu": 4, "tanh": 1,
+    "sigmoid": 3, "hard_sigmoid": 3, "swish": 4, "silu": 4, "gelu": 8, "softplus": 3,
+    "softsign": 3, "exponential": 1, "softmax": 3, "log_softmax": 3,
+}
+ZERO_FLOP_LAYERS = {
+    "InputLayer", "Flatten", "Reshape", "Dropout", "SpatialDropout1D", "SpatialDropout2D",
+    "GaussianNoise", "GaussianDropout", "AlphaDropout", "Permute", "RepeatVector", "Concatenate",
+    "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "Identity", "Embedding",
+    "UpSampling1D", "ActivityRegularization", "Masking",
+}
+ZERO_FLOP_OPS = {  # keras.ops in a functional graph that only move data
+    "GetItem", "Reshape", "Transpose", "ExpandDims", "Squeeze", "Concatenate", "Stack", "Cast",
+    "Take", "Slice", "Flip", "Tile", "BroadcastTo", "Split", "Identity", "Ravel",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Flops:
+    """FLOPs split into multiply-adds (2 per multiply-add) and every other operation."""
+
+    multiply_add: int = 0
+    other: int = 0
+
+    @property
+    def total(self):
+        return self.multiply_add + self.other
+
+    def __add__(self, more):
+        return Flops(self.multiply_add + more.multiply_add, self.other + more.other)
+
+    def __mul__(self, times):
+        return Flops(self.multiply_add * int(times), self.other * int(times))
+
+
+def activation_flops(name, elements):
+    """FLOPs of an element-wise activation ``name`` over ``elements`` numbers.
+
+    Raises:
+        ValueError: if ``name`` has no entry in ``ACTIVATION_FLOPS``.
+    """
+    if name not in ACTIVATION_FLOPS:
+        raise ValueError(f"name: no FLOP count for activation {name!r}; known: {sorted(ACTIVATION_FLOPS)}")
+    return Flops(0, ACTIVATION_FLOPS[name] * int(elements))
+
+
+def dense_flops(in_features, units, use_bias=True, positions=1):
+    """y = W x + b at ``positions`` places (tokens or pixels): 2·in·units per place, + units for b."""
+    return Flops(2 * in_features * units * positions, units * positions if use_bias else 0)
+
+
+def conv_flops(output_positions, kernel_elements, in_channels, filters, groups=1, use_bias=True):
+    """Convolution: every output position and filter is a dot product of kernel·in/groups inputs."""
+    per_output = kernel_elements * in_channels // groups
+    return Flops(2 * output_positions * filters * per_output,
+                 output_positions * filters if use_bias else 0)
+
+
+def depthwise_conv_flops(output_positions, kernel_elements, in_channels, depth_multiplier=1,
+                         use_bias=True):
+    """Depthwise convolution: each input channel has its own ``depth_multiplier`` kernels."""
+    outputs = output_positions * in_channels * depth_multiplier
+    return Flops(2 * outputs * kernel_elements, outputs if use_bias else 0)
+
+
+def pool_flops(output_elements, window_elements, kind="max"):
+    """Pooling: max needs window−1 comparisons per output; average window−1 adds and 1 divide."""
+    per_output = window_elements - 1 if kind == "max" else window_elements
+    return Flops(0, output_elements * per_output)
+
+
+def simple_rnn_flops(input_dim, units, timesteps, activation="tanh", use_bias=True):
+    """h_t = f(W x_t + U h_prev + b), eq. (3.2): one dot product of length input_dim + units per unit."""
+    step = Flops(2 * units * (input_dim + units), units if use_bias else 0)
+    return (step + activation_flops(activation, units)) * timesteps
+
+
+def lstm_flops(input_dim, units, timesteps, activation="tanh", recurrent_activation="sigmoid",
+               use_bias=True):
+    """LSTM: 4 gates of length input_dim + units, 3 gate activations, 2 tanh, 4 products/sums."""
+    step = Flops(2 * 4 * units * (input_dim + units), (4 * units if use_bias else 0) + 4 * units)
+    step = step + activation_flops(recurrent_activation, 3 * units)
+    return (step + activation_flops(activation, 2 * units)) * timesteps
+
+
+def gru_flops(input_dim, units, timesteps, activation="tanh", recurrent_activation="sigmoid",
+              use_bias=True, reset_after=True):
+    """GRU: 3 input and 3 recurrent products, 2 gate and 1 candidate activation, 8 element-wise ops."""
+    biases = (6 if reset_after else 3) * units if use_bias else 0
+    step = Flops(2 * 3 * units * (input_dim + units), biases + 8 * units)
+    step = step + activation_flops(recurrent_activation, 2 * units)
+    return (step + activation_flops(activation, units)) * timesteps
+
+
+def multi_head_attention_flops(query_length, key_length, query_dim, key_input_dim, value_input_dim,
+                               num_heads, key_dim, value_dim, output_dim, use_bias=True):
+    """softmax(Q Kᵀ/√d_k) V per head, then Concat(head_1..head_h) W^O (section 3.3).
+
+    Projections of query, key and value, the scores, the weighted sum and the output
+    projection are multiply-adds; scaling Q, the softmax and the biases are the rest.
+    """
+    projections = (query_length * query_dim * num_heads * key_dim
+                   + key_length * key_input_dim * num_heads * key_dim
+                   + key_length * value_input_dim * num_heads * value_dim)
+    scores = num_heads * query_length * key_length * (key_dim + value_dim)  # Q Kᵀ and weights · V
+    output = query_length * num_heads * value_dim * output_dim
+    biases = (query_length * num_heads * key_dim + key_length * num_heads * (key_dim + value_dim)
+              + query_length * output_dim) if use_bias else 0
+    softmax = ACTIVATION_FLOPS["softmax"] * num_heads * query_length * key_length
+    return Flops(2 * (projections + scores + output),
+                 biases + query_length * num_heads * key_dim + softmax)
+
+
+def layer_normalization_flops(vectors, features, center=True, scale=True):
+    """LayerNorm of ``vectors`` vectors of ``features``: mean, x−μ, square, variance, divide = 5d."""
+    return Flops(0, vectors * features * (5 + int(center) + int(scale)))
+
+
+def batch_normalization_flops(elements, center=True, scale=True):
+    """BatchNorm at inference: (x − mean) / σ, then ·γ and +β: 2 to 4 FLOPs per element."""
+    return Flops(0, elements * (2 + int(center) + int(scale)))
+
+
+# ---- the rules: one per Keras layer class, from the shapes seen in the forward pass ----------
+
+def _size(shape):
+    return int(np.prod([d for d in shape[1:]])) if len(shape) > 1 else 1  # per sample
+
+
+def _with_activation(layer, flops, output_shape):
+    name = getattr(getattr(layer, "activation", None), "__name__", "linear")
+    return flops + activation_flops(name, _size(output_shape))
+
+
+def _dense(layer, inputs, output):
+    positions = _size(inputs[0]) // inputs[0][-1]  # tokens: every position of a sequence
+    flops = dense_flops(inputs[0][-1], layer.units, layer.use_bias, positions)
+    return _with_activation(layer, flops, output)
+
+
+def _conv(layer, inputs, output):
+    channels = inputs[0][-1] if layer.data_format == "channels_last" else inputs[0][1]
+    positions = _size(output) // layer.filters
+    flops = conv_flops(positions, math.prod(layer.kernel_size), channels, layer.filters,
+                       layer.groups, layer.use_bias)
+    return _with_activation(layer, flops, output)
+
+
+def _depthwise(layer, inputs, output):
+    channels = inputs[0][-1] if layer.data_format == "channels_last" else inputs[0][1]
+    positions = _size(output) // (channels * layer.depth_multiplier)
+    flops = depthwise_conv_flops(positions, math.prod(layer.kernel_size), channels,
+                                 layer.depth_multiplier, layer.use_bias)
+    return _with_activation(layer, flops, output)
+
+
+def _separable(layer, inputs, output):
+    channels = inputs[0][-1] if layer.data_format == "channels_last" else inputs[0][1]
+    positions = _size(output) // layer.filters
+    depthwise = depthwise_conv_flops(positions, math.prod(layer.kernel_size), channels,
+                                     layer.depth_multiplier, use_bias=False)
+    pointwise = conv_flops(positions, 1, channels * layer.depth_multiplier, layer.filters,
+                           use_bias=layer.use_bias)
+    return _with_activation(layer, depthwise + pointwise, output)
+
+
+def _pool(kind):
+    def rule(layer, inputs, output):
+        return pool_flops(_size(output), math.prod(layer.pool_size), kind)
+    return rule
+
+
+def _global_pool(kind):
+    def rule(layer, inputs, output):
+        channels = _size(output)
+        return pool_flops(channels, _size(inputs[0]) // channels, kind)
+    return rule
+
+
+def _recurrent(formula, gated):
+    def rule(layer, inputs, output):
+        cell = getattr(layer, "cell", layer)
+        _, timesteps, input_dim = inputs[0][:3]
+        extra = {"recurrent_activation": cell.recurrent_activation.__name__} if gated else {}
+        if formula is gru_flops:
+            extra["reset_after"] = cell.reset_after
+        return formula(input_dim, cell.units, timesteps, cell.activation.__name__,
+                       use_bias=cell.use_bias, **extra)
+    return rule
+
+
+def _attention(layer, inputs, output):
+    query, value = inputs[0], inputs[1] if len(inputs) > 1 else inputs[0]
+    key_input_dim = layer._key_dense.kernel.shape[0]
+    out_kernel = layer._output_dense.kernel.shape  # (heads, value_dim, *output)
+    return multi_head_attention_flops(
+        query[1], value[1], query[-1], key_input_dim, value[-1], layer.num_heads,
+        layer.key_dim, layer.value_dim, math.prod(out_kernel[2:]), layer._use_bias)
+
+
+def _layer_norm(layer, inputs, output):
+    axes = layer.axis if isinstance(layer.axis, (list, tuple)) else [layer.axis]
+    features = math.prod(inputs[0][a] for a in axes)
+    return layer_normalization_flops(_size(inputs[0]) // features, features, layer.center, layer.scale)
+
+
+def _elementwise(per_element):
+    def rule(layer, inputs, output):
+        return Flops(0, per_element(layer, len(inputs)) * _size(output))
+    return rule
+
+
+def _activation(layer, inputs, output):
+    return activation_flops(layer.activation.__name__, _size(output))
+
+
+RULES = {
+    "Dense": _dense, "Conv1D": _conv, "Conv2D": _conv, "Conv3D": _conv,
+    "DepthwiseConv1D": _depthwise, "DepthwiseConv2D": _depthwise,
+    "SeparableConv1D": _separable, "SeparableConv2D": _separable,
+    "MaxPooling1D": _pool("max"), "MaxPooling2D": _pool("max"), "MaxPooling3D": _pool("max"),
+    "AveragePooling1D": _pool("avg"), "AveragePooling2D": _pool("avg"),
+    "AveragePooling3D": _pool("avg"),
+    "GlobalMaxPooling1D": _global_pool("max"), "GlobalMaxPooling2D": _global_pool("max"),
+    "GlobalAveragePooling1D": _global_pool("avg"), "GlobalAveragePooling2D": _global_pool("avg"),
+    "SimpleRNN": _recurrent(simple_rnn_flops, False), "LSTM": _recurrent(lstm_flops, True),
+    "GRU": _recurrent(gru_flops, True), "MultiHeadAttention": _attention,
+    "LayerNormalization": _layer_norm,
+    "BatchNormalization": lambda layer, inputs, output: batch_normalization_flops(
+        _size(output), layer.center, layer.scale),
+    "Activation": _activation, "ReLU": _elementwise(lambda layer, n: 1),
+    "Softmax": _elementwise(lambda layer, n: ACTIVATION_FLOPS["softmax"]),
+    "Rescaling": _elementwise(lambda layer, n: 2),
+    "Add": _elementwise(lambda layer, n: n - 1), "Subtract": _elementwise(lambda layer, n: 1),
+    "Multiply": _elementwise(lambda layer, n: n - 1), "Average": _elementwise(lambda layer, n: n),
+    "Maximum": _elementwise(lambda layer, n: n - 1), "Minimum": _elementwise(lambda layer, n: n - 1),
+}
+RULES.update({name: (lambda layer, inputs, output: Flops()) for name in ZERO_FLOP_LAYERS})
+RECURRENT_CELLS = {"SimpleRNNCell": "SimpleRNN", "LSTMCell": "LSTM", "GRUCell": "GRU"}
+CUSTOM_RULES = {}  # class -> rule, filled by register()
+
+
+def register(layer_class, rule):
+    """Teach the counter a custom layer: ``rule(layer, input_shapes, output_shape) -> Flops``.
+
+    Raises:
+        TypeError: if ``layer_class`` is not a class or ``rule`` is not callable.
+    """
+    if not isinstance(layer_class, type) or not callable(rule):
+        raise TypeError("layer_class must be a class and rule a callable(layer, inputs, output)")
+    CUSTOM_RULES[layer_class] = rule
+
+
+def is_keras_builtin(layer):
+    """True for Keras's own layer classes (not user subclasses)."""
+    return type(layer).__module__.startswith("keras.")
+
+
+def rule_for(layer):
+    """The FLOP rule of ``layer`` (None if it has none): registered classes, then Keras built-ins."""
+    if type(layer) in CUSTOM_RULES:
+        return CUSTOM_RULES[type(layer)]
+    if not is_keras_builtin(layer):
+        return None  # a custom subclass may compute anything: never guess from its parent
+    kind, cell = type(layer).__name__, getattr(layer, "cell", None)
+    if kind == "RNN" and is_keras_builtin(cell) and type(cell).__name__ in RECURRENT_CELLS:
+        return RULES[RECURRENT_CELLS[type(cell).__name__]]
+    return RULES.get(kind)
+
+
+def children(layer):
+    """The sublayers ``layer`` holds directly (its own attributes, not theirs)."""
+    return list(layer._flatten_layers(include_self=False, recursive=False))
+

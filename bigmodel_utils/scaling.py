@@ -1,0 +1,286 @@
+"""Chapter 2: one family of CNNs scaled in width, trained alike and measured alike.
+
+The article claims that larger models perform, generalise and resist bad input better,
+at a cost in compute, time and interpretability. This module turns each claim into a
+number: :func:`run_sweep` trains the article's CNN at several widths with the same data,
+optimiser, epochs and seeds, and records accuracy, the train-test gap, accuracy under
+noise and occlusion, training time and memory; :func:`fit_power_law` fits
+L(N) = a·N^(−α) + c to the test loss; :func:`saliency_maps` shows what a model looks at.
+"""
+
+import time
+
+import keras
+import numpy as np
+from keras import layers
+
+from bigmodel_utils import profile, size
+
+BASE_CHANNELS = (32, 64, 64)  # the article's CNN at width 1
+BASE_UNITS = 64
+ADAM_STATE_COPIES = 4  # weights, gradients and Adam's two moments, all float32
+STEPS_PER_EXECUTION = 8  # fewer Python round trips: small models are otherwise all overhead
+
+
+def scaled_channels(width):
+    """Channels of the three convolutions and units of the hidden dense layer at ``width``.
+
+    Raises:
+        TypeError: if ``width`` is not a number.
+        ValueError: if ``width`` is not positive.
+    """
+    if isinstance(width, bool) or not isinstance(width, (int, float, np.floating)):
+        raise TypeError(f"width must be a number, got {type(width).__name__}")
+    if width <= 0:
+        raise ValueError(f"width must be > 0, got {width}")
+    return tuple(max(1, round(c * width)) for c in (*BASE_CHANNELS, BASE_UNITS))
+
+
+def build_scaled_cnn(width=1.0, extra_layers=0, input_shape=(28, 28, 1), num_classes=10):
+    """The article's CNN (section 4) with every layer ``width`` times as wide, uncompiled.
+
+    ``width=1`` is the article's model (93,322 parameters); ``extra_layers`` adds that many
+    3x3 'same' convolutions before Flatten (deeper, same output size).
+
+    Raises:
+        TypeError, ValueError: bad ``width`` (see :func:`scaled_channels`) or ``extra_layers``.
+    """
+    first, second, third, units = scaled_channels(width)
+    if not isinstance(extra_layers, int) or extra_layers < 0:
+        raise ValueError(f"extra_layers must be an int >= 0, got {extra_layers!r}")
+    stack = [keras.Input(shape=input_shape),
+             layers.Conv2D(first, 3, activation="relu"), layers.MaxPooling2D(2),
+             layers.Conv2D(second, 3, activation="relu"), layers.MaxPooling2D(2),
+             layers.Conv2D(third, 3, activation="relu")]
+    stack += [layers.Conv2D(third, 3, padding="same", activation="relu") for _ in range(extra_layers)]
+    stack += [layers.Flatten(), layers.Dense(units, activation="relu"),
+              layers.Dense(num_classes, activation="softmax")]
+    return keras.Sequential(stack, name=f"cnn_w{width:g}_d{extra_layers}")
+
+
+def add_noise(x, sigma, seed=0):
+    """Images with Gaussian pixel noise of standard deviation ``sigma``, clipped to [0, 1]."""
+    noise = np.random.default_rng(seed).normal(0.0, sigma, size=x.shape).astype(x.dtype)
+    return np.clip(x + noise, 0.0, 1.0)
+
+
+def occlude(x, patch, seed=0):
+    """Images with one black ``patch`` x ``patch`` square at a random place in each.
+
+    Raises:
+        ValueError: if ``patch`` does not fit in the image.
+    """
+    height, width = x.shape[1:3]
+    if not 0 < patch <= min(height, width):
+        raise ValueError(f"patch must be in 1..{min(height, width)}, got {patch}")
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, height - patch + 1, len(x))
+    cols = rng.integers(0, width - patch + 1, len(x))
+    covered = x.copy()
+    for image, row, col in zip(covered, rows, cols):
+        image[row:row + patch, col:col + patch] = 0.0
+    return covered
+
+
+def training_memory_estimate(model, batch_size):
+    """Bytes a float32 Adam step needs by count: 4 copies of the weights (weights, gradients,
+    two moments) plus every layer's output for one batch (kept for the backward pass)."""
+    report = size.forward_flops(model, warn=False)
+    activations = sum(int(np.prod(row["output_shape"])) for row in report.rows if row["output_shape"])
+    inputs = int(np.prod(model.inputs[0].shape[1:]))
+    weights = size.count_parameters(model)["total"]
+    return 4 * (ADAM_STATE_COPIES * weights + batch_size * (activations + inputs))
+
+
+def gpu_peak_memory(reset=False):
+    """Peak bytes TensorFlow allocated on the first GPU since the last reset (None on CPU)."""
+    import tensorflow as tf
+
+    if not tf.config.list_physical_devices("GPU"):
+        return None
+    if reset:
+        tf.config.experimental.reset_memory_stats("GPU:0")
+        return 0
+    return tf.config.experimental.get_memory_info("GPU:0")["peak"]
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall-clock seconds of every epoch."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def train_and_measure(mnist, width, seed, epochs, batch_size=64, extra_layers=0,
+                      noise_sigma=0.5, occlusion_patch=10):
+    """Train one model of the family and measure it; return (row dict, model).
+
+    The same data, optimiser (Adam, learning rate 1e-3), batch size, epochs and seed for
+    every width; robustness sets are fixed by seed 0, so every model sees the same ones.
+    """
+    profile.set_seed(seed)
+    model = build_scaled_cnn(width, extra_layers)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], steps_per_execution=STEPS_PER_EXECUTION)
+    timer, _ = EpochTimer(), gpu_peak_memory(reset=True)
+    start = time.perf_counter()
+    model.fit(mnist.x_train, mnist.y_train, epochs=epochs, batch_size=batch_size, verbose=0,
+              callbacks=[timer])
+    train_seconds = time.perf_counter() - start
+
+    def evaluate(x, y):
+        scores = model.evaluate(x, y, batch_size=500, verbose=0, return_dict=True)
+        return scores["loss"], scores["accuracy"]
+
+    train_loss, train_accuracy = evaluate(mnist.x_train, mnist.y_train)
+    test_loss, test_accuracy = evaluate(mnist.x_test, mnist.y_test)
+    row = {"width": width, "extra_layers": extra_layers, "seed": seed,
+           "params": model.count_params(),
+           "forward_flops": size.forward_flops(model, warn=False).total.total,
+           "train_loss": train_loss, "test_loss": test_loss,
+           "train_accuracy": train_accuracy, "test_accuracy": test_accuracy,
+           "gap": train_accuracy - test_accuracy,
+           "noise_accuracy": evaluate(add_noise(mnist.x_test, noise_sigma), mnist.y_test)[1],
+           "occlusion_accuracy": evaluate(occlude(mnist.x_test, occlusion_patch), mnist.y_test)[1],
+           "train_seconds": train_seconds, "epoch_seconds": float(np.median(timer.seconds)),
+           "memory_estimate_bytes": training_memory_estimate(model, batch_size),
+           "gpu_peak_bytes": gpu_peak_memory()}
+    return row, model
+
+
+def run_sweep(mnist, widths, seeds=(0,), epochs=5, batch_size=64, extra_layers=0, verbose=True):
+    """Train every width with every seed; return (table of runs, {width: model of seeds[0]}).
+
+    Raises:
+        ValueError: if ``widths`` or ``seeds`` is empty or ``epochs`` < 1.
+    """
+    import pandas as pd
+
+    if not len(widths) or not len(seeds):
+        raise ValueError("widths and seeds must each hold at least one value")
+    if epochs < 1:
+        raise ValueError(f"epochs must be >= 1, got {epochs}")
+    rows, models = [], {}
+    for width in widths:
+        for seed in seeds:
+            row, model = train_and_measure(mnist, width, seed, epochs, batch_size, extra_layers)
+            rows.append(row)
+            if seed == seeds[0]:
+                models[width] = model
+            if verbose:
+                print(f"width {width:<6g} seed {seed}: {row['params']:>9,} params, "
+                      f"test accuracy {row['test_accuracy']:.3f}, {row['train_seconds']:.1f} s")
+    return pd.DataFrame(rows), models
+
+
+def summarize(runs):
+    """Mean over seeds of every measured column, one row per model size (sorted by params).
+
+    ``gpu_peak_bytes`` is kept only when every run measured it (on a GPU).
+    """
+    runs = runs.copy()
+    if runs["gpu_peak_bytes"].notna().all():
+        runs["gpu_peak_bytes"] = runs["gpu_peak_bytes"].astype(float)
+    else:
+        runs = runs.drop(columns="gpu_peak_bytes")
+    columns = [c for c in runs.columns if c != "seed"]
+    summary = runs[columns].groupby(["width", "extra_layers"], as_index=False).mean()
+    spread = runs.groupby(["width", "extra_layers"])["test_accuracy"].std(ddof=0).fillna(0.0)
+    summary["test_accuracy_std"] = spread.to_numpy()
+    summary["seeds"] = runs.groupby(["width", "extra_layers"])["seed"].count().to_numpy()
+    return summary.sort_values("params").reset_index(drop=True)
+
+
+def power_law(N, a, alpha, c):
+    """L(N) = a·N^(−α) + c: the scaling law of Kaplan et al. (2020), chapter 2."""
+    return a * np.power(N, -alpha) + c
+
+
+def fit_power_law(N, loss):
+    """Fit L(N) = a·N^(−α) + c with a ≥ 0, 0 ≤ α ≤ 3, 0 ≤ c ≤ min(loss), relative residuals.
+
+    Returns:
+        dict with ``a``, ``alpha``, ``c``, ``rmse`` (root mean square residual) and, from
+        4 points on, ``alpha_low`` / ``alpha_high``: the range of α when one point is left out.
+
+    Raises:
+        ValueError: fewer than 3 points, mismatched lengths, or non-positive N.
+    """
+    from scipy.optimize import curve_fit
+
+    N, loss = np.asarray(N, dtype=float), np.asarray(loss, dtype=float)
+    if N.shape != loss.shape or N.ndim != 1 or N.size < 3:
+        raise ValueError("N and loss must be 1-D with the same length, at least 3 points")
+    if np.any(N <= 0) or not np.all(np.isfinite(loss)) or np.any(loss <= 0):
+        raise ValueError("N and loss must be positive and finite")
+
+    def fit(N, loss):
+        scale = N.min()  # fit on N / N_min so that a starts near the loss range
+        p0 = (max(loss.max() - loss.min(), 1e-3), 0.5, 0.5 * loss.min())
+        (a, alpha, c), _ = curve_fit(power_law, N / scale, loss, p0=p0, sigma=loss, maxfev=20000,
+                                     bounds=([0.0, 0.0, 0.0], [np.inf, 3.0, loss.min()]))
+        return a * scale ** alpha, alpha, c
+
+    a, alpha, c = fit(N, loss)
+    result = {"a": float(a), "alpha": float(alpha), "c": float(c),
+              "rmse": float(np.sqrt(np.mean((power_law(N, a, alpha, c) - loss) ** 2)))}
+    if N.size >= 4:
+        alphas = [fit(np.delete(N, i), np.delete(loss, i))[1] for i in range(N.size)]
+        result.update(alpha_low=float(min(alphas)), alpha_high=float(max(alphas)))
+    return result
+
+
+def saliency_maps(model, images, labels):
+    """|∂ s_y / ∂ x| per pixel, s_y the class score before the softmax (Simonyan et al., 2014).
+
+    Needs a model whose last layer is a Dense softmax layer (as in the family above).
+    Returns an array (n, height, width).
+    """
+    import tensorflow as tf
+
+    head = model.layers[-1]
+    body = keras.Model(model.inputs, model.layers[-2].output)
+    x = tf.convert_to_tensor(images, dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        scores = tf.matmul(body(x), head.kernel) + head.bias  # (n, classes), before softmax
+        chosen = tf.gather(scores, np.asarray(labels), batch_dims=1)  # (n,)
+    gradient = tape.gradient(chosen, x).numpy()
+    return np.abs(gradient).max(axis=-1)  # (n, height, width)
+
+
+def saliency_on_strokes(saliency, images, threshold=0.3):
+    """Share of the saliency that falls on the digit's own pixels (brighter than ``threshold``)."""
+    strokes = images[..., 0] > threshold  # (n, height, width)
+    return float((saliency * strokes).sum() / saliency.sum())
+
+
+def headline_numbers(summary):
+    """The numbers the chapter's verdicts quote, from :func:`summarize`'s table (a flat dict).
+
+    ``smallest`` / ``largest`` are the ends of the sweep, ``best`` the size with the highest
+    mean test accuracy; ratios are largest over smallest.
+    """
+    smallest, largest = summary.iloc[0], summary.iloc[-1]
+    best = summary.loc[summary["test_accuracy"].idxmax()]
+    most_robust = summary.loc[summary["noise_accuracy"].idxmax()]
+    numbers = {"sizes": len(summary), "params_smallest": int(smallest["params"]),
+               "params_largest": int(largest["params"]), "params_best": int(best["params"]),
+               "params_most_robust": int(most_robust["params"]),
+               "best_is_largest": bool(best["params"] == largest["params"])}
+    for column in ("test_accuracy", "gap", "noise_accuracy", "occlusion_accuracy", "test_loss"):
+        numbers[f"{column}_smallest"] = float(smallest[column])
+        numbers[f"{column}_largest"] = float(largest[column])
+    numbers.update(test_accuracy_best=float(best["test_accuracy"]),
+                   noise_accuracy_best=float(most_robust["noise_accuracy"]),
+                   gap_max=float(summary["gap"].max()),
+                   params_gap_max=int(summary.loc[summary["gap"].idxmax(), "params"]))
+    for column in ("params", "forward_flops", "train_seconds", "epoch_seconds", "memory_estimate_bytes"):
+        numbers[f"{column}_ratio"] = float(largest[column] / smallest[column])
+    return numbers

@@ -1,0 +1,323 @@
+"""Chapters 1 and 2: how large is a model? Parameters, layers, bytes and FLOPs, measured.
+
+Parameters come from Keras (``count_params``) and, for checking, from one formula per layer
+type; FLOPs per sample come from the formulas of :mod:`bigmodel_utils.flops`, applied to the
+shapes each layer sees in one forward pass on zeros (convention: 1 multiply-add = 2 FLOPs).
+"""
+
+import collections
+import dataclasses
+import inspect
+import warnings
+
+import numpy as np
+
+from bigmodel_utils.flops import ZERO_FLOP_OPS, Flops, children, is_keras_builtin, rule_for
+
+BYTES_PER_WEIGHT = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
+
+# Landmark models for chapter 1: parameter counts as their papers report them (year = the cited
+# publication), except ResNet-50, whose paper reports FLOPs: its count is that of the architecture.
+LANDMARK_MODELS = (
+    {"name": "LeNet-5", "year": 1998, "params": 60e3, "cite": "lecun1998gradient", "note": ""},
+    {"name": "AlexNet", "year": 2012, "params": 60e6, "cite": "krizhevsky2012imagenet", "note": ""},
+    {"name": "VGG-16", "year": 2015, "params": 138e6, "cite": "simonyan2015very", "note": ""},
+    {"name": "ResNet-50", "year": 2016, "params": 25.6e6, "cite": "he2016deep",
+     "note": "counted from the architecture; the paper reports FLOPs"},
+    {"name": "BERT-large", "year": 2019, "params": 340e6, "cite": "devlin2019bert", "note": ""},
+    {"name": "GPT-2", "year": 2019, "params": 1.5e9, "cite": "radford2019language", "note": "largest version"},
+    {"name": "GPT-3", "year": 2020, "params": 175e9, "cite": "brown2020language", "note": "largest version"},
+)
+
+
+# ---- one parameter formula per layer type (checked against count_params in the tests) ---------
+
+def _area(kernel_size):
+    return kernel_size * kernel_size if isinstance(kernel_size, int) else int(np.prod(kernel_size))
+
+
+def dense_params(in_features, units, use_bias=True):
+    """y = W x + b: a (in_features, units) matrix W and a bias b of ``units``."""
+    return in_features * units + (units if use_bias else 0)
+
+
+def conv2d_params(kernel_size, in_channels, filters, use_bias=True):
+    """One (kh, kw, in_channels) kernel per filter, plus one bias per filter."""
+    return _area(kernel_size) * in_channels * filters + (filters if use_bias else 0)
+
+
+def depthwise_conv2d_params(kernel_size, in_channels, depth_multiplier=1, use_bias=True):
+    """A (kh, kw) kernel per input channel and multiplier; one bias per output channel."""
+    outputs = in_channels * depth_multiplier
+    return _area(kernel_size) * outputs + (outputs if use_bias else 0)
+
+
+def separable_conv2d_params(kernel_size, in_channels, filters, depth_multiplier=1, use_bias=True):
+    """Depthwise kernels (no bias) followed by a 1x1 pointwise convolution with bias."""
+    depthwise = depthwise_conv2d_params(kernel_size, in_channels, depth_multiplier, use_bias=False)
+    return depthwise + conv2d_params(1, in_channels * depth_multiplier, filters, use_bias)
+
+
+def simple_rnn_params(input_dim, units, use_bias=True):
+    """h_t = f(W x_t + U h_prev + b): W is (input_dim, units), U is (units, units)."""
+    return input_dim * units + units * units + (units if use_bias else 0)
+
+
+def lstm_params(input_dim, units, use_bias=True):
+    """Four gates (input, forget, cell, output), each with its own W, U and b."""
+    return 4 * simple_rnn_params(input_dim, units, use_bias)
+
+
+def gru_params(input_dim, units, use_bias=True, reset_after=True):
+    """Three gates; with ``reset_after`` (the Keras default) the recurrent part has its own bias."""
+    biases = (6 if reset_after else 3) * units if use_bias else 0
+    return 3 * (input_dim * units + units * units) + biases
+
+
+def multi_head_attention_params(query_dim, num_heads, key_dim, value_dim=None, key_input_dim=None,
+                                value_input_dim=None, output_dim=None, use_bias=True):
+    """W_Q, W_K, W_V (one (d, d_k) slice per head) and W^O, each with a bias (section 3.3)."""
+    value_dim = value_dim or key_dim
+    value_input_dim = value_input_dim or query_dim
+    key_input_dim = key_input_dim or value_input_dim
+    output_dim = output_dim or query_dim
+    weights = num_heads * (key_dim * (query_dim + key_input_dim) + value_dim * value_input_dim)
+    weights += num_heads * value_dim * output_dim
+    biases = num_heads * (2 * key_dim + value_dim) + output_dim if use_bias else 0
+    return weights + biases
+
+
+def layer_normalization_params(features, center=True, scale=True):
+    """A scale γ and an offset β per feature."""
+    return features * (int(center) + int(scale))
+
+
+def batch_normalization_params(features, center=True, scale=True):
+    """γ and β (trainable), plus the moving mean and variance (non-trainable)."""
+    return features * (2 + int(center) + int(scale))
+
+
+def embedding_params(input_dim, output_dim):
+    """One vector of ``output_dim`` per token of the vocabulary."""
+    return input_dim * output_dim
+
+
+# ---- counting a model ----------------------------------------------------------------------------
+
+def check_model(model):
+    """Raise unless ``model`` is a built Keras model.
+
+    Raises:
+        TypeError: if ``model`` is not a ``keras.Model``.
+        ValueError: if it is not built (no ``keras.Input`` and never called).
+    """
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    if not model.built:
+        raise ValueError("model is not built: start it with keras.Input(...) or call it on data first")
+
+
+def count_parameters(model):
+    """Total, trainable and non-trainable parameters of ``model`` (a dict)."""
+    check_model(model)
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    non_trainable = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
+    return {"total": trainable + non_trainable, "trainable": trainable, "non_trainable": non_trainable}
+
+
+def _leaves(layer):
+    if rule_for(layer) is not None or not children(layer):
+        return [layer]
+    return [leaf for child in children(layer) for leaf in _leaves(child)]
+
+
+def count_layers(model):
+    """Layers of ``model`` by kind (a Counter), looking inside nested models and custom blocks.
+
+    A layer with a FLOP formula (e.g. LSTM, MultiHeadAttention) counts as one layer; input
+    layers are not counted.
+    """
+    check_model(model)
+    kinds = [type(leaf).__name__ for leaf in _leaves(model) if leaf is not model]
+    return collections.Counter(kind for kind in kinds if kind != "InputLayer")
+
+
+def weight_bytes(model, dtype="float32"):
+    """Bytes needed to store all weights of ``model`` as ``dtype`` (no file or scale overhead).
+
+    Raises:
+        ValueError: if ``dtype`` is not one of ``BYTES_PER_WEIGHT``.
+    """
+    if dtype not in BYTES_PER_WEIGHT:
+        raise ValueError(f"dtype must be one of {sorted(BYTES_PER_WEIGHT)}, got {dtype!r}")
+    return count_parameters(model)["total"] * BYTES_PER_WEIGHT[dtype]
+
+
+# ---- tracing one forward pass and adding up ----------------------------------------------------
+
+def _shapes(value):
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        return [tuple(int(d) for d in value.shape)]
+    if isinstance(value, (list, tuple)):
+        return [shape for item in value for shape in _shapes(item)]
+    return []
+
+
+def _tree(layer):
+    """Every layer the counter needs to see: descend only where there is no rule."""
+    below = [] if rule_for(layer) is not None else children(layer)
+    return [layer] + [found for child in below for found in _tree(child)]
+
+
+def trace_calls(model, inputs):
+    """Run ``model(inputs)`` once; return {id(layer): [(input_shapes, output_shape), ...]}."""
+    calls = {}
+    layers = {id(layer): layer for layer in _tree(model)}
+
+    def spy(layer):
+        original, signature = layer.call, inspect.signature(layer.call)
+
+        def call(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs).arguments
+            shapes = [s for name, v in bound.items() if "mask" not in name for s in _shapes(v)]
+            output = original(*args, **kwargs)
+            calls.setdefault(id(layer), []).append((shapes, (_shapes(output) or [()])[0]))
+            return output
+        return call
+
+    try:
+        for layer in layers.values():
+            layer.call = spy(layer)
+        with warnings.catch_warnings():  # Model([x], ...) called with one array: same thing
+            warnings.filterwarnings("ignore", message="The structure of `inputs`")
+            model(inputs)
+    finally:
+        for layer in layers.values():
+            if "call" in vars(layer):
+                del layer.call
+    return calls
+
+
+@dataclasses.dataclass
+class FlopReport:
+    """Forward FLOPs per sample: ``total`` (:class:`Flops`), one row per layer, ``unknown``
+    layers with no formula (so the total is a lower bound) and ``partial`` custom blocks
+    counted through their sublayers only (their own glue, e.g. a residual add, is not)."""
+
+    total: Flops
+    rows: list
+    unknown: list
+    partial: list
+
+
+def _add_up(layer, path, calls, report, repeat=None):
+    rule, recorded = rule_for(layer), calls.get(id(layer), [])
+    name = f"{path}/{layer.name}" if path else layer.name
+    if rule is not None or not children(layer):
+        if rule is None:
+            report.unknown.append(f"{name} ({type(layer).__name__})")
+        used = recorded[:1] * repeat if repeat else recorded
+        flops = sum((rule(layer, shapes, out) for shapes, out in used), Flops()) if rule else Flops()
+        report.rows.append({"layer": name, "kind": type(layer).__name__,
+                            "output_shape": recorded[0][1][1:] if recorded else None,
+                            "params": layer.count_params() if layer.built else 0,
+                            "flops": flops.total, "multiply_add_flops": flops.multiply_add,
+                            "counted": rule is not None})
+        report.total = report.total + flops
+        return
+    if not is_keras_builtin(layer) and path is not None:
+        report.partial.append(f"{name} ({type(layer).__name__})")
+    if type(layer).__name__ in ("RNN", "TimeDistributed") and recorded:
+        repeat = (repeat or 1) * recorded[0][0][0][1]  # the cell runs once per time step
+    for child in children(layer):
+        _add_up(child, "" if path is None else name, calls, report, repeat)
+    for operation in getattr(layer, "operations", []):  # keras.ops calls in a functional graph
+        if not hasattr(operation, "_flatten_layers") and type(operation).__name__ not in ZERO_FLOP_OPS:
+            report.unknown.append(f"{name}/{operation.name} (operation {type(operation).__name__})")
+
+
+def sample_inputs(model, input_shape=None):
+    """Zeros of batch 1 matching ``model.inputs`` (or ``input_shape``, one sample's shape).
+
+    Raises:
+        ValueError: if a model input has an unknown size and ``input_shape`` is not given.
+    """
+    if input_shape is not None:
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        dtypes = [getattr(t, "dtype", "float32") for t in getattr(model, "inputs", None) or shapes]
+    else:
+        symbolic = getattr(model, "inputs", None)
+        if not symbolic:
+            raise ValueError("input_shape: the model has no keras.Input; pass one sample's shape")
+        shapes, dtypes = [tuple(t.shape[1:]) for t in symbolic], [t.dtype for t in symbolic]
+        if any(d is None for shape in shapes for d in shape):
+            raise ValueError(f"input_shape: the model's input {shapes} has unknown sizes; "
+                             "pass one sample's shape, e.g. input_shape=(50, 8)")
+    arrays = [np.zeros((1, *shape), dtype=str(dtype)) for shape, dtype in zip(shapes, dtypes)]
+    return arrays[0] if len(arrays) == 1 else arrays
+
+
+def forward_flops(model, input_shape=None, warn=True):
+    """Forward FLOPs per sample of ``model``, layer by layer (convention: :mod:`flops`); chapter 2.
+
+    Args:
+        model: a built Keras model.
+        input_shape: one sample's shape (a tuple, or a list of tuples for several inputs),
+            needed only when ``model.inputs`` has unknown sizes; ``warn``: warn about unknowns.
+
+    Returns:
+        A :class:`FlopReport`.
+
+    Raises:
+        TypeError, ValueError: not a Keras model, not built, or ``input_shape`` needed.
+    """
+    check_model(model)
+    report = FlopReport(Flops(), [], [], [])
+    _add_up(model, None, trace_calls(model, sample_inputs(model, input_shape)), report)
+    if warn and report.unknown:
+        warnings.warn(f"FLOPs not counted (no formula) for: {', '.join(report.unknown)}", stacklevel=2)
+    return report
+
+
+def describe(model, input_shape=None):
+    """A table of ``model`` for notebooks: one row per layer, then a total row.
+
+    Columns: layer, kind, output shape (one sample), params, FLOPs and multiply-add FLOPs
+    per sample, and a note for layers with no formula (their FLOPs are left empty, not 0).
+    The table's ``attrs`` hold ``unknown`` and ``partial`` (see :class:`FlopReport`).
+
+    Raises:
+        TypeError, ValueError: as :func:`forward_flops`.
+    """
+    import pandas as pd
+
+    report = forward_flops(model, input_shape)
+    rows = [dict(row, note="") if row["counted"] else dict(
+        row, flops=None, multiply_add_flops=None, note="no formula: not counted")
+            for row in report.rows if row["kind"] != "InputLayer"]
+    total = count_parameters(model)["total"]
+    held = total - sum(row["params"] for row in rows)
+    if held:
+        rows.append({"layer": "(weights of custom layers)", "kind": "", "params": held, "note": ""})
+    rows.append({"layer": "total", "kind": "", "output_shape": None, "params": total,
+                 "flops": report.total.total, "multiply_add_flops": report.total.multiply_add,
+                 "note": "lower bound: some layers not counted" if report.unknown else ""})
+    table = pd.DataFrame(rows, columns=["layer", "kind", "output_shape", "params", "flops",
+                                        "multiply_add_flops", "note"])
+    table.attrs.update(unknown=report.unknown, partial=report.partial)
+    return table
+
+
+def measure(model, name=None, input_shape=None):
+    """One row of numbers that say how large ``model`` is (for a table of several models)."""
+    report = forward_flops(model, input_shape, warn=False)
+    params, layers = count_parameters(model), count_layers(model)
+    return {"model": name or model.name, "params": params["total"],
+            "trainable": params["trainable"], "non_trainable": params["non_trainable"],
+            "layers": sum(layers.values()),
+            "weight_layers": sum(1 for leaf in _leaves(model) if leaf.built and leaf.count_params()),
+            **{f"{dtype}_bytes": weight_bytes(model, dtype) for dtype in ("float32", "float16", "int8")},
+            "forward_flops": report.total.total, "multiply_add_flops": report.total.multiply_add,
+            "unknown": ", ".join(report.unknown)}

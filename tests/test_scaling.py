@@ -1,0 +1,97 @@
+"""Tests of bigmodel_utils.scaling: the CNN family, damaged inputs, the power-law fit, a tiny sweep."""
+
+import numpy as np
+import pytest
+
+from bigmodel_utils import data, scaling, size
+
+
+def test_width_one_is_the_article_cnn():
+    assert scaling.build_scaled_cnn(1.0).count_params() == 93_322
+    assert scaling.scaled_channels(0.5) == (16, 32, 32, 32)
+    assert scaling.scaled_channels(0.01) == (1, 1, 1, 1)  # never fewer than one channel
+
+
+def test_family_grows_and_deepens():
+    params = [scaling.build_scaled_cnn(w).count_params() for w in (0.0625, 0.25, 1.0)]
+    assert params == sorted(params) and params[-1] / params[0] > 30
+    deeper = scaling.build_scaled_cnn(0.5, extra_layers=2)
+    # two extra 3x3 convolutions of 32 -> 32 channels with bias
+    assert deeper.count_params() - scaling.build_scaled_cnn(0.5).count_params() == 2 * (9 * 32 * 32 + 32)
+
+
+@pytest.mark.parametrize("width, error", [("wide", TypeError), (0, ValueError), (-1.0, ValueError)])
+def test_bad_width_raises(width, error):
+    with pytest.raises(error, match="width"):
+        scaling.build_scaled_cnn(width)
+
+
+def test_bad_extra_layers_raises():
+    with pytest.raises(ValueError, match="extra_layers"):
+        scaling.build_scaled_cnn(1.0, extra_layers=-1)
+
+
+def test_noise_and_occlusion():
+    x = np.full((5, 28, 28, 1), 0.5, dtype=np.float32)
+    noisy = scaling.add_noise(x, 0.3, seed=1)
+    assert noisy.dtype == x.dtype and noisy.min() >= 0 and noisy.max() <= 1
+    np.testing.assert_array_equal(noisy, scaling.add_noise(x, 0.3, seed=1))  # seeded
+    covered = scaling.occlude(x, 10)
+    assert ((covered == 0).sum(axis=(1, 2, 3)) == 100).all()  # one 10x10 square per image
+    assert (x == 0.5).all()  # the input is not changed in place
+    with pytest.raises(ValueError, match="patch"):
+        scaling.occlude(x, 29)
+
+
+def test_power_law_fit_recovers_known_exponent():
+    N = np.geomspace(1e3, 1e6, 7)
+    loss = scaling.power_law(N, 40.0, 0.6, 0.05)
+    fit = scaling.fit_power_law(N, loss)
+    assert fit["alpha"] == pytest.approx(0.6, rel=1e-3)
+    assert fit["c"] == pytest.approx(0.05, rel=1e-2) and fit["rmse"] < 1e-6
+    assert fit["alpha_low"] <= 0.6 + 1e-3 and fit["alpha_high"] >= 0.6 - 1e-3
+    with pytest.raises(ValueError, match="at least 3"):
+        scaling.fit_power_law([1, 2], [1.0, 0.5])
+    with pytest.raises(ValueError, match="positive"):
+        scaling.fit_power_law([0, 2, 3], [1.0, 0.5, 0.4])
+
+
+def test_training_memory_estimate_by_hand():
+    model = scaling.build_scaled_cnn(0.0625)  # 442 parameters
+    # outputs per sample: 26*26*2 + 13*13*2 + 11*11*4 + 5*5*4 + 3*3*4 + 36 + 4 + 10 = 2,360;
+    # input 784; batch 8: 4 bytes x (4 x 442 + 8 x (2,360 + 784)).
+    assert scaling.training_memory_estimate(model, 8) == 4 * (4 * 442 + 8 * (2360 + 784))
+
+
+@pytest.mark.slow
+def test_tiny_sweep_and_saliency():
+    mnist = data.load_mnist(train_size=128, test_size=64, verbose=False)
+    runs, models = scaling.run_sweep(mnist, (0.0625, 0.125), seeds=(0,), epochs=1, verbose=False)
+    assert len(runs) == 2 and not runs.drop(columns="gpu_peak_bytes").isna().any().any()
+    summary = scaling.summarize(runs)
+    assert list(summary["params"]) == [442, 1594] and (summary["seeds"] == 1).all()
+    assert (summary["forward_flops"] == [size.forward_flops(m, warn=False).total.total
+                                         for m in models.values()]).all()
+    maps = scaling.saliency_maps(models[0.125], mnist.x_test[:4], mnist.y_test[:4])
+    assert maps.shape == (4, 28, 28) and (maps >= 0).all()
+    assert 0 < scaling.saliency_on_strokes(maps, mnist.x_test[:4]) < 1
+    numbers = scaling.headline_numbers(summary)
+    assert numbers["sizes"] == 2 and numbers["params_ratio"] == pytest.approx(1594 / 442)
+    assert numbers["params_best"] in (442, 1594)
+    with pytest.raises(ValueError, match="epochs"):
+        scaling.run_sweep(mnist, (1.0,), epochs=0)
+
+
+def test_summarize_averages_seeds_and_keeps_gpu_memory_only_when_measured():
+    import pandas as pd
+
+    runs = pd.DataFrame({"width": [1.0, 1.0, 0.5], "extra_layers": 0, "seed": [0, 1, 0],
+                         "params": [10, 10, 4], "test_accuracy": [0.9, 0.8, 0.7],
+                         "gpu_peak_bytes": [None, None, None]})
+    summary = scaling.summarize(runs)
+    assert list(summary["params"]) == [4, 10] and list(summary["seeds"]) == [1, 2]
+    assert summary["test_accuracy"].tolist() == pytest.approx([0.7, 0.85])
+    assert summary["test_accuracy_std"].tolist() == pytest.approx([0.0, 0.05])
+    assert "gpu_peak_bytes" not in summary
+    runs["gpu_peak_bytes"] = [100, 300, 50]
+    assert scaling.summarize(runs)["gpu_peak_bytes"].tolist() == [50.0, 200.0]
