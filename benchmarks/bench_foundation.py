@@ -80,7 +80,7 @@ def seed_cnn_training_gflops(batch_size, steps_per_execution=1, learning_rate=1e
     """Training GFLOP/s of the article's CNN (training = 3 x forward FLOPs) and its test accuracy."""
     import keras
 
-    from bigmodel_utils import cnn, data, flops, profile
+    from bigmodel_utils import cnn, data, profile, size
 
     profile.set_seed(0)
     mnist = data.load_mnist(train_size=4000, test_size=1000, verbose=False)
@@ -93,7 +93,7 @@ def seed_cnn_training_gflops(batch_size, steps_per_execution=1, learning_rate=1e
         start = time.perf_counter()
         model.fit(mnist.x_train, mnist.y_train, epochs=1, batch_size=batch_size, verbose=0)
         epoch_times.append(time.perf_counter() - start)
-    forward = flops.forward_flops(model, warn=False).total
+    forward = size.forward_flops(model, warn=False).total
     seconds = statistics.median(epoch_times)
     accuracy = model.evaluate(mnist.x_test, mnist.y_test, verbose=0)[1]
     return 3 * forward * len(mnist.x_train) / seconds / 1e9, seconds, accuracy
