@@ -1,0 +1,138 @@
+"""Chapter 5.2: the custom ``strategy.run`` training loop, for any ``tf.distribute`` strategy.
+
+Keras 3 ``fit`` fails under ``MultiWorkerMirroredStrategy`` (keras-team/keras#20585), so the
+multi-worker processes train with this loop; the chapter runs the same loop on one device
+and on two in-process replicas to compare step times like for like.
+"""
+
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from bigmodel_utils import cnn
+from bigmodel_utils.distributed import check_positive_int, make_optimizer, per_replica_batch_size
+
+
+def distribute_dataset(strategy, x, y, global_batch_size, seed=0):
+    """An endless, shuffled, per-worker-sharded distributed dataset of ``(x, y)``.
+
+    Each input pipeline (one per worker) keeps its own shard of the examples and batches
+    them at the per-replica size, so the replicas together consume one global batch.
+    """
+    check_positive_int("global_batch_size", global_batch_size)
+
+    def dataset_fn(input_context):
+        batch_size = input_context.get_per_replica_batch_size(global_batch_size)
+        dataset = tf.data.Dataset.from_tensor_slices((x, y))
+        dataset = dataset.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
+        dataset = dataset.shuffle(len(x), seed=seed).repeat()
+        return dataset.batch(batch_size, drop_remainder=True).prefetch(2)
+
+    return strategy.distribute_datasets_from_function(dataset_fn)
+
+
+def make_train_step(strategy, model, optimizer, global_batch_size):
+    """A ``tf.function`` running one synchronous data-parallel step with ``strategy.run``.
+
+    Chapter 5.2: each replica computes the loss of its slice divided by the *global*
+    batch size, the optimizer all-reduces (sums) the gradients across replicas and every
+    replica applies the same update. Works under ``MultiWorkerMirroredStrategy``, where
+    Keras 3 ``fit`` does not (keras-team/keras#20585). Build ``model`` and ``optimizer``
+    (``optimizer.build(model.trainable_variables)``) inside ``strategy.scope()`` first.
+
+    Returns:
+        ``train_step(iterator) -> (global_loss, local_loss)``: the mean loss of the whole
+        global batch, and of the part of it this process saw.
+    """
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(reduction=None)
+    local_replicas = len(strategy.extended.worker_devices)
+    workers = strategy.num_replicas_in_sync // local_replicas
+
+    def replica_step(x, y):
+        with tf.GradientTape() as tape:
+            per_example = loss_fn(y, model(x, training=True))
+            loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch_size)
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        return loss
+
+    @tf.function
+    def train_step(iterator):
+        losses = strategy.run(replica_step, args=next(iterator))
+        global_loss = strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
+        local_loss = tf.add_n(list(strategy.experimental_local_results(losses))) * workers
+        return global_loss, local_loss
+
+    return train_step
+
+
+def build_for_custom_loop(strategy, optimizer="sgd", learning_rate=0.05, seed=0):
+    """The article CNN and a built optimizer, both created inside ``strategy.scope()``."""
+    keras.utils.set_random_seed(seed)
+    with strategy.scope():
+        model = cnn.build_article_cnn()
+        built_optimizer = make_optimizer(optimizer, learning_rate)
+        built_optimizer.build(model.trainable_variables)  # slots created under the strategy
+    return model, built_optimizer
+
+
+def train_custom_loop(strategy, x, y, steps, global_batch_size=64, optimizer="sgd",
+                      learning_rate=0.05, seed=0):
+    """Train the article CNN for ``steps`` steps of :func:`make_train_step`; time every step.
+
+    Returns:
+        Dict with ``model``, ``global_losses``, ``local_losses`` and ``step_seconds``
+        (lists, one entry per step; the first step includes tracing the ``tf.function``).
+    Raises:
+        ValueError: if ``steps`` < 1 or ``global_batch_size`` is not divisible by the replicas.
+    """
+    check_positive_int("steps", steps)
+    per_replica_batch_size(global_batch_size, strategy.num_replicas_in_sync)
+    model, built_optimizer = build_for_custom_loop(strategy, optimizer, learning_rate, seed)
+    train_step = make_train_step(strategy, model, built_optimizer, global_batch_size)
+    iterator = iter(distribute_dataset(strategy, x, y, global_batch_size, seed))
+    history = {"model": model, "global_losses": [], "local_losses": [], "step_seconds": []}
+    for _ in range(steps):
+        start = time.perf_counter()
+        global_loss, local_loss = train_step(iterator)
+        history["global_losses"].append(float(global_loss))  # float() waits for the step
+        history["local_losses"].append(float(local_loss))
+        history["step_seconds"].append(time.perf_counter() - start)
+    return history
+
+
+def compare_step_times(strategies, x, y, steps=30, global_batch_size=64, rounds=5, seed=0):
+    """Median seconds per training step of each strategy, measured in alternating rounds.
+
+    Chapter 5.2: on a shared machine the load drifts, so the strategies take turns, ``rounds``
+    times ``steps / rounds`` steps each, after one untimed step that traces the ``tf.function``.
+
+    Args:
+        strategies: ``{name: tf.distribute strategy}``.
+        steps: timed steps per strategy (split over ``rounds``).
+    Returns:
+        ``{name: median seconds per step}``.
+    Raises:
+        ValueError: if ``strategies`` is empty or ``steps`` < ``rounds``.
+    """
+    check_positive_int("rounds", rounds)
+    if not strategies:
+        raise ValueError("strategies must name at least one strategy")
+    if steps < rounds:
+        raise ValueError(f"steps must be >= rounds={rounds}, got {steps}")
+    runners, seconds = {}, {name: [] for name in strategies}
+    for name, strategy in strategies.items():
+        model, built_optimizer = build_for_custom_loop(strategy, seed=seed)
+        train_step = make_train_step(strategy, model, built_optimizer, global_batch_size)
+        iterator = iter(distribute_dataset(strategy, x, y, global_batch_size, seed))
+        float(train_step(iterator)[0])  # trace and warm up, untimed
+        runners[name] = (train_step, iterator)
+    for _ in range(rounds):
+        for name, (train_step, iterator) in runners.items():
+            for _ in range(steps // rounds):
+                start = time.perf_counter()
+                float(train_step(iterator)[0])
+                seconds[name].append(time.perf_counter() - start)
+    return {name: float(np.median(values)) for name, values in seconds.items()}
