@@ -91,17 +91,13 @@ def plot_feature_maps(image, maps, channels=8):
     return figure
 
 
-def plot_curves(curves, xlabel, ylabel, title, step=1, log_y=False, references=None):
-    """One line per entry of ``curves = {label: values}`` (x = step, 2 step, ...), plus dashed reference levels."""
+def plot_curves(curves, xlabel, ylabel, title):
+    """One line per entry of ``curves = {label: values per epoch}`` (epochs 1, 2, ...)."""
     figure, axis = plt.subplots(figsize=(8, 3.5))
     for label, values in curves.items():
-        axis.plot(step * np.arange(1, len(values) + 1), values, "o-", markersize=3, label=label)
-    for (label, level), color in zip((references or {}).items(), ("gray", "tab:brown")):
-        axis.axhline(level, color=color, linestyle="--", linewidth=1, label=label)
+        axis.plot(np.arange(1, len(values) + 1), values, "o-", markersize=3, label=label)
     axis.set(xlabel=xlabel, ylabel=ylabel, title=title)
-    if log_y:
-        axis.set_yscale("log")
-    axis.grid(alpha=0.3, which="both")
+    axis.grid(alpha=0.3)
     axis.legend(fontsize=8)
     figure.tight_layout()
     return figure
@@ -120,6 +116,25 @@ def plot_adding_mse(lengths, mse_by_model, references):
              title="The adding problem: the same training budget at growing lengths")
     axis.grid(alpha=0.3, which="both")
     axis.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def plot_adding_curves(curves, step, baseline):
+    """Validation MSE during training, ``curves = {(model, T): values}``: a colour per model, a line style per T."""
+    figure, axis = plt.subplots(figsize=(8, 4.2))
+    models = list(dict.fromkeys(model for model, _ in curves))
+    lengths = sorted({length for _, length in curves})
+    for (model, length), values in curves.items():
+        axis.plot(step * np.arange(1, len(values) + 1), values, color=f"C{models.index(model)}",
+                  linestyle=("-", "--", ":", "-.")[lengths.index(length) % 4], marker="o", markersize=3,
+                  label=f"{model}, T = {length}")
+    axis.axhline(baseline, color="gray", linestyle="--", linewidth=1, label="always answer 1.0")
+    axis.set_yscale("log")
+    axis.set(xlabel="training step", ylabel="validation MSE (log scale)",
+             title="Learning the adding problem: validation MSE during training")
+    axis.grid(alpha=0.3, which="both")
+    axis.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=4)
     figure.tight_layout()
     return figure
 
@@ -151,6 +166,8 @@ def plot_attention_weights(weights, titles, tokens=None, suptitle=""):
     for axis, matrix, title in zip(axes[0], weights, titles):
         image = axis.imshow(matrix, cmap="viridis", vmin=0, vmax=1)
         axis.set(title=title, xlabel="key position")
+        axis.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+        axis.yaxis.set_major_locator(plt.MaxNLocator(integer=True))
         if tokens is not None:
             axis.set_xticks(range(len(tokens)), tokens)
             axis.set_yticks(range(len(tokens)), tokens)
@@ -223,19 +240,23 @@ def plot_vit_attention(images, grids, titles, column_titles):
 
 
 def plot_comparison(table, columns, labels):
-    """One horizontal bar panel per column of ``table`` (rows: architectures), values printed on the bars."""
-    figure, axes = plt.subplots(1, len(columns), figsize=(3.1 * len(columns), 0.45 * len(table) + 1.3),
-                                sharey=True, layout="constrained")
+    """One horizontal bar panel per column of ``table`` (rows: architectures), two panels per row."""
+    rows = int(np.ceil(len(columns) / 2))
+    figure, axes = plt.subplots(rows, 2, figsize=(9, rows * (0.5 * len(table) + 1.2)), squeeze=False,
+                                layout="constrained")
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for axis, column, label in zip(np.atleast_1d(axes), columns, labels):
+    for axis in axes.ravel()[len(columns):]:
+        axis.axis("off")
+    for axis, column, label in zip(axes.ravel(), columns, labels):
         values = np.asarray(table[column], dtype=float)
         axis.barh(range(len(values)), values, color=colors[: len(values)])
         for index, value in enumerate(values):
-            axis.text(value, index, f" {value:.3g}", va="center", fontsize=8)
-        axis.set(xlabel=label, xlim=(0, values.max() * 1.35))
+            axis.text(value, index, f" {value:.3g}", va="center", fontsize=9)
+        top = 112 if "%" in label else values.max() * 1.3  # percentages: the whole 0-100 scale
+        axis.set(xlabel=label, xlim=(0, top))
+        axis.set_yticks(range(len(table)), list(table.index))
+        axis.invert_yaxis()
         axis.grid(axis="x", alpha=0.3)
-    axes[0].set_yticks(range(len(table)), list(table.index))
-    axes[0].invert_yaxis()
     return figure
 
 
@@ -394,7 +415,7 @@ def plot_first_filters(kernels, names, columns=16):
 # ---- chapter 5: efficient, distributed, distillation ---------------------------
 
 # chapter 5.1 (efficient) and 5.3 (distillation) begin
-def plot_accuracy_vs_latency(rows, title="Test accuracy against CPU latency"):
+def plot_accuracy_vs_latency(rows, title="Test accuracy against latency"):
     """One marker per model row (``model``, ``latency_ms``, ``accuracy``, ``bytes``); area ~ bytes on disk."""
     fig, ax = plt.subplots(figsize=(8, 3.8))
     largest = max(row["bytes"] for row in rows)
@@ -403,7 +424,7 @@ def plot_accuracy_vs_latency(rows, title="Test accuracy against CPU latency"):
         ax.scatter(row["latency_ms"], 100 * row["accuracy"], s=30 + 370 * row["bytes"] / largest, alpha=0.65,
                    color=f"C{i}", marker=markers[i % len(markers)], edgecolor="black",
                    label=f"{row['model']} ({row['bytes'] / 1024:,.0f} KB)")
-    ax.set(xlabel="latency per batch of 32 images (ms, median, CPU)", ylabel="test accuracy (%)", title=title)
+    ax.set(xlabel="latency per batch of 32 images (ms, median of repeated runs)", ylabel="test accuracy (%)", title=title)
     ax.set_xlim(0, 1.15 * max(row["latency_ms"] for row in rows))
     ax.margins(y=0.15)
     ax.grid(alpha=0.3)
@@ -456,7 +477,7 @@ def plot_temperature_sweep(temperatures, accuracies, scratch, teacher, title="Di
     ax.set_xticks(temperatures, labels=[f"{T:g}" for T in temperatures])
     ax.set(xlabel="temperature T (log scale)", ylabel="test accuracy (%)", title=title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
 
@@ -466,11 +487,14 @@ def plot_per_digit_accuracy(per_digit, omitted, title=None):
     fig, ax = plt.subplots(figsize=(8, 3.5))
     width = 0.8 / len(per_digit)
     for i, (name, accuracy) in enumerate(per_digit.items()):
-        ax.bar(np.arange(10) + (i - (len(per_digit) - 1) / 2) * width, 100 * np.asarray(accuracy), width, label=name)
-    ax.axvspan(omitted - 0.5, omitted + 0.5, color="0.85", zorder=0)
-    ax.set(xticks=range(10), xlabel="digit", ylabel="test accuracy (%)", ylim=(0, 105),
+        x = np.arange(10) + (i - (len(per_digit) - 1) / 2) * width
+        ax.bar(x, 100 * np.asarray(accuracy), width, label=name)
+        ax.text(x[omitted], 100 * accuracy[omitted] + 1.5, f"{100 * accuracy[omitted]:.0f}", ha="center", fontsize=7)
+    ax.axvspan(omitted - 0.5, omitted + 0.5, color="0.88", zorder=0)
+    ax.set(xticks=range(10), xlabel="digit", ylabel="test accuracy (%)", ylim=(0, 122),
            title=title or f"Test accuracy per digit (the students' transfer set had no {omitted}s)")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.set_yticks(range(0, 101, 20))
+    ax.legend(fontsize=8, loc="upper center", ncol=len(per_digit))
     fig.tight_layout()
     return fig
 # chapter 5.1 (efficient) and 5.3 (distillation) end

@@ -1,0 +1,88 @@
+"""Chapter 3.4: the CNN, two RNNs and the tiny ViT trained one way and measured side by side.
+
+Every architecture is built by its own chapter's module (``cnn``, ``rnn``, ``vit``), trained with
+the same recipe (:func:`train_and_measure`) on the same split, and measured the same way:
+parameters, forward FLOPs per sample (:func:`bigmodel_utils.size.forward_flops`), seconds per
+epoch and test accuracy.
+"""
+
+import time
+
+import keras
+import numpy as np
+
+from bigmodel_utils import cnn, rnn, size, vit
+from bigmodel_utils.flops import Flops, register
+from bigmodel_utils.scaling import EpochTimer
+
+ARCHITECTURES = ("article CNN", "SimpleRNN", "LSTM", "tiny ViT")
+FULL_PROFILE_TARGETS = {"article CNN": 0.99, "LSTM": 0.98, "tiny ViT": 0.97}  # test accuracy, all of MNIST
+
+# Adding learned position vectors costs one addition per number of the sequence.
+register(vit.PositionalEmbedding, lambda layer, inputs, output: Flops(0, int(np.prod(output[1:]))))
+
+
+def build(architecture, rnn_units=128, vit_config=None):
+    """An uncompiled model and what it reads: ``"images"`` (N, 28, 28, 1) or ``"rows"`` (N, 28, 28).
+
+    Raises:
+        ValueError: for an ``architecture`` not in :data:`ARCHITECTURES`.
+    """
+    if architecture == "article CNN":
+        return cnn.build_article_cnn(), "images"
+    if architecture in ("SimpleRNN", "LSTM"):
+        kind = "simple" if architecture == "SimpleRNN" else "lstm"
+        return rnn.build_sequence_classifier(kind, units=rnn_units), "rows"
+    if architecture == "tiny ViT":
+        return vit.build_tiny_vit(**(vit_config or {})), "images"
+    raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
+
+
+def model_inputs(reads, images):
+    """``images`` (N, 28, 28, 1) as the model reads them: unchanged, or as 28 rows of 28 pixels."""
+    if reads not in ("images", "rows"):
+        raise ValueError(f"reads must be 'images' or 'rows', got {reads!r}")
+    return images if reads == "images" else images[..., 0]  # (N, 28, 28): 28 steps of 28 features
+
+
+def residual_additions(model):
+    """Additions of the residual connections of a ViT's blocks, per sample (``size`` counts only sublayers)."""
+    return sum(2 * int(np.prod(layer.output.shape[1:]))  # two residual sums per block
+               for layer in model.layers if isinstance(layer, vit.EncoderBlock))
+
+
+def accuracy(model, x, y, batch_size=500):
+    """Share of ``x`` that ``model`` classifies as ``y``; plain forward calls (no ``evaluate`` graph to trace)."""
+    predictions = [np.argmax(keras.ops.convert_to_numpy(model(x[start:start + batch_size], training=False)), -1)
+                   for start in range(0, len(x), batch_size)]
+    return float(np.mean(np.concatenate(predictions) == y))
+
+
+def train_and_measure(architecture, model, reads, mnist, epochs, batch_size, learning_rate):
+    """Train ``model`` with the shared recipe and return one row of the comparison table.
+
+    Recipe: Adam with linear warm-up and cosine decay (:func:`bigmodel_utils.vit.warmup_cosine_adam`),
+    sparse categorical cross-entropy, ``epochs`` passes in batches of ``batch_size``.
+    Seconds per epoch: the median over the epochs after the first (the first also traces the graph).
+
+    Returns:
+        ``(row, history)``: the row is a dict with ``architecture, params, forward_flops,
+        seconds_per_epoch, first_epoch_seconds, test_accuracy, train_gflops_per_second``.
+    """
+    x_train, x_test = model_inputs(reads, mnist.x_train), model_inputs(reads, mnist.x_test)
+    steps = epochs * int(np.ceil(len(x_train) / batch_size))
+    model.compile(optimizer=vit.warmup_cosine_adam(learning_rate, steps),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    timer = EpochTimer()
+    start = time.perf_counter()
+    history = model.fit(x_train, mnist.y_train, epochs=epochs, batch_size=batch_size, verbose=0,
+                        callbacks=[timer])
+    total_seconds = time.perf_counter() - start
+    test_accuracy = accuracy(model, x_test, mnist.y_test)
+    flops = size.forward_flops(model, warn=False).total.total
+    seconds = float(np.median(timer.seconds[1:] if len(timer.seconds) > 1 else timer.seconds))
+    row = {"architecture": architecture, "params": int(model.count_params()), "forward_flops": int(flops),
+           "seconds_per_epoch": seconds, "first_epoch_seconds": float(timer.seconds[0]),
+           "total_seconds": float(total_seconds), "test_accuracy": float(test_accuracy),
+           "train_gflops_per_second": 3 * flops * len(x_train) / seconds / 1e9}  # training ~ 3x forward
+    return row, history.history

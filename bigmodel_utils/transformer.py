@@ -1,0 +1,300 @@
+"""Chapter 3.3: the Transformer's equations in NumPy, one function per equation.
+
+* ``scaled_dot_product_attention`` -- Attention(Q, K, V) = softmax(QK^T / sqrt(d_k)) V
+* ``multi_head_attention`` -- MultiHead = Concat(head_1, ..., head_h) W^O, applied to
+  X W_Q, X W_K, X W_V (the article's third equation, self-attention)
+* ``positional_encoding`` -- the sinusoids of Vaswani et al. (2017)
+* ``causal_mask`` and ``patchify`` -- what a language model and a ViT feed to attention.
+
+Mask semantics everywhere (as ``keras.layers.MultiHeadAttention``'s ``attention_mask``):
+``True`` (or 1) means *this query may attend to this key*; ``False`` (or 0) blocks it.
+The Keras models built on these ideas live in :mod:`bigmodel_utils.vit` and
+:mod:`bigmodel_utils.language_model`.
+"""
+
+import math
+
+import numpy as np
+
+
+def _array(value, name, ndims):
+    """``value`` as a float array whose rank is one of ``ndims``, else ValueError naming it."""
+    array = np.asarray(value)
+    if not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
+    if array.ndim not in ndims:
+        raise ValueError(f"{name} must have rank {' or '.join(map(str, ndims))}, got shape {array.shape}")
+    return array.astype(np.result_type(array.dtype, np.float32))
+
+
+def softmax(scores, axis=-1):
+    """Numerically stable softmax: subtract the row maximum before exponentiating.
+
+    Entries equal to -inf get weight 0; a row that is all -inf gets all-zero weights
+    (instead of NaN), so a query with nothing to attend to outputs zeros.
+    """
+    scores = np.asarray(scores)
+    peak = np.max(scores, axis=axis, keepdims=True)
+    peak = np.where(np.isfinite(peak), peak, 0.0)  # an all -inf row: avoid inf - inf
+    exps = np.exp(scores - peak)
+    total = np.sum(exps, axis=axis, keepdims=True)
+    return exps / np.where(total > 0, total, 1.0)
+
+
+def scaled_dot_product_attention(Q, K, V, mask=None):
+    """Scaled dot-product attention: each query's output is a weighted mean of the values.
+
+    Equation: Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V (chapter 3.3).
+
+    Args:
+        Q: queries ``(..., seq_q, d_k)``.
+        K: keys ``(..., seq_k, d_k)``, the same leading (batch, head) axes as ``Q``.
+        V: values ``(..., seq_k, d_v)``.
+        mask: optional, broadcastable to ``(..., seq_q, seq_k)``; True/1 = may attend,
+            False/0 = blocked (weight exactly 0), as Keras' ``attention_mask``.
+
+    Returns:
+        ``(outputs, weights)``: ``(..., seq_q, d_v)`` and ``(..., seq_q, seq_k)``;
+        every weight is >= 0 and each row sums to 1 (or to 0 if fully masked).
+
+    Raises:
+        ValueError: a rank below 2, mismatched ``d_k``, ``seq_k`` or leading axes,
+            or a mask that does not fit the scores or holds values other than 0/1.
+    """
+    Q, K, V = (_array(x, name, range(2, 9)) for x, name in ((Q, "Q"), (K, "K"), (V, "V")))
+    if Q.shape[-1] != K.shape[-1]:
+        raise ValueError(f"Q and K must share d_k (last axis), got Q {Q.shape} and K {K.shape}")
+    if K.shape[-2] != V.shape[-2]:
+        raise ValueError(f"K and V must have the same number of keys (axis -2), got K {K.shape} and V {V.shape}")
+    if not Q.shape[:-2] == K.shape[:-2] == V.shape[:-2]:
+        raise ValueError(f"Q, K and V must share their leading axes, got {Q.shape}, {K.shape}, {V.shape}")
+    d_k = Q.shape[-1]
+    scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(d_k)  # (..., seq_q, seq_k)
+    if mask is not None:
+        allowed = _check_mask(mask, scores.shape)
+        scores = np.where(allowed, scores, -np.inf)
+    weights = softmax(scores, axis=-1)  # (..., seq_q, seq_k)
+    return weights @ V, weights  # (..., seq_q, d_v), (..., seq_q, seq_k)
+
+
+def _check_mask(mask, scores_shape):
+    """``mask`` as booleans broadcastable to ``scores_shape``, else ValueError naming ``mask``."""
+    mask = np.asarray(mask)
+    if mask.dtype != bool:
+        if not np.isin(mask, (0, 1)).all():
+            raise ValueError("mask must hold booleans or 0/1 (1 = may attend)")
+        mask = mask.astype(bool)
+    if mask.ndim < 2 or mask.ndim > len(scores_shape):
+        raise ValueError(f"mask must have rank 2..{len(scores_shape)} ending in (seq_q, seq_k), got shape {mask.shape}")
+    try:
+        np.broadcast_shapes(mask.shape, scores_shape)
+    except ValueError:
+        raise ValueError(f"mask of shape {mask.shape} does not broadcast to the scores {scores_shape}") from None
+    return mask
+
+
+def causal_mask(length):
+    """Lower-triangular mask: position t may attend to positions 0..t, never to the future.
+
+    Used by the language model of chapter 3.3 (continued); same semantics as ``mask`` above.
+
+    Returns:
+        Boolean ``(length, length)``, True on and below the diagonal.
+
+    Raises:
+        ValueError: if ``length`` is not a positive int.
+    """
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length <= 0:
+        raise ValueError(f"length must be a positive int, got {length!r}")
+    return np.tril(np.ones((length, length), dtype=bool))  # (seq_q, seq_k)
+
+
+def split_heads(X, h):
+    """Cut the last axis into ``h`` heads: ``(batch, seq, h * d_k)`` -> ``(batch, h, seq, d_k)``."""
+    batch_size, seq_len, width = X.shape
+    X = X.reshape(batch_size, seq_len, h, width // h)  # (batch, seq, heads, d_k)
+    return X.transpose(0, 2, 1, 3)  # (batch, heads, seq, d_k)
+
+
+def merge_heads(X):
+    """Concat(head_1, ..., head_h): ``(batch, h, seq, d_v)`` -> ``(batch, seq, h * d_v)``."""
+    batch_size, h, seq_len, d_v = X.shape
+    X = X.transpose(0, 2, 1, 3)  # (batch, seq, heads, d_v)
+    return X.reshape(batch_size, seq_len, h * d_v)  # (batch, seq, d_model)
+
+
+def multi_head_attention(X, W_Q, W_K, W_V, W_O, h, mask=None, b_Q=None, b_K=None, b_V=None, b_O=None):
+    """Multi-head self-attention of a sequence ``X`` with ``h`` heads of size d_k = d_model / h.
+
+    Equations: MultiHead(Q, K, V) = Concat(head_1, ..., head_h) W^O with
+    head_i = Attention(Q_i, K_i, V_i), applied as Transformer(X) = MultiHead(XW_Q, XW_K, XW_V)
+    (chapter 3.3): head i uses columns i*d_k .. (i+1)*d_k of XW_Q, XW_K and XW_V.
+
+    Args:
+        X: ``(batch, seq, d_model)`` or one sequence ``(seq, d_model)``.
+        W_Q, W_K, W_V, W_O: ``(d_model, d_model)`` projection matrices.
+        h: number of heads; ``d_model`` must be divisible by it.
+        mask: optional, broadcastable to ``(batch, h, seq, seq)``, e.g. ``(seq, seq)``
+            or ``(batch, seq, seq)`` (Keras layout); True/1 = may attend.
+        b_Q, b_K, b_V, b_O: optional ``(d_model,)`` biases (Keras' layer has them).
+
+    Returns:
+        ``(outputs, weights)``: ``(batch, seq, d_model)`` and ``(batch, h, seq, seq)``
+        (without the batch axis if ``X`` had none).
+
+    Raises:
+        ValueError: wrong ranks or shapes, ``d_model % h != 0``, or a bad ``mask``.
+    """
+    X = _array(X, "X", (2, 3))
+    single = X.ndim == 2
+    X = X[None] if single else X  # (batch, seq, d_model)
+    d_model = X.shape[-1]
+    if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h <= 0:
+        raise ValueError(f"h (number of heads) must be a positive int, got {h!r}")
+    if d_model % h:
+        raise ValueError(f"d_model={d_model} (last axis of X) must be divisible by h={h}")
+    weights_in = {}
+    for name, W in (("W_Q", W_Q), ("W_K", W_K), ("W_V", W_V), ("W_O", W_O)):
+        weights_in[name] = _array(W, name, (2,))
+        if weights_in[name].shape != (d_model, d_model):
+            raise ValueError(f"{name} must have shape (d_model, d_model) = {(d_model, d_model)}, "
+                             f"got {weights_in[name].shape}")
+    biases = {}
+    for name, b in (("b_Q", b_Q), ("b_K", b_K), ("b_V", b_V), ("b_O", b_O)):
+        biases[name] = np.zeros(d_model, np.float32) if b is None else _array(b, name, (1,))
+        if biases[name].shape != (d_model,):
+            raise ValueError(f"{name} must have shape ({d_model},), got {biases[name].shape}")
+    if mask is not None and np.ndim(mask) == 3:
+        mask = np.asarray(mask)[:, None]  # (batch, 1, seq_q, seq_k): the same mask for every head
+    Q = split_heads(X @ weights_in["W_Q"] + biases["b_Q"], h)  # (batch, heads, seq, d_k)
+    K = split_heads(X @ weights_in["W_K"] + biases["b_K"], h)  # (batch, heads, seq, d_k)
+    V = split_heads(X @ weights_in["W_V"] + biases["b_V"], h)  # (batch, heads, seq, d_v)
+    heads, attention = scaled_dot_product_attention(Q, K, V, mask=mask)  # (batch, heads, seq, d_v)
+    outputs = merge_heads(heads) @ weights_in["W_O"] + biases["b_O"]  # (batch, seq, d_model)
+    return (outputs[0], attention[0]) if single else (outputs, attention)
+
+
+def layer_norm(X, gamma, beta, epsilon=1e-6):
+    """LayerNorm (Ba et al. 2016): normalize each position's vector, then scale by gamma, shift by beta."""
+    mean = X.mean(axis=-1, keepdims=True)  # (..., seq, 1)
+    variance = X.var(axis=-1, keepdims=True)  # (..., seq, 1)
+    return (X - mean) / np.sqrt(variance + epsilon) * gamma + beta
+
+
+def gelu(x):
+    """GELU, the exact form x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)) (Keras' ``"gelu"``)."""
+    return 0.5 * x * (1.0 + np.vectorize(math.erf)(x / np.sqrt(2.0)))
+
+
+def encoder_block(X, weights, h, mask=None, epsilon=1e-6):
+    """The full pre-norm Transformer block around the article's third equation.
+
+    Equations (chapter 3.3): X' = X + MultiHead(LN_1(X)), then
+    Y = X' + GELU(LN_2(X') W_1 + b_1) W_2 + b_2 -- residuals (He et al. 2016), LayerNorm,
+    and a position-wise feed-forward network, all missing from Transformer(X) = MultiHead(...).
+
+    Args:
+        X: ``(batch, seq, d_model)``.
+        weights: dict with ``gamma_1, beta_1, W_Q, W_K, W_V, W_O, b_Q, b_K, b_V, b_O, gamma_2,
+            beta_2, W_1, b_1, W_2, b_2`` (see ``vit.encoder_block_weights``).
+        h, mask: as in :func:`multi_head_attention`.
+
+    Returns:
+        ``(batch, seq, d_model)``.
+    """
+    w = weights
+    attention_weights = {name: w[name] for name in ("b_Q", "b_K", "b_V", "b_O")}
+    attended, _ = multi_head_attention(layer_norm(X, w["gamma_1"], w["beta_1"], epsilon), w["W_Q"], w["W_K"],
+                                       w["W_V"], w["W_O"], h, mask=mask, **attention_weights)
+    X = X + attended  # residual 1
+    hidden = gelu(layer_norm(X, w["gamma_2"], w["beta_2"], epsilon) @ w["W_1"] + w["b_1"])  # (batch, seq, mlp)
+    return X + hidden @ w["W_2"] + w["b_2"]  # residual 2
+
+
+def keras_mha_weights(W_Q, W_K, W_V, W_O, h, b_Q=None, b_K=None, b_V=None, b_O=None):
+    """The list for ``keras.layers.MultiHeadAttention(num_heads=h, key_dim=d_model // h).set_weights``.
+
+    Keras keeps the heads as a separate kernel axis: query/key/value kernels are
+    ``(d_model, heads, d_k)`` with biases ``(heads, d_k)``; the output kernel is
+    ``(heads, d_k, d_model)`` with bias ``(d_model,)``. Head i's block is the same
+    columns (rows for W_O) that :func:`multi_head_attention` gives head i.
+    """
+    d_model = np.shape(W_Q)[0]
+    if d_model % h:
+        raise ValueError(f"d_model={d_model} (rows of W_Q) must be divisible by h={h}")
+    d_k = d_model // h
+    zeros = np.zeros(d_model, np.float32)
+    listed = []
+    for W, b in ((W_Q, b_Q), (W_K, b_K), (W_V, b_V)):
+        listed.append(np.reshape(W, (d_model, h, d_k)))  # (d_model, heads, d_k)
+        listed.append(np.reshape(zeros if b is None else b, (h, d_k)))  # (heads, d_k)
+    listed.append(np.reshape(W_O, (h, d_k, d_model)))  # (heads, d_k, d_model)
+    listed.append(zeros if b_O is None else np.asarray(b_O))  # (d_model,)
+    return [np.asarray(w, np.float32) for w in listed]
+
+
+def positional_encoding(length, d_model):
+    """Sinusoidal positional encoding, one row per position.
+
+    Equation (Vaswani et al. 2017, chapter 3.3): PE[pos, 2i] = sin(pos / 10000^(2i/d_model)),
+    PE[pos, 2i+1] = cos(pos / 10000^(2i/d_model)).
+
+    Returns:
+        float32 ``(length, d_model)``.
+
+    Raises:
+        ValueError: if ``length`` or ``d_model`` is not a positive int.
+    """
+    for name, value in (("length", length), ("d_model", d_model)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    positions = np.arange(length)[:, None]  # (length, 1)
+    even = np.arange(0, d_model, 2)[None, :]  # (1, ceil(d_model / 2)): the 2i of the formula
+    angles = positions / np.power(10000.0, even / d_model)  # (length, ceil(d_model / 2))
+    encoding = np.zeros((length, d_model))
+    encoding[:, 0::2] = np.sin(angles)
+    encoding[:, 1::2] = np.cos(angles[:, : d_model // 2])
+    return encoding.astype(np.float32)
+
+
+def patchify(images, patch_size):
+    """Cut images into non-overlapping square patches, each flattened: the ViT's "words".
+
+    Chapter 3.3 (Dosovitskiy et al. 2021): a 28x28 digit with ``patch_size=4`` becomes a
+    sequence of 49 vectors of 16 pixels, in reading order (row by row).
+
+    Args:
+        images: ``(batch, height, width, channels)``.
+        patch_size: side of a patch; must divide ``height`` and ``width``.
+
+    Returns:
+        ``(batch, (height / p) * (width / p), p * p * channels)``.
+
+    Raises:
+        ValueError: a rank other than 4 or a ``patch_size`` that does not divide the image.
+    """
+    images = _array(images, "images", (4,))
+    batch_size, height, width, channels = images.shape
+    p = patch_size
+    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p <= 0 or height % p or width % p:
+        raise ValueError(f"patch_size must be a positive int dividing {height}x{width}, got {patch_size!r}")
+    grid = images.reshape(batch_size, height // p, p, width // p, p, channels)  # (batch, rows, p, cols, p, C)
+    grid = grid.transpose(0, 1, 3, 2, 4, 5)  # (batch, rows, cols, p, p, C)
+    return grid.reshape(batch_size, (height // p) * (width // p), p * p * channels)  # (batch, patches, p*p*C)
+
+
+def unpatchify(patches, image_shape):
+    """Inverse of :func:`patchify`: ``(batch, patches, p*p*C)`` -> ``(batch, H, W, C)``.
+
+    Raises:
+        ValueError: if the patches cannot tile an image of ``image_shape = (H, W, C)``.
+    """
+    patches = _array(patches, "patches", (3,))
+    height, width, channels = image_shape
+    batch_size, count, size = patches.shape
+    p = int(round(np.sqrt(size / channels)))
+    if p * p * channels != size or height % p or width % p or count != (height // p) * (width // p):
+        raise ValueError(f"patches of shape {patches.shape} do not tile an image of shape {image_shape}")
+    grid = patches.reshape(batch_size, height // p, width // p, p, p, channels)  # (batch, rows, cols, p, p, C)
+    grid = grid.transpose(0, 1, 3, 2, 4, 5)  # (batch, rows, p, cols, p, C)
+    return grid.reshape(batch_size, height, width, channels)  # (batch, H, W, C)
