@@ -1,0 +1,159 @@
+"""Chapter 5.1: what a trained model costs to ship and run -- TFLite conversion and measurement.
+
+Post-training quantization to a TFLite flatbuffer (float32, float16 or full int8), run with
+the LiteRT interpreter, and one table row per model: parameters, FLOPs, bytes on disk, CPU
+latency per batch (median of repeated runs) and test accuracy.
+"""
+
+import contextlib
+import io
+import os
+import statistics
+import tempfile
+import time
+import warnings
+
+import numpy as np
+
+from bigmodel_utils import size
+from bigmodel_utils.efficient import conv_stack_flops
+
+QUANTIZATIONS = ("float32", "float16", "int8")
+
+
+def to_tflite(model, quantization="float32", representative_x=None, calibration_size=200):
+    """Convert a Keras model to a TFLite flatbuffer (bytes), optionally quantized after training.
+
+    ``float16`` stores weights as float16; ``int8`` is full-integer quantization (weights,
+    activations, input and output int8), calibrated on ``representative_x`` (Jacob et al., 2018).
+
+    Raises:
+        ValueError: unknown ``quantization``, or ``int8`` without ``representative_x``.
+    """
+    import tensorflow as tf
+
+    if quantization not in QUANTIZATIONS:
+        raise ValueError(f"quantization must be one of {QUANTIZATIONS}, got {quantization!r}")
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if quantization == "float16":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+    elif quantization == "int8":
+        if representative_x is None:
+            raise ValueError("representative_x: int8 needs sample inputs to calibrate activation ranges")
+        samples = np.asarray(representative_x[:calibration_size], dtype=np.float32)
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: ([sample[None]] for sample in samples)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = converter.inference_output_type = tf.int8
+    logger, level = tf.get_logger(), tf.get_logger().level
+    logger.setLevel("ERROR")
+    try:  # quiet: the converter narrates its SavedModel export
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+                warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Statistics for quantized inputs")  # int8 input: expected
+            return converter.convert()
+    finally:
+        logger.setLevel(level)
+
+
+def interpreter(model_bytes, num_threads=None):
+    """A LiteRT interpreter for a flatbuffer (``ai_edge_litert``, else ``tf.lite``)."""
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:  # older installs: the same interpreter ships inside TensorFlow
+        from tensorflow.lite import Interpreter
+    return Interpreter(model_content=model_bytes, num_threads=num_threads or os.cpu_count())
+
+
+class TFLiteRunner:
+    """Runs a flatbuffer on batches of float32 images, (de)quantizing int8 input and output."""
+
+    def __init__(self, model_bytes, batch_size):
+        self.interpreter = interpreter(model_bytes)
+        self.input, self.output = self.interpreter.get_input_details()[0], self.interpreter.get_output_details()[0]
+        self.interpreter.resize_tensor_input(self.input["index"], [batch_size, *self.input["shape"][1:]])
+        self.interpreter.allocate_tensors()
+        self.batch_size = batch_size
+
+    def __call__(self, x):
+        scale, zero_point = self.input["quantization"]
+        if self.input["dtype"] == np.int8:  # q = round(x / scale) + zero_point
+            x = np.clip(np.round(x / scale) + zero_point, -128, 127)
+        self.interpreter.set_tensor(self.input["index"], np.asarray(x, dtype=self.input["dtype"]))
+        self.interpreter.invoke()
+        y = self.interpreter.get_tensor(self.output["index"]).astype(np.float32)
+        scale, zero_point = self.output["quantization"]
+        return (y - zero_point) * scale if self.output["dtype"] == np.int8 else y
+
+
+def keras_runner(model):
+    """A compiled ``tf.function`` forward pass on NumPy batches (``predict()`` has a large cost per call)."""
+    import tensorflow as tf
+
+    forward = tf.function(lambda x: model(x, training=False))
+    return lambda x: forward(tf.constant(x, dtype=tf.float32)).numpy()
+
+
+def predict_batches(run, x, batch_size):
+    """Outputs of ``run`` on ``x`` in fixed-size batches (the last one padded, then trimmed)."""
+    outputs = []
+    for start in range(0, len(x), batch_size):
+        batch = x[start : start + batch_size]
+        padded = np.concatenate([batch, np.zeros((batch_size - len(batch), *x.shape[1:]), x.dtype)])
+        outputs.append(run(padded)[: len(batch)])
+    return np.concatenate(outputs)
+
+
+def median_seconds(run, x_batch, repeats=30, warmup=3):
+    """Median wall time of ``run(x_batch)`` over ``repeats`` calls, after ``warmup`` calls."""
+    for _ in range(warmup):
+        run(x_batch)
+    if repeats < 1:
+        return None
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run(x_batch)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def model_file_bytes(model):
+    """Bytes of ``model`` saved as a ``.keras`` file: architecture and weights, no optimizer state."""
+    copy = type(model).from_config(model.get_config())  # uncompiled: Adam's moments would triple the file
+    copy.set_weights(model.get_weights())
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        copy.save(path)
+        return os.path.getsize(path)
+
+
+def measure(entries, x_test, y_test, batch_size=32, repeats=30):
+    """The chapter's table: params, FLOPs, bytes on disk, latency per batch and accuracy per model.
+
+    ``entries`` is a list of ``(name, keras_model, tflite_bytes_or_None)``: the Keras model gives
+    parameters and FLOPs; a flatbuffer, if given, is what is stored, timed and scored, else the
+    Keras model itself (its ``.keras`` file; a ``tf.function``). Latency is the median over
+    ``repeats`` rounds that time every model once in turn, so a busy machine slows all alike.
+    """
+    runs = [keras_runner(model) if flatbuffer is None else TFLiteRunner(flatbuffer, batch_size)
+            for _, model, flatbuffer in entries]
+    x_batch, times = x_test[:batch_size], [[] for _ in runs]
+    for run in runs:
+        median_seconds(run, x_batch, repeats=0)  # warm up (traces the tf.function)
+    for _ in range(repeats):
+        for run, seconds in zip(runs, times):
+            start = time.perf_counter()
+            run(x_batch)
+            seconds.append(time.perf_counter() - start)
+    rows = []
+    for (name, model, flatbuffer), run, seconds in zip(entries, runs, times):
+        predictions = predict_batches(run, x_test, batch_size).argmax(axis=-1)
+        rows.append({"model": name, "params": size.count_parameters(model)["total"],
+                     "forward_flops": size.forward_flops(model, warn=False).total.total,
+                     "conv_stack_flops": conv_stack_flops(model),
+                     "bytes": model_file_bytes(model) if flatbuffer is None else len(flatbuffer),
+                     "latency_ms": 1e3 * statistics.median(seconds),
+                     "accuracy": float((predictions == y_test).mean())})
+    return rows

@@ -1,0 +1,235 @@
+"""Chapter 5.3: knowledge distillation -- soft targets, the distillation loss, a ``Distiller``.
+
+A small student learns from the labels and from a large teacher's softened outputs
+(Hinton, Vinyals and Dean, 2015). The loss, with student logits ``s``, teacher logits
+``t``, labels ``y``, weight ``alpha`` and temperature ``T``, is
+
+    L = alpha * CE(y, softmax(s)) + (1 - alpha) * T^2 * KL(softmax(t / T) || softmax(s / T)).
+
+The teacher can run inside every step (online) or once, its logits stored next to the
+labels (offline), so a distilled epoch costs what a scratch epoch costs.
+"""
+
+import numbers
+import time
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from bigmodel_utils import profile
+
+OMITTED_DIGIT = 3  # the digit the student never sees in the dark-knowledge experiment
+
+
+def check_alpha_T(alpha, T):
+    """Raise if ``alpha`` is not in [0, 1] or the temperature ``T`` is not > 0.
+
+    Raises:
+        TypeError: if either is not a real number.
+        ValueError: naming ``alpha`` or ``T`` when it is out of range.
+    """
+    for name, value in (("alpha", alpha), ("T", T)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1] (the weight of the label loss), got {alpha}")
+    if not T > 0.0:
+        raise ValueError(f"T (the temperature) must be > 0, got {T}")
+
+
+def soften(logits, T):
+    """Soft targets: ``softmax(logits / T)`` along the last axis, in NumPy.
+
+    Equation (soften) of chapter 5.3; ``T = 1`` is the ordinary softmax.
+
+    Args:
+        logits: array ``(..., classes)``.
+        T: temperature, > 0; larger is softer.
+    Returns:
+        Probabilities of the same shape, rows summing to 1.
+    Raises:
+        ValueError: if ``T <= 0``.
+    """
+    check_alpha_T(0.0, T)
+    z = np.asarray(logits, dtype=np.float64) / T
+    z = z - z.max(axis=-1, keepdims=True)  # stable: the largest logit becomes 0
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def distillation_loss_numpy(y, s, t, alpha, T):
+    """The distillation loss in NumPy, averaged over the batch.
+
+    Equation (distillation loss) of chapter 5.3:
+    ``alpha * CE(y, softmax(s)) + (1 - alpha) * T^2 * KL(softmax(t/T) || softmax(s/T))``.
+
+    Args:
+        y: int labels ``(batch,)``.
+        s: student logits ``(batch, classes)``.
+        t: teacher logits ``(batch, classes)``.
+        alpha: weight of the label term, in [0, 1].
+        T: temperature, > 0.
+    Returns:
+        The loss, a Python float.
+    Raises:
+        ValueError: for ``alpha`` outside [0, 1] or ``T <= 0``.
+    """
+    check_alpha_T(alpha, T)
+    p_student = soften(s, 1.0)
+    cross_entropy = -np.log(p_student[np.arange(len(y)), np.asarray(y)]).mean()
+    p_teacher_T, p_student_T = soften(t, T), soften(s, T)
+    kl = (p_teacher_T * (np.log(p_teacher_T) - np.log(p_student_T))).sum(axis=-1).mean()
+    return float(alpha * cross_entropy + (1 - alpha) * T**2 * kl)
+
+
+def distillation_terms(y, s, t, T):
+    """The two terms of the loss as tensors: ``CE(y, s)`` and ``KL(softmax(t/T) || softmax(s/T))``.
+
+    Both are batch means; the KL term is not yet multiplied by ``T^2``. Chapter 5.3.
+    """
+    cross_entropy = ops.mean(ops.sparse_categorical_crossentropy(y, s, from_logits=True))
+    if t is None:
+        return cross_entropy, ops.zeros(())
+    log_p_teacher = ops.log_softmax(ops.cast(t, s.dtype) / T, axis=-1)
+    log_p_student = ops.log_softmax(s / T, axis=-1)
+    kl = ops.sum(ops.exp(log_p_teacher) * (log_p_teacher - log_p_student), axis=-1)
+    return cross_entropy, ops.mean(kl)
+
+
+def distillation_loss(y, s, t, alpha, T):
+    """The distillation loss in Keras ops (TensorFlow), differentiable in ``s``.
+
+    Same equation and arguments as :func:`distillation_loss_numpy`; returns a scalar tensor.
+    """
+    check_alpha_T(alpha, T)
+    cross_entropy, kl = distillation_terms(y, s, t, T)
+    return alpha * cross_entropy + (1 - alpha) * T**2 * kl
+
+
+class Distiller(keras.Model):
+    """Trains ``student`` on ``alpha * CE + (1 - alpha) * T^2 * KL`` with a frozen teacher.
+
+    Chapter 5.3. Online: give ``teacher`` and fit on ``(x, y)``. Offline: give no teacher
+    and fit on ``(x, offline_targets(y, t))`` with the teacher's logits ``t`` computed once.
+    With ``alpha = 1`` and no teacher it is plain cross-entropy training (the scratch baseline
+    through the very same code path). Logs: ``loss`` (total), ``student_loss``,
+    ``distillation_loss`` (the KL term times ``T^2``) and the student's ``accuracy``.
+
+    Raises:
+        ValueError: for ``alpha`` outside [0, 1] or ``T <= 0``.
+    """
+
+    def __init__(self, student, teacher=None, alpha=0.1, T=4.0, **kwargs):
+        super().__init__(**kwargs)
+        check_alpha_T(alpha, T)
+        self.student, self.teacher = student, teacher
+        self.alpha, self.T = float(alpha), float(T)
+        if teacher is not None:
+            teacher.trainable = False  # else Keras would train the teacher too
+        self.student_loss_tracker = keras.metrics.Mean(name="student_loss")
+        self.distillation_loss_tracker = keras.metrics.Mean(name="distillation_loss")
+        self.accuracy_tracker = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+
+    def call(self, x, training=False):
+        return self.student(x, training=training)
+
+    def _targets(self, x, y):
+        """Labels and teacher logits for this batch (online, offline or none)."""
+        if isinstance(y, dict):
+            return y["y"], y["t"]
+        if self.teacher is not None:
+            return y, self.teacher(x, training=False)
+        if self.alpha < 1.0:
+            raise ValueError("alpha < 1 needs a teacher or offline targets {'y': labels, 't': teacher logits}")
+        return y, None
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        labels, t = self._targets(x, y)
+        cross_entropy, kl = distillation_terms(labels, y_pred, t, self.T)
+        distill = self.T**2 * kl
+        total = self.alpha * cross_entropy + (1 - self.alpha) * distill
+        self.student_loss_tracker.update_state(cross_entropy)
+        self.distillation_loss_tracker.update_state(distill)
+        self.accuracy_tracker.update_state(labels, y_pred)
+        return total
+
+
+def offline_targets(y, t):
+    """Labels and precomputed teacher logits packed as the ``y`` a :class:`Distiller` fits on."""
+    y, t = np.asarray(y), np.asarray(t, dtype=np.float32)
+    if len(y) != len(t):
+        raise ValueError(f"y and t must have the same length, got {len(y)} and {len(t)}")
+    return {"y": y, "t": t}
+
+
+def logits(model, x, batch_size=500):
+    """A model's outputs on ``x`` in batches, as a NumPy array (the teacher runs once, offline)."""
+    return np.concatenate([np.asarray(model(x[i : i + batch_size], training=False)) for i in range(0, len(x), batch_size)])
+
+
+def build_teacher(input_shape=(28, 28, 1), num_classes=10, dense_units=320, dropout=0.3):
+    """The teacher: a CNN of about one million parameters (most in one dense layer), logits out."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.Conv2D(32, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dropout(dropout),
+            layers.Dense(dense_units, activation="relu"),
+            layers.Dropout(dropout),
+            layers.Dense(num_classes),
+        ],
+        name="teacher",
+    )
+
+
+def build_student(input_shape=(28, 28, 1), num_classes=10, filters=(8, 16)):
+    """The student: two small strided convolutions and a linear read-out (~7k parameters), logits out."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.Conv2D(filters[0], 3, strides=2, activation="relu"),
+            layers.Conv2D(filters[1], 3, strides=2, activation="relu"),
+            layers.Flatten(),
+            layers.Dense(num_classes),
+        ],
+        name="student",
+    )
+
+
+# ---- training recipes (the same for scratch and distilled students) -------------------------
+
+
+def train_teacher(teacher, x, y, epochs, batch_size=64, learning_rate=1e-3):
+    """Fit the teacher on labels (cross-entropy on its logits); return seconds per epoch."""
+    teacher.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                    metrics=["accuracy"], steps_per_execution=8)
+    start = time.perf_counter()
+    teacher.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
+    return (time.perf_counter() - start) / epochs
+
+
+def train_student(x, y, t=None, alpha=1.0, T=1.0, seed=0, epochs=25, batch_size=128, learning_rate=3e-3,
+                  builder=build_student):
+    """A fresh student trained from scratch (``t=None``, ``alpha=1``) or distilled from logits ``t``.
+
+    Both go through the same :class:`Distiller`, data order, epochs and optimizer, so the
+    only difference is the loss. Returns ``(student, seconds_per_epoch)``.
+    """
+    import tensorflow as tf
+
+    profile.set_seed(seed)  # same seed: same initial weights and batch order for both
+    student = builder()
+    distiller = Distiller(student, alpha=alpha, T=T)
+    distiller.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=32)
+    targets = y if t is None else offline_targets(y, t)
+    batches = (tf.data.Dataset.from_tensor_slices((x, targets)).cache()  # in memory: no copy per epoch
+               .shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch_size).prefetch(2))
+    start = time.perf_counter()
+    distiller.fit(batches, epochs=epochs, shuffle=False, verbose=0)  # shuffled above, by seed
+    return student, (time.perf_counter() - start) / epochs

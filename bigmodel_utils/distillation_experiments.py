@@ -1,0 +1,101 @@
+"""Chapter 5.3: the two distillation experiments -- paired seeds, and a digit the student never sees.
+
+Both train students with :func:`bigmodel_utils.distillation.train_student`, so a scratch and a
+distilled student of the same seed differ only in their loss. The measurements (per-digit
+accuracy, gap recovered, paired gain, a bias chosen on validation data) are plain NumPy.
+"""
+
+import numpy as np
+
+from bigmodel_utils.distillation import OMITTED_DIGIT, logits, train_student
+
+
+def accuracy(model, x, y):
+    """Share of ``x`` that ``model`` classifies as ``y`` (a Python float)."""
+    return float((logits(model, x).argmax(axis=-1) == np.asarray(y)).mean())
+
+
+
+
+def per_digit_accuracy(logits_or_probabilities, y, num_classes=10):
+    """Accuracy on the test images of each class, an array ``(num_classes,)``."""
+    predictions = np.asarray(logits_or_probabilities).argmax(axis=-1)
+    y = np.asarray(y)
+    return np.array([(predictions[y == k] == k).mean() for k in range(num_classes)])
+
+
+def add_digit_bias(logits, digit, bias):
+    """Logits with ``bias`` added to class ``digit`` (the paper's correction for an unseen class)."""
+    corrected = np.array(logits, dtype=np.float64, copy=True)
+    corrected[:, digit] += bias
+    return corrected
+
+
+def choose_digit_bias(logits, y, digit, biases=np.arange(0.0, 15.01, 0.25)):
+    """The bias for ``digit`` with the best overall accuracy on a validation split (never the test set)."""
+    accuracies = [(add_digit_bias(logits, digit, b).argmax(-1) == np.asarray(y)).mean() for b in biases]
+    return float(biases[int(np.argmax(accuracies))])
+
+
+def gap_recovered(teacher_accuracy, scratch_accuracy, distilled_accuracy):
+    """Share of the teacher-scratch accuracy gap the distilled student closes (1 = all of it)."""
+    gap = teacher_accuracy - scratch_accuracy
+    if gap <= 0:
+        raise ValueError(f"teacher_accuracy must exceed scratch_accuracy, got {teacher_accuracy} <= {scratch_accuracy}")
+    return (distilled_accuracy - scratch_accuracy) / gap
+
+
+def paired_gain(scratch_accuracies, distilled_accuracies):
+    """Mean, spread and standard error of the per-seed gain (distilled minus scratch, same seed).
+
+    ``p_value`` is the two-sided paired t-test of "no gain": small means the gain stands out
+    from seed-to-seed noise.
+    """
+    gains = np.asarray(distilled_accuracies, dtype=float) - np.asarray(scratch_accuracies, dtype=float)
+    if gains.size < 2:
+        raise ValueError("need at least 2 paired seeds to measure a spread")
+    from scipy import stats  # a dependency of mlxtend, so always installed with the package
+
+    spread = gains.std(ddof=1)
+    p_value = float(stats.ttest_1samp(gains, 0.0).pvalue) if spread > 0 else 0.0
+    return {"mean": gains.mean(), "std": spread, "standard_error": spread / np.sqrt(gains.size),
+            "p_value": p_value, "seeds_better": int((gains > 0).sum()), "seeds": int(gains.size)}
+
+
+def paired_seeds(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
+    """For each seed, a scratch and a distilled student with the same initial weights and batches.
+
+    Returns a dict: test accuracies ``scratch`` and ``distilled`` (one per seed), their
+    ``seconds_per_epoch`` lists, and the last distilled ``student``.
+    """
+    result = {"scratch": [], "distilled": [], "seconds_scratch": [], "seconds_distilled": []}
+    for seed in range(seeds):
+        for kind, targets in (("scratch", {}), ("distilled", {"t": t, "alpha": alpha, "T": T})):
+            student, seconds = train_student(x, y, seed=seed, epochs=epochs, **targets)
+            result[kind].append(accuracy(student, x_test, y_test))
+            result[f"seconds_{kind}"].append(seconds)
+    result["student"] = student
+    return result
+
+
+def omitted_digit(x, y, t, x_val, y_val, x_test, y_test, seeds, alpha, T, epochs, digit=OMITTED_DIGIT):
+    """Hinton et al.'s experiment: students trained on a transfer set with no image of ``digit``.
+
+    One student from scratch and ``seeds`` distilled ones. For each distilled student the bias
+    of ``digit`` is chosen on the validation split, then applied to its test logits.
+    Returns a dict: ``scratch`` (per-digit test accuracy) and ``runs`` (one dict per seed).
+    """
+    keep = np.asarray(y) != digit
+    scratch, _ = train_student(x[keep], y[keep], seed=0, epochs=epochs)
+    runs = []
+    for seed in range(seeds):
+        student, _ = train_student(x[keep], y[keep], t[keep], alpha, T, seed=seed, epochs=epochs)
+        test_logits = logits(student, x_test)
+        bias = choose_digit_bias(logits(student, x_val), y_val, digit)  # never the test set
+        corrected = add_digit_bias(test_logits, digit, bias)
+        runs.append({"seed": seed, "bias": bias,
+                     "per_digit": per_digit_accuracy(test_logits, y_test),
+                     "per_digit_corrected": per_digit_accuracy(corrected, y_test),
+                     "overall": float((test_logits.argmax(-1) == y_test).mean()),
+                     "overall_corrected": float((corrected.argmax(-1) == y_test).mean())})
+    return {"digit": digit, "scratch": per_digit_accuracy(logits(scratch, x_test), y_test), "runs": runs}
