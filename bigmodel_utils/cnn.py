@@ -1,7 +1,16 @@
-"""Chapter 3.1 and 4: the convolutional network, from y = f(Wx + b) to the article's Keras CNN."""
+"""Chapter 3.1 and 4: the convolutional network, from y = f(Wx + b) to the article's Keras CNN.
+
+The NumPy functions here (``dense``, ``conv2d``, ``max_pool2d``) are references:
+slow-ish, plain and checked against the Keras layers in ``tests/test_cnn.py``.
+Images are NHWC, ``(batch, height, width, channels)``, as Keras stores them.
+"""
 
 import keras
+import numpy as np
 from keras import layers
+from numpy.lib.stride_tricks import sliding_window_view
+
+PADDINGS = ("valid", "same")
 
 
 def build_article_cnn(input_shape=(28, 28, 1), num_classes=10):
@@ -26,3 +35,256 @@ def build_article_cnn(input_shape=(28, 28, 1), num_classes=10):
         ],
         name="article_cnn",
     )
+
+
+# ---- the activation f ---------------------------------------------------------
+
+
+def _softmax(z):
+    shifted = np.exp(z - z.max(axis=-1, keepdims=True))  # subtracting the row max avoids overflow
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+ACTIVATIONS = {
+    "linear": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0),
+    "tanh": np.tanh,
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "softmax": _softmax,
+}
+
+
+def get_activation(f):
+    """The activation function ``f`` of y = f(Wx + b), from its name or as given.
+
+    Equation y = f(Wx + b) of chapter 3.1 (also h_t = f(...) of chapter 3.2).
+
+    Args:
+        f: one of ``'linear'``, ``'relu'``, ``'tanh'``, ``'sigmoid'``, ``'softmax'``
+            (softmax over the last axis), ``None`` (linear) or any callable.
+
+    Returns:
+        A function of a NumPy array.
+
+    Raises:
+        ValueError: an unknown name.  TypeError: neither a name nor a callable.
+    """
+    if f is None:
+        return ACTIVATIONS["linear"]
+    if callable(f):
+        return f
+    if not isinstance(f, str):
+        raise TypeError(f"f must be an activation name or a callable, got {type(f).__name__}")
+    if f not in ACTIVATIONS:
+        raise ValueError(f"f must be one of {sorted(ACTIVATIONS)} or a callable, got {f!r}")
+    return ACTIVATIONS[f]
+
+
+# ---- argument checks ----------------------------------------------------------
+
+
+def _array(value, name, ndim):
+    array = np.asarray(value)
+    if not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
+    if array.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {array.shape}")
+    return array
+
+
+def _pair(value, name):
+    """An int or a pair of ints >= 1 (a stride or a window size) as a pair."""
+    pair = (value, value) if np.ndim(value) == 0 else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if min(pair) < 1:
+        raise ValueError(f"{name} must be >= 1, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _check_padding(padding):
+    if padding not in PADDINGS:
+        raise ValueError(f"padding must be one of {PADDINGS}, got {padding!r}")
+
+
+# ---- the three layers, in NumPy -----------------------------------------------
+
+
+def dense(x, W, b, f="linear"):
+    """A fully connected layer, y = f(Wx + b), for a batch of row vectors.
+
+    Equation y = f(Wx + b) of the article's section 3.1 (chapter 3.1). The text
+    writes W as (out, in) acting on a column x; Keras stores the kernel W as
+    ``(in, out)`` and puts the batch first, so the same layer reads y = f(x @ W + b).
+
+    Args:
+        x: inputs ``(batch, in)``.
+        W: the Keras-layout kernel ``(in, out)``.
+        b: the bias ``(out,)``.
+        f: activation name or callable (see :func:`get_activation`).
+
+    Returns:
+        y of shape ``(batch, out)``.
+
+    Raises:
+        ValueError: wrong ranks or mismatched sizes (the message names the argument).
+    """
+    x, W, b = _array(x, "x", 2), _array(W, "W", 2), _array(b, "b", 1)
+    if x.shape[1] != W.shape[0]:
+        raise ValueError(f"x has {x.shape[1]} features but W expects {W.shape[0]} (W is (in, out))")
+    if b.shape != (W.shape[1],):
+        raise ValueError(f"b must have shape ({W.shape[1]},) to match W, got {b.shape}")
+    return get_activation(f)(x @ W + b)  # (batch, in) @ (in, out) -> (batch, out)
+
+
+def same_padding(size, kernel, stride):
+    """Pixels ``(before, after)`` that Keras' ``'same'`` padding adds to one axis.
+
+    The output has ceil(size / stride) positions; an odd total puts the extra pixel after.
+    """
+    out = -(-size // stride)  # ceil(size / stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def extract_windows(x, window, stride=1, padding="valid", fill=0.0):
+    """Every ``window``-sized patch of the NHWC batch ``x``, as a strided view (no copy unless padded).
+
+    The windows that the convolution and pooling equations of chapter 3.1 slide over.
+
+    Args:
+        x: images ``(batch, height, width, channels)``.
+        window: ``(k_h, k_w)`` or an int; stride: an int or a pair.
+        padding: ``'valid'`` or ``'same'``; fill: the value of padded pixels.
+
+    Returns:
+        ``(batch, out_h, out_w, channels, k_h, k_w)``.
+
+    Raises:
+        ValueError: a window larger than the (padded) image.
+    """
+    x, window, stride = _array(x, "x", 4), _pair(window, "window"), _pair(stride, "stride")
+    _check_padding(padding)
+    if padding == "same":
+        (top, bottom), (left, right) = (same_padding(x.shape[i + 1], window[i], stride[i]) for i in (0, 1))
+        x = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=fill)
+    if x.shape[1] < window[0] or x.shape[2] < window[1]:
+        raise ValueError(f"x of height x width {x.shape[1:3]} is smaller than the {window} window")
+    windows = sliding_window_view(x, window, axis=(1, 2))  # (batch, H-k_h+1, W-k_w+1, channels, k_h, k_w)
+    return windows[:, :: stride[0], :: stride[1]]  # (batch, out_h, out_w, channels, k_h, k_w)
+
+
+def conv2d(x, W, b, stride=1, padding="valid", f="linear"):
+    """A 2-D convolution (Keras' cross-correlation), y = f(W * x + b), NHWC.
+
+    Equation y = f(Wx + b) of chapter 3.1 with one small W shared by every window of x.
+
+    Args:
+        x: images ``(batch, height, width, in_channels)``.
+        W: kernel ``(k_h, k_w, in_channels, out_channels)`` (the Keras layout).
+        b: bias ``(out_channels,)``.
+        stride: an int or a pair ``(s_h, s_w)``.
+        padding: ``'valid'`` (no padding) or ``'same'`` (Keras' padding: output ceil(size / stride)).
+        f: activation name or callable.
+
+    Returns:
+        Feature maps ``(batch, out_h, out_w, out_channels)``.
+
+    Raises:
+        ValueError: wrong ranks, mismatched channels or bias, a bad stride or padding.
+    """
+    x, W, b = _array(x, "x", 4), _array(W, "W", 4), _array(b, "b", 1)
+    _pair(stride, "stride")
+    _check_padding(padding)
+    if W.shape[2] != x.shape[3]:
+        raise ValueError(f"W expects {W.shape[2]} input channels but x has {x.shape[3]}")
+    if b.shape != (W.shape[3],):
+        raise ValueError(f"b must have shape ({W.shape[3]},) to match W, got {b.shape}")
+    windows = extract_windows(x, W.shape[:2], stride, padding, fill=0)  # (batch, out_h, out_w, in, k_h, k_w)
+    z = np.einsum("nhwcij,ijco->nhwo", windows, W, optimize=True) + b  # (batch, out_h, out_w, out)
+    return get_activation(f)(z)
+
+
+def max_pool2d(x, pool_size=2, stride=None, padding="valid"):
+    """Max pooling: the largest value of each window, channel by channel, NHWC.
+
+    The pooling step of chapter 3.1 (it shrinks the feature maps; it has no weights).
+
+    Args:
+        x: feature maps ``(batch, height, width, channels)``.
+        pool_size: an int or a pair, the window.
+        stride: an int or a pair; None means ``pool_size`` (as in Keras).
+        padding: ``'valid'`` or ``'same'`` (padded pixels never win).
+
+    Returns:
+        ``(batch, out_h, out_w, channels)``.
+
+    Raises:
+        ValueError: wrong rank, a bad window, stride or padding.
+    """
+    x = _array(x, "x", 4)
+    pool_size = _pair(pool_size, "pool_size")
+    stride = pool_size if stride is None else stride
+    _check_padding(padding)
+    windows = extract_windows(x.astype(np.result_type(x, np.float32)), pool_size, stride, padding, -np.inf)
+    return windows.max(axis=(-2, -1))  # (batch, out_h, out_w, channels)
+
+
+# ---- a trained Keras model, seen through the NumPy functions ---------------------
+
+
+def numpy_forward(model, x):
+    """Run a ``Sequential`` of Conv2D / MaxPooling2D / Flatten / Dense layers with the NumPy functions.
+
+    Chapter 3.1: the whole trained CNN rebuilt from ``conv2d``, ``max_pool2d`` and ``dense``.
+
+    Raises:
+        TypeError: a layer of another kind (the message names it).
+    """
+    out = np.asarray(x, dtype=np.float32)
+    for layer in model.layers:
+        config = layer.get_config()
+        if isinstance(layer, layers.Conv2D) and config["dilation_rate"] in ((1, 1), 1) and config["groups"] == 1:
+            W, b = layer.get_weights()
+            out = conv2d(out, W, b, config["strides"], config["padding"], config["activation"])
+        elif isinstance(layer, layers.MaxPooling2D):
+            out = max_pool2d(out, config["pool_size"], config["strides"], config["padding"])
+        elif isinstance(layer, layers.Flatten):
+            out = out.reshape(len(out), -1)  # (batch, height * width * channels), row-major as Keras
+        elif isinstance(layer, layers.Dense):
+            W, b = layer.get_weights()
+            out = dense(out, W, b, config["activation"])
+        else:
+            raise TypeError(f"model has layer {layer.name!r} of type {type(layer).__name__}, not supported")
+    return out
+
+
+def feature_maps(model, images, layer_names=None):
+    """The activations of a model's convolution layers for some images.
+
+    Chapter 3.1: what the trained filters respond to. Builds a Keras sub-model
+    with the same weights whose outputs are the chosen layers' outputs.
+
+    Args:
+        model: a built Keras model (``Sequential`` or functional).
+        images: ``(batch, height, width, channels)``.
+        layer_names: names of the layers to read; None means every ``Conv2D`` layer.
+
+    Returns:
+        A dict ``{layer name: array (batch, out_h, out_w, channels)}`` in layer order.
+
+    Raises:
+        ValueError: an unknown layer name, or a model without convolution layers.
+    """
+    if layer_names is None:
+        layer_names = [layer.name for layer in model.layers if isinstance(layer, layers.Conv2D)]
+        if not layer_names:
+            raise ValueError(f"model {model.name!r} has no Conv2D layers; pass layer_names")
+    known = [layer.name for layer in model.layers]
+    for name in layer_names:
+        if name not in known:
+            raise ValueError(f"layer_names: no layer {name!r} in model {model.name!r} (layers: {known})")
+    probe = keras.Model(inputs=model.inputs, outputs=[model.get_layer(name).output for name in layer_names])
+    outputs = probe.predict(np.asarray(images, dtype=np.float32), verbose=0)
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    return {name: np.asarray(output) for name, output in zip(layer_names, outputs)}

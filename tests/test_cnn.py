@@ -1,0 +1,157 @@
+"""The NumPy layers of chapter 3.1 against the Keras layers, on copied weights."""
+
+import keras
+import numpy as np
+import pytest
+
+from bigmodel_utils import cnn
+
+ATOL = 1e-5
+
+
+def _random(shape, seed):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+def _built(layer, x):
+    """Build ``layer`` on ``x``'s shape with random (non-zero) weights, then return its output."""
+    layer(x)
+    layer.set_weights([_random(w.shape, seed=i + 7) * 0.3 for i, w in enumerate(layer.get_weights())])
+    return np.asarray(layer(x))
+
+
+@pytest.mark.parametrize("f", ["linear", "relu", "tanh", "sigmoid", "softmax"])
+def test_dense_matches_keras(f):
+    x = _random((5, 7), seed=0)
+    layer = keras.layers.Dense(4, activation=f)
+    expected = _built(layer, x)
+    W, b = layer.get_weights()
+    assert W.shape == (7, 4)  # Keras stores the kernel (in, out)
+    np.testing.assert_allclose(cnn.dense(x, W, b, f), expected, atol=ATOL)
+
+
+def test_dense_accepts_a_callable():
+    x, W, b = _random((3, 2), 0), _random((2, 2), 1), _random((2,), 2)
+    np.testing.assert_allclose(cnn.dense(x, W, b, np.abs), np.abs(x @ W + b))
+
+
+@pytest.mark.parametrize(
+    "height, width, in_channels, out_channels, kernel, stride, padding",
+    [
+        (8, 8, 1, 3, (3, 3), 1, "valid"),
+        (8, 8, 1, 3, (3, 3), 1, "same"),
+        (9, 7, 3, 4, (3, 3), 2, "valid"),
+        (9, 7, 3, 4, (3, 3), 2, "same"),  # odd sizes, stride 2: uneven same padding
+        (10, 10, 2, 5, (4, 4), 2, "same"),  # even kernel, even size
+        (11, 6, 2, 3, (2, 3), (2, 1), "same"),
+        (11, 6, 2, 3, (5, 2), (2, 1), "valid"),
+        (7, 7, 4, 2, (3, 3), 3, "same"),
+        (28, 28, 1, 32, (3, 3), 1, "valid"),  # the article's first layer
+    ],
+)
+def test_conv2d_matches_keras(height, width, in_channels, out_channels, kernel, stride, padding):
+    x = _random((2, height, width, in_channels), seed=1)
+    layer = keras.layers.Conv2D(out_channels, kernel, strides=stride, padding=padding, activation="relu")
+    expected = _built(layer, x)
+    W, b = layer.get_weights()
+    got = cnn.conv2d(x, W, b, stride=stride, padding=padding, f="relu")
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, atol=ATOL)
+
+
+def test_conv2d_is_a_shared_dense_layer_on_each_window():
+    """A 1x1 convolution is the Dense layer applied at every pixel."""
+    x, W, b = _random((2, 4, 5, 3), 0), _random((1, 1, 3, 6), 1), _random((6,), 2)
+    expected = cnn.dense(x.reshape(-1, 3), W[0, 0], b).reshape(2, 4, 5, 6)  # (batch * H * W, 3) -> NHWC
+    np.testing.assert_allclose(cnn.conv2d(x, W, b), expected, atol=ATOL)
+
+
+@pytest.mark.parametrize("size", [4, 5, 7, 28])
+@pytest.mark.parametrize("kernel, stride", [(1, 1), (2, 1), (3, 1), (3, 2), (4, 2), (2, 3), (5, 3)])
+def test_same_padding_matches_keras_output_size(size, kernel, stride):
+    before, after = cnn.same_padding(size, kernel, stride)
+    assert after - before in (0, 1)
+    assert (size + before + after - kernel) // stride + 1 == -(-size // stride)
+
+
+@pytest.mark.parametrize(
+    "height, width, pool_size, stride, padding",
+    [
+        (8, 8, 2, None, "valid"),
+        (28, 28, (2, 2), None, "valid"),
+        (7, 9, 2, None, "valid"),  # odd sizes: the last row/column is dropped
+        (7, 9, 3, 2, "valid"),  # stride smaller than the window: overlapping
+        (7, 9, 2, 3, "valid"),  # stride larger than the window: gaps
+        (7, 9, 3, 2, "same"),
+        (5, 6, (2, 3), (1, 2), "same"),
+    ],
+)
+def test_max_pool2d_matches_keras(height, width, pool_size, stride, padding):
+    x = _random((3, height, width, 4), seed=2) - 2.0  # negative values: padding must never win
+    layer = keras.layers.MaxPooling2D(pool_size, strides=stride, padding=padding)
+    expected = np.asarray(layer(x))
+    got = cnn.max_pool2d(x, pool_size, stride, padding)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, atol=ATOL)
+
+
+def test_article_cnn_parameter_count_and_numpy_forward():
+    model = cnn.build_article_cnn()
+    assert model.count_params() == 93_322
+    # The formula: (k_h * k_w * in + 1) * out per convolution, (in + 1) * out per dense layer.
+    formula = (9 * 1 + 1) * 32 + (9 * 32 + 1) * 64 + (9 * 64 + 1) * 64 + (3 * 3 * 64 + 1) * 64 + (64 + 1) * 10
+    assert formula == model.count_params()
+    x = np.random.default_rng(0).uniform(size=(4, 28, 28, 1)).astype(np.float32)
+    np.testing.assert_allclose(cnn.numpy_forward(model, x), model.predict(x, verbose=0), atol=ATOL)
+
+
+def test_feature_maps_shapes_and_values():
+    model = cnn.build_article_cnn()
+    x = np.random.default_rng(1).uniform(size=(2, 28, 28, 1)).astype(np.float32)
+    maps = cnn.feature_maps(model, x)
+    assert [m.shape for m in maps.values()] == [(2, 26, 26, 32), (2, 11, 11, 64), (2, 3, 3, 64)]
+    first = model.layers[0]
+    W, b = first.get_weights()
+    np.testing.assert_allclose(maps[first.name], cnn.conv2d(x, W, b, f="relu"), atol=ATOL)
+    only = cnn.feature_maps(model, x, layer_names=[first.name])
+    assert list(only) == [first.name]
+
+
+def test_activation_lookup():
+    z = np.array([[-1.0, 0.0, 2.0]])
+    np.testing.assert_allclose(cnn.get_activation("relu")(z), [[0, 0, 2]])
+    np.testing.assert_allclose(cnn.get_activation("softmax")(z).sum(axis=-1), [1.0])
+    assert cnn.get_activation(None)(z) is z
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: cnn.get_activation("swishy"), ValueError, "f must be one of"),
+        (lambda: cnn.get_activation(3), TypeError, "f must be"),
+        (lambda: cnn.dense(np.ones((2, 3)), np.ones((4, 2)), np.ones(2)), ValueError, "W expects 4"),
+        (lambda: cnn.dense(np.ones((2, 3)), np.ones((3, 2)), np.ones(3)), ValueError, "b must have shape"),
+        (lambda: cnn.dense(np.ones(3), np.ones((3, 2)), np.ones(2)), ValueError, "x must have 2"),
+        (lambda: cnn.dense(np.array([["a"]]), np.ones((1, 1)), np.ones(1)), TypeError, "x must be a numeric"),
+        (lambda: cnn.conv2d(np.ones((1, 5, 5)), np.ones((3, 3, 1, 2)), np.ones(2)), ValueError, "x must have 4"),
+        (lambda: cnn.conv2d(np.ones((1, 5, 5, 2)), np.ones((3, 3, 1, 2)), np.ones(2)), ValueError,
+         "input channels"),
+        (lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(3)), ValueError,
+         "b must have shape"),
+        (lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), padding="full"),
+         ValueError, "padding must be"),
+        (lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), stride=0), ValueError,
+         "stride must be >= 1"),
+        (lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), stride=1.5), TypeError,
+         "stride must be an int"),
+        (lambda: cnn.conv2d(np.ones((1, 2, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2)), ValueError,
+         "smaller than"),
+        (lambda: cnn.max_pool2d(np.ones((1, 4, 4, 1)), pool_size=(2, 2, 2)), TypeError, "pool_size"),
+        (lambda: cnn.max_pool2d(np.ones((1, 4, 4, 1)), stride=(1, -1)), ValueError, "stride"),
+        (lambda: cnn.feature_maps(cnn.build_article_cnn(), np.ones((1, 28, 28, 1)), ["nope"]), ValueError,
+         "layer_names"),
+    ],
+)
+def test_bad_input_raises_naming_the_argument(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
