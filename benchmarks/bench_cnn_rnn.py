@@ -7,23 +7,6 @@ The accuracy targets are the chapters' quality gates.
 """
 
 import statistics
-import time
-
-
-def _epoch_timer():
-    import keras
-
-    class EpochTimer(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.seconds = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self.start)
-
-    return EpochTimer()
 
 
 def cnn_row():
@@ -37,7 +20,7 @@ def cnn_row():
     model = cnn.build_article_cnn()
     model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    timer = _epoch_timer()
+    timer = profile.EpochTimer()
     model.fit(mnist.x_train, mnist.y_train, epochs=6, batch_size=64, callbacks=[timer], verbose=0)
     accuracy = model.evaluate(mnist.x_test, mnist.y_test, verbose=0)[1]
     return statistics.median(timer.seconds[1:]), accuracy
@@ -45,10 +28,10 @@ def cnn_row():
 
 def rnn_row(kind):
     """A row-by-row classifier as trained in chapter 3.2 (quick): (median seconds per epoch, test accuracy)."""
-    from bigmodel_utils import data, rnn_experiments
+    from bigmodel_utils import data, profile, rnn_experiments
 
     mnist = data.load_mnist(train_size=4000, test_size=1000, verbose=False)
-    timer = _epoch_timer()
+    timer = profile.EpochTimer()
     _, row = rnn_experiments.train_row_classifier(kind, mnist, units=64, epochs=6, callbacks=[timer])
     return statistics.median(timer.seconds[1:]), row["test accuracy"]
 

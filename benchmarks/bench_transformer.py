@@ -14,7 +14,7 @@ import numpy as np
 
 from bigmodel_utils import data, profile, vit
 from bigmodel_utils import language_model as lm
-from bigmodel_utils.scaling import EpochTimer
+from bigmodel_utils.profile import EpochTimer
 
 VIT_CONFIG = dict(patch_size=7, d_model=64, num_heads=4, num_layers=2, mlp_dim=128)
 LM_CONFIG = dict(context_length=32, d_model=64, num_heads=4, num_layers=2, mlp_dim=128)

@@ -83,7 +83,8 @@ def get_activation(f):
 # ---- argument checks ----------------------------------------------------------
 
 
-def _array(value, name, ndim):
+def check_array(value, name, ndim):
+    """``value`` as a numeric array of ``ndim`` dimensions, else an error naming ``name``."""
     array = np.asarray(value)
     if not np.issubdtype(array.dtype, np.number):
         raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
@@ -129,7 +130,7 @@ def dense(x, W, b, f="linear"):
     Raises:
         ValueError: wrong ranks or mismatched sizes (the message names the argument).
     """
-    x, W, b = _array(x, "x", 2), _array(W, "W", 2), _array(b, "b", 1)
+    x, W, b = check_array(x, "x", 2), check_array(W, "W", 2), check_array(b, "b", 1)
     if x.shape[1] != W.shape[0]:
         raise ValueError(f"x has {x.shape[1]} features but W expects {W.shape[0]} (W is (in, out))")
     if b.shape != (W.shape[1],):
@@ -163,7 +164,7 @@ def extract_windows(x, window, stride=1, padding="valid", fill=0.0):
     Raises:
         ValueError: a window larger than the (padded) image.
     """
-    x, window, stride = _array(x, "x", 4), _pair(window, "window"), _pair(stride, "stride")
+    x, window, stride = check_array(x, "x", 4), _pair(window, "window"), _pair(stride, "stride")
     _check_padding(padding)
     if padding == "same":
         (top, bottom), (left, right) = (same_padding(x.shape[i + 1], window[i], stride[i]) for i in (0, 1))
@@ -193,7 +194,7 @@ def conv2d(x, W, b, stride=1, padding="valid", f="linear"):
     Raises:
         ValueError: wrong ranks, mismatched channels or bias, a bad stride or padding.
     """
-    x, W, b = _array(x, "x", 4), _array(W, "W", 4), _array(b, "b", 1)
+    x, W, b = check_array(x, "x", 4), check_array(W, "W", 4), check_array(b, "b", 1)
     _pair(stride, "stride")
     _check_padding(padding)
     if W.shape[2] != x.shape[3]:
@@ -222,7 +223,7 @@ def max_pool2d(x, pool_size=2, stride=None, padding="valid"):
     Raises:
         ValueError: wrong rank, a bad window, stride or padding.
     """
-    x = _array(x, "x", 4)
+    x = check_array(x, "x", 4)
     pool_size = _pair(pool_size, "pool_size")
     stride = pool_size if stride is None else stride
     _check_padding(padding)

@@ -13,7 +13,7 @@ import numpy as np
 
 from bigmodel_utils import cnn, rnn, size, vit
 from bigmodel_utils.flops import Flops, register
-from bigmodel_utils.scaling import EpochTimer
+from bigmodel_utils.profile import EpochTimer
 
 ARCHITECTURES = ("article CNN", "SimpleRNN", "LSTM", "tiny ViT")
 FULL_PROFILE_TARGETS = {"article CNN": 0.99, "LSTM": 0.98, "tiny ViT": 0.97}  # test accuracy, all of MNIST

@@ -8,13 +8,12 @@ in :mod:`bigmodel_utils.multiworker`, the cost model on paper in :mod:`bigmodel_
 """
 
 import os
-import time
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from bigmodel_utils import cnn
+from bigmodel_utils import cnn, profile
 
 OPTIMIZERS = ("sgd", "adam")
 
@@ -216,20 +215,6 @@ def compare_one_step(x, y, num_replicas=2, optimizer="sgd", learning_rate=0.1, s
     }
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """Keras callback appending the wall time of every epoch to ``seconds``."""
-
-    def __init__(self, seconds):
-        super().__init__()
-        self.seconds = seconds
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.start)
-
-
 def fit_article_cnn(strategy, x, y, epochs, global_batch_size=128, validation_data=None, seed=0):
     """Build, compile (Adam) and ``fit`` the article CNN under ``strategy``; time every epoch.
 
@@ -250,5 +235,5 @@ def fit_article_cnn(strategy, x, y, epochs, global_batch_size=128, validation_da
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     epoch_seconds = []
     history = model.fit(x, y, epochs=epochs, batch_size=global_batch_size, verbose=0,
-                        validation_data=validation_data, callbacks=[EpochTimer(epoch_seconds)])
+                        validation_data=validation_data, callbacks=[profile.EpochTimer(epoch_seconds)])
     return model, history.history, epoch_seconds

@@ -8,13 +8,12 @@ technique of the chapter, int8 quantization, and the measurements live in ``depl
 
 import contextlib
 import statistics
-import time
 
 import keras
 import numpy as np
 from keras import layers
 
-from bigmodel_utils import cnn, size
+from bigmodel_utils import cnn, profile, size
 
 CONV_KINDS = ("standard", "separable")
 DOWNSAMPLINGS = ("pool", "stride")
@@ -151,19 +150,6 @@ def mixed_precision(policy="mixed_float16"):
 # ---- one training recipe for every variant ---------------------------------------------------
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """Records the wall time of every training epoch in ``seconds``."""
-
-    def on_train_begin(self, logs=None):
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.start)
-
-
 def train(model, x, y, epochs, batch_size=64, learning_rate=2e-3, steps_per_epoch=None):
     """Compile (Adam, sparse cross-entropy) and fit ``model``; return the median seconds per epoch.
 
@@ -173,7 +159,7 @@ def train(model, x, y, epochs, batch_size=64, learning_rate=2e-3, steps_per_epoc
     """
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"], steps_per_execution=min(8, steps_per_epoch or 8))
-    timer = EpochTimer()
+    timer = profile.EpochTimer()
     model.fit(x, y, epochs=epochs, batch_size=batch_size, steps_per_epoch=steps_per_epoch, verbose=0,
               callbacks=[timer])
     full_pass = -(-len(x) // batch_size)  # batches in one epoch

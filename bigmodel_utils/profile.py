@@ -14,6 +14,9 @@ A chapter asks for its settings with :func:`choose`, e.g.
 
 import os
 import platform
+import time
+
+import keras
 
 PROFILE_VARIABLE = "BIGMODEL_PROFILE"
 PROFILES = ("quick", "full")
@@ -62,11 +65,27 @@ def set_seed(seed):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
-    import keras
     import tensorflow as tf
 
     keras.utils.set_random_seed(seed)  # Python, NumPy and the backend
     tf.config.experimental.enable_op_determinism()
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Keras callback: the wall-clock seconds of every epoch, appended to ``seconds``.
+
+    Pass a list to collect into it, or read ``timer.seconds`` after ``fit``.
+    """
+
+    def __init__(self, seconds=None):
+        super().__init__()
+        self.seconds = [] if seconds is None else seconds
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
 
 
 def describe_device():
@@ -83,7 +102,6 @@ def banner(seed=0):
     Every chapter calls this in its setup cell, before it loads any data
     (the data loader prints its own line naming the data source).
     """
-    import keras
     import tensorflow as tf
 
     set_seed(seed)

@@ -11,22 +11,13 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from bigmodel_utils.cnn import dense, get_activation
+from bigmodel_utils.cnn import check_array, dense, get_activation
 
 KINDS = ("simple", "lstm", "article")
 
 
-def _array(value, name, ndim):
-    array = np.asarray(value)
-    if not np.issubdtype(array.dtype, np.number):
-        raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
-    if array.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimensions, got shape {array.shape}")
-    return array
-
-
 def _check_recurrent_weights(W, U, b):
-    W, U, b = _array(W, "W", 2), _array(U, "U", 2), _array(b, "b", 1)
+    W, U, b = check_array(W, "W", 2), check_array(U, "U", 2), check_array(b, "b", 1)
     units = W.shape[1]
     if U.shape != (units, units):
         raise ValueError(f"U must have shape ({units}, {units}) to match W {W.shape}, got {U.shape}")
@@ -53,7 +44,7 @@ def rnn_step(x_t, h_prev, W, U, b, f="tanh"):
         ValueError: wrong ranks or sizes that do not fit together (the message names the argument).
     """
     W, U, b = _check_recurrent_weights(W, U, b)
-    x_t, h_prev = _array(x_t, "x_t", 2), _array(h_prev, "h_prev", 2)
+    x_t, h_prev = check_array(x_t, "x_t", 2), check_array(h_prev, "h_prev", 2)
     if x_t.shape[1] != W.shape[0]:
         raise ValueError(f"x_t has {x_t.shape[1]} features but W expects {W.shape[0]} (W is (in, units))")
     if h_prev.shape != (x_t.shape[0], W.shape[1]):
@@ -76,7 +67,7 @@ def output_step(h_t, V, c):
     Raises:
         ValueError: wrong ranks or mismatched sizes.
     """
-    h_t, V, c = _array(h_t, "h_t", 2), _array(V, "V", 2), _array(c, "c", 1)
+    h_t, V, c = check_array(h_t, "h_t", 2), check_array(V, "V", 2), check_array(c, "c", 1)
     if h_t.shape[1] != V.shape[0]:
         raise ValueError(f"h_t has {h_t.shape[1]} units but V expects {V.shape[0]} (V is (units, out))")
     if c.shape != (V.shape[1],):
@@ -100,7 +91,7 @@ def rnn_forward(x, h0, W, U, b, V, c, f="tanh"):
     Raises:
         ValueError: wrong ranks or sizes.
     """
-    x = _array(x, "x", 3)
+    x = check_array(x, "x", 3)
     W, U, b = _check_recurrent_weights(W, U, b)
     h_t = np.zeros((x.shape[0], W.shape[1]), dtype=np.result_type(x, W)) if h0 is None else h0
     states, outputs = [], []
@@ -235,7 +226,7 @@ def input_gradient_norms(model, x, y, loss="mean_squared_error"):
     """
     import tensorflow as tf  # the book's Keras backend
 
-    x = tf.convert_to_tensor(_array(x, "x", 3), dtype=tf.float32)
+    x = tf.convert_to_tensor(check_array(x, "x", 3), dtype=tf.float32)
     loss_function = keras.losses.get(loss)
     with tf.GradientTape() as tape:
         tape.watch(x)

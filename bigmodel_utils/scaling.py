@@ -104,19 +104,6 @@ def gpu_peak_memory(reset=False):
     return tf.config.experimental.get_memory_info("GPU:0")["peak"]
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """Wall-clock seconds of every epoch."""
-
-    def on_train_begin(self, logs=None):
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
-
-
 def train_and_measure(mnist, width, seed, epochs, batch_size=64, extra_layers=0,
                       noise_sigma=0.5, occlusion_patch=10):
     """Train one model of the family and measure it; return (row dict, model).
@@ -128,7 +115,7 @@ def train_and_measure(mnist, width, seed, epochs, batch_size=64, extra_layers=0,
     model = build_scaled_cnn(width, extra_layers)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"], steps_per_execution=STEPS_PER_EXECUTION)
-    timer, _ = EpochTimer(), gpu_peak_memory(reset=True)
+    timer, _ = profile.EpochTimer(), gpu_peak_memory(reset=True)
     start = time.perf_counter()
     model.fit(mnist.x_train, mnist.y_train, epochs=epochs, batch_size=batch_size, verbose=0,
               callbacks=[timer])
