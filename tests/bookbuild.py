@@ -1,0 +1,81 @@
+"""The book's build command, read from the Makefile, and throwaway copies of a tiny book.
+
+The Makefile is the one place that says how the book is built. Rather than repeat its flags,
+:func:`build_command` asks ``make --dry-run book`` which command it would run, so the
+build-failure tests exercise exactly what ``make book`` runs.
+"""
+
+import os
+import pathlib
+import shlex
+import shutil
+import subprocess
+
+import nbformat
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+# What a throwaway book copies from the real one (its intro and TOC are written fresh,
+# because the real intro links every chapter).
+COPIED = ("_config.yml", "references.bib", "bibliography.md", "images")
+
+
+def build_command(source_dir):
+    """The Makefile's ``jupyter-book build`` command, pointed at ``source_dir``.
+
+    Raises:
+        RuntimeError: if ``make --dry-run book`` shows no ``jupyter-book build`` line.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    dry_run = subprocess.run(
+        ["make", "--dry-run", "--no-print-directory", "book"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout
+    lines = [line for line in dry_run.splitlines() if "jupyter-book build" in line]
+    if len(lines) != 1:
+        raise RuntimeError(f"expected one 'jupyter-book build' line in `make -n book`, got:\n{dry_run}")
+    # The words of the jupyter-book command alone: from its name to the first `&&`, `;` or `|`.
+    words = list(shlex.shlex(lines[0].rstrip(" \\"), posix=True, punctuation_chars=True))
+    words = words[next(i for i, word in enumerate(words) if word.endswith("jupyter-book")):]
+    end = next((i for i, word in enumerate(words) if set(word) <= set("&|;()")), len(words))
+    words = words[:end]
+    build = words.index("build")
+    executable = words[0] if os.path.isabs(words[0]) else str(ROOT / words[0])
+    return [executable, "build", str(source_dir)] + words[build + 2:]  # flags after "build ."
+
+
+def notebook(code_cells, markdown="A tiny chapter citing {cite}`vaswani2017attention`:\n\n$$\na = b\n$$"):
+    """A small notebook: a heading and a paragraph, then the given code cells."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                   "language_info": {"name": "python"}}
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# Tiny chapter\n\n{markdown}")]
+    nb.cells += [nbformat.v4.new_code_cell(code) for code in code_cells]
+    return nb
+
+
+def make_tiny_book(directory, nb, config_overrides=None):
+    """Write a one-chapter copy of the book into ``directory`` and return its path."""
+    directory = pathlib.Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, directory / name)
+        else:
+            shutil.copy(source, directory / name)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    for dotted, value in (config_overrides or {}).items():
+        *parents, last = dotted.split(".")
+        section = config
+        for key in parents:
+            section = section.setdefault(key, {})
+        section[last] = value
+    (directory / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    (directory / "intro.md").write_text("# Tiny book\n\nA throwaway copy of the book's setup.\n")
+    (directory / "chapters").mkdir()
+    nbformat.write(nb, directory / "chapters" / "tiny.ipynb")
+    toc = {"format": "jb-book", "root": "intro",
+           "chapters": [{"file": "chapters/tiny"}, {"file": "bibliography"}]}
+    (directory / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
+    return directory
