@@ -1,9 +1,11 @@
 """bigmodel_utils: the tested helper package of the book *Large Models, Hands-On*.
 
-One module per idea (see the book's design notes): ``data`` and ``profile`` feed
-every chapter; ``cnn``, ``rnn`` and ``transformer`` turn the equations of the
-article's section 3 into code; ``size``, ``efficient``, ``distributed`` and
-``distillation`` measure models and the remedies of section 5; ``plots`` draws.
+One module per idea, data flowing one way: ``data`` and ``profile`` feed every
+chapter; ``cnn``, ``rnn``, ``transformer``, ``vit`` and ``language_model`` turn
+the equations of the article's section 3 into code; ``flops``, ``size``,
+``scaling`` and ``comparison`` measure models; ``efficient``, ``deployment``,
+``distillation``, ``distributed``, ``custom_loop``, ``multiworker`` and
+``allreduce`` build and measure the remedies of section 5; ``plots`` draws.
 Import the modules you need, e.g. ``from bigmodel_utils import data, cnn``.
 """
 
