@@ -45,6 +45,8 @@ def format_table(rows):
         shown = f"{value:,.3g}" if isinstance(value, float) and abs(value) < 1e4 else f"{value:,.0f}"
         lines.append(f"| {row['benchmark']} | {shown} | {row['unit']} | {row.get('target', '')} "
                      f"| {met(row)} |")
+        if row.get("note"):
+            lines.append(f"| ↳ {row['note']} | | | | |")
     return "\n".join(lines)
 
 

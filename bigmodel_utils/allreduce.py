@@ -178,6 +178,7 @@ def speedup_table(models, links, num_workers, flops_per_second, bytes_per_param=
             communication = ring_allreduce_seconds(gradient_bytes, num_workers, spec["bandwidth"],
                                                    spec["latency"])
             row[f"{link}: all-reduce (ms)"] = 1000 * float(communication)
-            row[f"{link}: speed-up"] = float(compute / (compute / num_workers + communication))
+            row[f"{link}: speed-up"] = float(speedup(compute, gradient_bytes, num_workers, spec["bandwidth"],
+                                                     spec["latency"]))
         rows.append(row)
     return rows

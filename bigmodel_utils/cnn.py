@@ -93,6 +93,14 @@ def check_array(value, name, ndim):
     return array
 
 
+def check_positive_int(name, value):
+    """Raise ``TypeError``/``ValueError`` naming ``name`` unless ``value`` is an int >= 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+
+
 def _pair(value, name):
     """An int or a pair of ints >= 1 (a stride or a window size) as a pair."""
     pair = (value, value) if np.ndim(value) == 0 else tuple(value)

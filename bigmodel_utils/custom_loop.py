@@ -12,7 +12,8 @@ import numpy as np
 import tensorflow as tf
 
 from bigmodel_utils import cnn
-from bigmodel_utils.distributed import check_positive_int, make_optimizer, per_replica_batch_size
+from bigmodel_utils.cnn import check_positive_int
+from bigmodel_utils.distributed import make_optimizer, per_replica_batch_size
 
 
 def distribute_dataset(strategy, x, y, global_batch_size, seed=0):

@@ -43,7 +43,7 @@ def to_tflite(model, quantization="float32", representative_x=None, calibration_
             raise ValueError("representative_x: int8 needs sample inputs to calibrate activation ranges")
         samples = np.asarray(representative_x[:calibration_size], dtype=np.float32)
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.representative_dataset = lambda: ([sample[None]] for sample in samples)
+        converter.representative_dataset = lambda: ([sample[None]] for sample in samples)  # each (1, *sample)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
         converter.inference_input_type = converter.inference_output_type = tf.int8
     logger, level = tf.get_logger(), tf.get_logger().level

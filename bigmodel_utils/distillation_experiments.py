@@ -15,8 +15,6 @@ def accuracy(model, x, y):
     return float((logits(model, x).argmax(axis=-1) == np.asarray(y)).mean())
 
 
-
-
 def per_digit_accuracy(logits_or_probabilities, y, num_classes=10):
     """Accuracy on the test images of each class, an array ``(num_classes,)``."""
     predictions = np.asarray(logits_or_probabilities).argmax(axis=-1)

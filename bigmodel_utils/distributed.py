@@ -14,16 +14,9 @@ import numpy as np
 import tensorflow as tf
 
 from bigmodel_utils import cnn, profile
+from bigmodel_utils.cnn import check_positive_int
 
 OPTIMIZERS = ("sgd", "adam")
-
-
-def check_positive_int(name, value):
-    """Raise ``TypeError``/``ValueError`` naming ``name`` unless ``value`` is an int >= 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
 
 
 def configure_logical_cpus(num_devices):

@@ -35,9 +35,10 @@ def depthwise_conv2d(x, W, b, stride=1, padding="valid"):
     Returns:
         ``(batch, out_h, out_w, channels)``.
     Raises:
-        ValueError: if ``W`` or ``b`` does not match the channels of ``x``.
+        ValueError: if ``x`` is not 4-D, or ``W`` or ``b`` does not match its channels.
+        TypeError: if ``x`` is not numeric.
     """
-    x, W, b = np.asarray(x), np.asarray(W), np.asarray(b)
+    x, W, b = cnn.check_array(x, "x", 4), np.asarray(W), np.asarray(b)
     if W.ndim != 4 or W.shape[2:] != (x.shape[-1], 1):
         raise ValueError(f"W must have shape (k_h, k_w, {x.shape[-1]}, 1), got {W.shape}")
     if b.shape != (x.shape[-1],):

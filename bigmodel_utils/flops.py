@@ -67,12 +67,12 @@ def activation_flops(name, elements):
 
 
 def dense_flops(in_features, units, use_bias=True, positions=1):
-    """y = W x + b at ``positions`` places (tokens or pixels): 2·in·units per place, + units for b."""
+    """y = W x + b at ``positions`` places (tokens or pixels): 2·in·units per place, + units for b (chapter 2)."""
     return Flops(2 * in_features * units * positions, units * positions if use_bias else 0)
 
 
 def conv_flops(output_positions, kernel_elements, in_channels, filters, groups=1, use_bias=True):
-    """Convolution: every output position and filter is a dot product of kernel·in/groups inputs."""
+    """Convolution: every output position and filter is a dot product of kernel·in/groups inputs (chapter 2)."""
     per_output = kernel_elements * in_channels // groups
     return Flops(2 * output_positions * filters * per_output,
                  output_positions * filters if use_bias else 0)
@@ -80,26 +80,26 @@ def conv_flops(output_positions, kernel_elements, in_channels, filters, groups=1
 
 def depthwise_conv_flops(output_positions, kernel_elements, in_channels, depth_multiplier=1,
                          use_bias=True):
-    """Depthwise convolution: each input channel has its own ``depth_multiplier`` kernels."""
+    """Depthwise convolution: each input channel has its own ``depth_multiplier`` kernels (chapter 2)."""
     outputs = output_positions * in_channels * depth_multiplier
     return Flops(2 * outputs * kernel_elements, outputs if use_bias else 0)
 
 
 def pool_flops(output_elements, window_elements, kind="max"):
-    """Pooling: max needs window−1 comparisons per output; average window−1 adds and 1 divide."""
+    """Pooling: max needs window−1 comparisons per output; average window−1 adds and 1 divide (chapter 2)."""
     per_output = window_elements - 1 if kind == "max" else window_elements
     return Flops(0, output_elements * per_output)
 
 
 def simple_rnn_flops(input_dim, units, timesteps, activation="tanh", use_bias=True):
-    """h_t = f(W x_t + U h_prev + b), eq. (3.2): one dot product of length input_dim + units per unit."""
+    """h_t = f(W x_t + U h_prev + b) of chapter 3.2: a dot product of length input_dim + units per unit."""
     step = Flops(2 * units * (input_dim + units), units if use_bias else 0)
     return (step + activation_flops(activation, units)) * timesteps
 
 
 def lstm_flops(input_dim, units, timesteps, activation="tanh", recurrent_activation="sigmoid",
                use_bias=True):
-    """LSTM: 4 gates of length input_dim + units, 3 gate activations, 2 tanh, 4 products/sums."""
+    """LSTM: 4 gates of length input_dim + units, 3 gate activations, 2 tanh, 4 products/sums (chapter 2)."""
     step = Flops(2 * 4 * units * (input_dim + units), (4 * units if use_bias else 0) + 4 * units)
     step = step + activation_flops(recurrent_activation, 3 * units)
     return (step + activation_flops(activation, 2 * units)) * timesteps
@@ -107,7 +107,7 @@ def lstm_flops(input_dim, units, timesteps, activation="tanh", recurrent_activat
 
 def gru_flops(input_dim, units, timesteps, activation="tanh", recurrent_activation="sigmoid",
               use_bias=True, reset_after=True):
-    """GRU: 3 input and 3 recurrent products, 2 gate and 1 candidate activation, 8 element-wise ops."""
+    """GRU: 3 input and 3 recurrent products, 2 gate and 1 candidate activation, 8 element-wise ops (chapter 2)."""
     biases = (6 if reset_after else 3) * units if use_bias else 0
     step = Flops(2 * 3 * units * (input_dim + units), biases + 8 * units)
     step = step + activation_flops(recurrent_activation, 2 * units)
@@ -134,12 +134,12 @@ def multi_head_attention_flops(query_length, key_length, query_dim, key_input_di
 
 
 def layer_normalization_flops(vectors, features, center=True, scale=True):
-    """LayerNorm of ``vectors`` vectors of ``features``: mean, x−μ, square, variance, divide = 5d."""
+    """LayerNorm of ``vectors`` vectors of ``features``: mean, x−μ, square, variance, divide = 5d (chapter 2)."""
     return Flops(0, vectors * features * (5 + int(center) + int(scale)))
 
 
 def batch_normalization_flops(elements, center=True, scale=True):
-    """BatchNorm at inference: (x − mean) / σ, then ·γ and +β: 2 to 4 FLOPs per element."""
+    """BatchNorm at inference: (x − mean) / σ, then ·γ and +β: 2 to 4 FLOPs per element (chapter 2)."""
     return Flops(0, elements * (2 + int(center) + int(scale)))
 
 
@@ -213,11 +213,11 @@ def _recurrent(formula, gated):
 
 def _attention(layer, inputs, output):
     query, value = inputs[0], inputs[1] if len(inputs) > 1 else inputs[0]
-    key_input_dim = layer._key_dense.kernel.shape[0]
-    out_kernel = layer._output_dense.kernel.shape  # (heads, value_dim, *output)
+    key_input_dim = layer.key_dense.kernel.shape[0]
+    out_kernel = layer.output_dense.kernel.shape  # (heads, value_dim, *output)
     return multi_head_attention_flops(
         query[1], value[1], query[-1], key_input_dim, value[-1], layer.num_heads,
-        layer.key_dim, layer.value_dim, math.prod(out_kernel[2:]), layer._use_bias)
+        layer.key_dim, layer.value_dim, math.prod(out_kernel[2:]), layer.use_bias)
 
 
 def _layer_norm(layer, inputs, output):
@@ -292,5 +292,7 @@ def rule_for(layer):
 
 def children(layer):
     """The sublayers ``layer`` holds directly (its own attributes, not theirs)."""
+    # Keras 3 has no public API listing any layer's direct sublayers (``Model.layers`` covers
+    # models only), so this reads the tracker that Keras itself uses for them.
     return list(layer._flatten_layers(include_self=False, recursive=False))
 

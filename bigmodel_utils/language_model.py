@@ -32,7 +32,7 @@ def encode(text, vocabulary):
 
 def decode(ids, vocabulary):
     """Token ids -> str. Raises ValueError naming ``ids`` if one is out of range."""
-    ids = np.asarray(ids).ravel()
+    ids = np.asarray(ids).ravel()  # (n,)
     if ids.size and (ids.min() < 0 or ids.max() >= len(vocabulary)):
         raise ValueError(f"ids must lie in [0, {len(vocabulary)}), got {ids.min()}..{ids.max()}")
     return "".join(vocabulary[i] for i in ids)

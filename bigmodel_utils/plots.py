@@ -29,7 +29,7 @@ def plot_history(history, metrics=("loss", "accuracy"), title=""):
 def plot_confusion_matrix(y_true, y_pred, num_classes=10):
     """Counts of (true digit, predicted digit); the diagonal holds the correct answers."""
     counts = np.bincount(num_classes * np.asarray(y_true) + np.asarray(y_pred),
-                         minlength=num_classes**2).reshape(num_classes, num_classes)
+                         minlength=num_classes**2).reshape(num_classes, num_classes)  # (true, predicted)
     figure, axis = plt.subplots(figsize=(4.6, 4))
     image = axis.imshow(np.log1p(counts), cmap="Blues")
     for (row, column), count in np.ndenumerate(counts):

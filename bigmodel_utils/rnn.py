@@ -11,7 +11,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from bigmodel_utils.cnn import check_array, dense, get_activation
+from bigmodel_utils.cnn import check_array, check_positive_int, dense, get_activation
 
 KINDS = ("simple", "lstm", "article")
 
@@ -117,9 +117,8 @@ class ArticleRNNCell(layers.Layer):
 
     def __init__(self, units, output_units, activation="tanh", **kwargs):
         super().__init__(**kwargs)
-        for name, value in (("units", units), ("output_units", output_units)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        check_positive_int("units", units)
+        check_positive_int("output_units", output_units)
         self.units, self.output_units = int(units), int(output_units)
         self.activation = keras.activations.get(activation)
         self.state_size = self.units
@@ -161,11 +160,14 @@ def weights_from_keras(simple_rnn, dense_layer):
     return {"W": W, "U": U, "b": b, "V": V, "c": c}
 
 
-def _recurrent_layer(kind, units):
+def _check_kind_and_units(kind, units):
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
-        raise ValueError(f"units must be a positive int, got {units!r}")
+    check_positive_int("units", units)
+
+
+def _recurrent_layer(kind, units):
+    """Keras' own ``SimpleRNN`` (kind ``'simple'``) or ``LSTM`` (kind ``'lstm'``)."""
     return {"simple": layers.SimpleRNN, "lstm": layers.LSTM}[kind](int(units), name=kind)
 
 
@@ -179,10 +181,9 @@ def build_sequence_classifier(kind="lstm", units=64, input_shape=(28, 28), num_c
     Feed images as ``(batch, 28, 28)``, e.g. ``mnist.x_train[..., 0]``.
 
     Raises:
-        ValueError: unknown ``kind`` or a non-positive ``units``.
+        ValueError: unknown ``kind`` or ``units`` < 1.  TypeError: ``units`` not an int.
     """
-    if kind == "article":
-        _recurrent_layer("simple", units)  # validates units
+    _check_kind_and_units(kind, units)
     inputs = keras.Input(shape=input_shape, name="rows")
     if kind == "article":
         outputs = layers.Activation("softmax", name="softmax")(article_rnn(units, num_classes)(inputs))
@@ -199,11 +200,11 @@ def build_adding_regressor(kind="lstm", units=32, input_features=2):
     output is ``(batch, 1)`` (Dense(1), or y_T of the article's RNN). Uncompiled.
 
     Raises:
-        ValueError: unknown ``kind`` or a non-positive ``units``.
+        ValueError: unknown ``kind`` or ``units`` < 1.  TypeError: ``units`` not an int.
     """
+    _check_kind_and_units(kind, units)
     inputs = keras.Input(shape=(None, input_features), name="sequence")
     if kind == "article":
-        _recurrent_layer("simple", units)
         outputs = article_rnn(units, 1)(inputs)
     else:
         outputs = layers.Dense(1, name="regressor")(_recurrent_layer(kind, units)(inputs))

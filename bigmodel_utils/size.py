@@ -10,6 +10,7 @@ import dataclasses
 import inspect
 import warnings
 
+import keras
 import numpy as np
 
 from bigmodel_utils.flops import ZERO_FLOP_OPS, Flops, children, is_keras_builtin, rule_for
@@ -37,46 +38,46 @@ def _area(kernel_size):
 
 
 def dense_params(in_features, units, use_bias=True):
-    """y = W x + b: a (in_features, units) matrix W and a bias b of ``units``."""
+    """y = W x + b: a (in_features, units) matrix W and a bias b of ``units`` (chapter 2)."""
     return in_features * units + (units if use_bias else 0)
 
 
 def conv2d_params(kernel_size, in_channels, filters, use_bias=True):
-    """One (kh, kw, in_channels) kernel per filter, plus one bias per filter."""
+    """One (kh, kw, in_channels) kernel per filter, plus one bias per filter (chapter 2)."""
     return _area(kernel_size) * in_channels * filters + (filters if use_bias else 0)
 
 
 def depthwise_conv2d_params(kernel_size, in_channels, depth_multiplier=1, use_bias=True):
-    """A (kh, kw) kernel per input channel and multiplier; one bias per output channel."""
+    """A (kh, kw) kernel per input channel and multiplier; one bias per output channel (chapter 2)."""
     outputs = in_channels * depth_multiplier
     return _area(kernel_size) * outputs + (outputs if use_bias else 0)
 
 
 def separable_conv2d_params(kernel_size, in_channels, filters, depth_multiplier=1, use_bias=True):
-    """Depthwise kernels (no bias) followed by a 1x1 pointwise convolution with bias."""
+    """Depthwise kernels (no bias) followed by a 1x1 pointwise convolution with bias (chapter 2)."""
     depthwise = depthwise_conv2d_params(kernel_size, in_channels, depth_multiplier, use_bias=False)
     return depthwise + conv2d_params(1, in_channels * depth_multiplier, filters, use_bias)
 
 
 def simple_rnn_params(input_dim, units, use_bias=True):
-    """h_t = f(W x_t + U h_prev + b): W is (input_dim, units), U is (units, units)."""
+    """h_t = f(W x_t + U h_prev + b): W is (input_dim, units), U is (units, units) (chapter 2)."""
     return input_dim * units + units * units + (units if use_bias else 0)
 
 
 def lstm_params(input_dim, units, use_bias=True):
-    """Four gates (input, forget, cell, output), each with its own W, U and b."""
+    """Four gates (input, forget, cell, output), each with its own W, U and b (chapter 2)."""
     return 4 * simple_rnn_params(input_dim, units, use_bias)
 
 
 def gru_params(input_dim, units, use_bias=True, reset_after=True):
-    """Three gates; with ``reset_after`` (the Keras default) the recurrent part has its own bias."""
+    """Three gates; with ``reset_after`` (the Keras default) the recurrent part has its own bias (chapter 2)."""
     biases = (6 if reset_after else 3) * units if use_bias else 0
     return 3 * (input_dim * units + units * units) + biases
 
 
 def multi_head_attention_params(query_dim, num_heads, key_dim, value_dim=None, key_input_dim=None,
                                 value_input_dim=None, output_dim=None, use_bias=True):
-    """W_Q, W_K, W_V (one (d, d_k) slice per head) and W^O, each with a bias (section 3.3)."""
+    """W_Q, W_K, W_V (one (d, d_k) slice per head) and W^O, each with a bias (section 3.3) (chapter 2)."""
     value_dim = value_dim or key_dim
     value_input_dim = value_input_dim or query_dim
     key_input_dim = key_input_dim or value_input_dim
@@ -88,17 +89,17 @@ def multi_head_attention_params(query_dim, num_heads, key_dim, value_dim=None, k
 
 
 def layer_normalization_params(features, center=True, scale=True):
-    """A scale γ and an offset β per feature."""
+    """A scale γ and an offset β per feature (chapter 2)."""
     return features * (int(center) + int(scale))
 
 
 def batch_normalization_params(features, center=True, scale=True):
-    """γ and β (trainable), plus the moving mean and variance (non-trainable)."""
+    """γ and β (trainable), plus the moving mean and variance (non-trainable) (chapter 2)."""
     return features * (2 + int(center) + int(scale))
 
 
 def embedding_params(input_dim, output_dim):
-    """One vector of ``output_dim`` per token of the vocabulary."""
+    """One vector of ``output_dim`` per token of the vocabulary (chapter 2)."""
     return input_dim * output_dim
 
 
@@ -111,8 +112,6 @@ def check_model(model):
         TypeError: if ``model`` is not a ``keras.Model``.
         ValueError: if it is not built (no ``keras.Input`` and never called).
     """
-    import keras
-
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     if not model.built:
@@ -127,10 +126,15 @@ def count_parameters(model):
     return {"total": trainable + non_trainable, "trainable": trainable, "non_trainable": non_trainable}
 
 
+def _tree(layer):
+    """Every layer the counter needs to see: descend only where there is no rule."""
+    below = [] if rule_for(layer) is not None else children(layer)
+    return [layer] + [found for child in below for found in _tree(child)]
+
+
 def _leaves(layer):
-    if rule_for(layer) is not None or not children(layer):
-        return [layer]
-    return [leaf for child in children(layer) for leaf in _leaves(child)]
+    """The layers of :func:`_tree` that are counted as one: a FLOP rule, or no sublayers."""
+    return [node for node in _tree(layer) if rule_for(node) is not None or not children(node)]
 
 
 def count_layers(model):
@@ -163,12 +167,6 @@ def _shapes(value):
     if isinstance(value, (list, tuple)):
         return [shape for item in value for shape in _shapes(item)]
     return []
-
-
-def _tree(layer):
-    """Every layer the counter needs to see: descend only where there is no rule."""
-    below = [] if rule_for(layer) is not None else children(layer)
-    return [layer] + [found for child in below for found in _tree(child)]
 
 
 def trace_calls(model, inputs):
@@ -234,7 +232,7 @@ def _add_up(layer, path, calls, report, repeat=None):
     for child in children(layer):
         _add_up(child, "" if path is None else name, calls, report, repeat)
     for operation in getattr(layer, "operations", []):  # keras.ops calls in a functional graph
-        if not hasattr(operation, "_flatten_layers") and type(operation).__name__ not in ZERO_FLOP_OPS:
+        if not isinstance(operation, keras.Layer) and type(operation).__name__ not in ZERO_FLOP_OPS:
             report.unknown.append(f"{name}/{operation.name} (operation {type(operation).__name__})")
 
 

@@ -11,13 +11,9 @@ import numpy as np
 from keras import layers, ops
 
 from bigmodel_utils import transformer
+from bigmodel_utils.cnn import check_positive_int
 
 _PACKAGE = "bigmodel_utils"
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -30,8 +26,8 @@ class PositionalEmbedding(layers.Layer):
 
     def __init__(self, length, d_model, learned=True, **kwargs):
         super().__init__(**kwargs)
-        _positive_int("length", length)
-        _positive_int("d_model", d_model)
+        check_positive_int("length", length)
+        check_positive_int("d_model", d_model)
         self.length, self.d_model, self.learned = length, d_model, learned
 
     def build(self, input_shape):
@@ -62,8 +58,8 @@ class PatchEmbedding(layers.Layer):
 
     def __init__(self, patch_size, d_model, **kwargs):
         super().__init__(**kwargs)
-        _positive_int("patch_size", patch_size)
-        _positive_int("d_model", d_model)
+        check_positive_int("patch_size", patch_size)
+        check_positive_int("d_model", d_model)
         self.patch_size, self.d_model = patch_size, d_model
 
     def build(self, input_shape):
@@ -115,7 +111,7 @@ class EncoderBlock(layers.Layer):
     def __init__(self, d_model, num_heads, mlp_dim, dropout=0.0, causal=False, **kwargs):
         super().__init__(**kwargs)
         for name, value in (("d_model", d_model), ("num_heads", num_heads), ("mlp_dim", mlp_dim)):
-            _positive_int(name, value)
+            check_positive_int(name, value)
         if d_model % num_heads:
             raise ValueError(f"d_model={d_model} must be divisible by num_heads={num_heads}")
         if not 0.0 <= dropout < 1.0:
@@ -188,7 +184,7 @@ def build_tiny_vit(image_shape=(28, 28, 1), patch_size=4, d_model=64, num_heads=
         ValueError: through the layers, for a ``patch_size`` that does not divide the image
             or ``d_model % num_heads != 0``.
     """
-    _positive_int("num_layers", num_layers)
+    check_positive_int("num_layers", num_layers)
     inputs = keras.Input(shape=image_shape, name="images")
     x = PatchEmbedding(patch_size, d_model, name="patch_embedding")(inputs)
     for index in range(num_layers):
@@ -236,7 +232,7 @@ def warmup_cosine_adam(learning_rate, total_steps, warmup_fraction=0.1):
     The usual schedule for Transformers (Vaswani et al. 2017 warm up, too): early steps with
     random attention are noisy, so they are kept small.
     """
-    _positive_int("total_steps", total_steps)
+    check_positive_int("total_steps", total_steps)
     if not 0.0 <= warmup_fraction < 1.0:
         raise ValueError(f"warmup_fraction must be in [0, 1), got {warmup_fraction!r}")
     warmup_steps = int(total_steps * warmup_fraction)

@@ -15,7 +15,7 @@ def tiny_trained():
     profile.set_seed(0)
     rng = np.random.default_rng(0)
     x = rng.random((600, 8, 8, 1)).astype(np.float32)
-    y = (x.reshape(600, 64) @ rng.standard_normal((64, 4))).argmax(axis=1)
+    y = (x.reshape(600, 64) @ rng.standard_normal((64, 4))).argmax(axis=1)  # (600, 64) @ (64, 4) -> (600,)
     model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(8, 3, activation="relu"),
                               keras.layers.Flatten(), keras.layers.Dense(64, activation="relu"),
                               keras.layers.Dense(4, activation="softmax")])
