@@ -12,14 +12,10 @@ import keras
 import numpy as np
 
 from bigmodel_utils import cnn, rnn, size, vit
-from bigmodel_utils.flops import Flops, register
 from bigmodel_utils.profile import EpochTimer
 
 ARCHITECTURES = ("article CNN", "SimpleRNN", "LSTM", "tiny ViT")
 FULL_PROFILE_TARGETS = {"article CNN": 0.99, "LSTM": 0.98, "tiny ViT": 0.97}  # test accuracy, all of MNIST
-
-# Adding learned position vectors costs one addition per number of the sequence.
-register(vit.PositionalEmbedding, lambda layer, inputs, output: Flops(0, int(np.prod(output[1:]))))
 
 
 def build(architecture, rnn_units=128, vit_config=None):

@@ -296,3 +296,27 @@ def children(layer):
     # models only), so this reads the tracker that Keras itself uses for them.
     return list(layer._flatten_layers(include_self=False, recursive=False))
 
+
+
+# ---- the book's own layers (chapters 3.2 and 3.3) --------------------------------------------
+
+
+def article_rnn_cell_flops(cell, input_shapes, output_shape):
+    """One step of the article's RNN: h_t = f(W x_t + U h_prev + b), then y_t = V h_t + c."""
+    state = simple_rnn_flops(input_shapes[0][-1], cell.units, 1, cell.activation.__name__)
+    return state + dense_flops(cell.units, cell.output_units)
+
+
+def positional_embedding_flops(layer, input_shapes, output_shape):
+    """inputs + positions: one addition per number."""
+    return Flops(0, int(np.prod(output_shape[1:])))
+
+
+def _register_book_layers():
+    from bigmodel_utils import rnn, vit  # left of this module in the data flow
+
+    register(rnn.ArticleRNNCell, article_rnn_cell_flops)
+    register(vit.PositionalEmbedding, positional_embedding_flops)
+
+
+_register_book_layers()

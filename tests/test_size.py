@@ -296,3 +296,18 @@ def test_keras_ops_in_a_functional_graph():
     tokens = keras.Input((5, 4))
     first = keras.Model(tokens, layers.Dense(2)(tokens[:, 0]))  # slicing moves data only
     assert size.forward_flops(first).total == flops.Flops(16, 2)
+
+
+def test_the_books_own_layers_are_counted_without_any_setup():
+    """ArticleRNNCell and PositionalEmbedding have formulas as soon as the package is imported."""
+    import keras
+
+    from bigmodel_utils import flops, rnn, vit
+
+    for layer in (rnn.ArticleRNNCell(4, output_units=3), vit.PositionalEmbedding(5, 8)):
+        assert flops.rule_for(layer) is not None
+    model = keras.Sequential([keras.Input((6, 2)), keras.layers.RNN(rnn.ArticleRNNCell(4, output_units=3))])
+    report = size.forward_flops(model, warn=False)
+    assert not report.unknown
+    # 6 steps of W x_t + U h + b (2*2*4 + 2*4*4 + 4 adds) + tanh (4), then V h + c (2*4*3 + 3)
+    assert report.total.total == 6 * (2 * 2 * 4 + 2 * 4 * 4 + 4 + 4 + 2 * 4 * 3 + 3)
