@@ -10,7 +10,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from bigmodel_utils import transformer
+from bigmodel_utils import profile, transformer
 from bigmodel_utils.vit import EncoderBlock, PositionalEmbedding
 
 
@@ -110,6 +110,13 @@ def random_batches(ids, context_length, batch_size, seed=0):
     while True:
         starts = rng.integers(0, len(ids) - context_length, size=(batch_size, 1))  # (batch, 1)
         yield ids[starts + positions], ids[starts + positions + 1]
+
+
+def char_lm_config():
+    """The character model's settings in the active profile, shared by every chapter that builds it."""
+    return profile.choose(
+        quick=dict(context_length=32, d_model=64, num_heads=4, num_layers=2, mlp_dim=128, dropout=0.0),
+        full=dict(context_length=128, d_model=128, num_heads=4, num_layers=4, mlp_dim=512, dropout=0.1))
 
 
 def build_char_lm(vocab_size, context_length, d_model=64, num_heads=4, num_layers=2, mlp_dim=256, dropout=0.0):

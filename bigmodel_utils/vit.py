@@ -10,7 +10,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from bigmodel_utils import transformer
+from bigmodel_utils import profile, transformer
 from bigmodel_utils.cnn import check_positive_int
 
 _PACKAGE = "bigmodel_utils"
@@ -172,6 +172,15 @@ def encoder_block_weights(block):
     weights["W_1"], weights["b_1"] = (ops.convert_to_numpy(w) for w in block.hidden.weights)
     weights["W_2"], weights["b_2"] = (ops.convert_to_numpy(w) for w in block.out.weights)
     return weights
+
+
+def tiny_vit_config():
+    """The tiny ViT's settings in the active profile, shared by every chapter that builds it.
+
+    Quick: 7x7 patches (16 tokens + class token), 2 blocks; full: 4x4 patches (49 + 1), 4 blocks.
+    """
+    return profile.choose(quick=dict(patch_size=7, d_model=64, num_heads=4, num_layers=2, mlp_dim=128),
+                          full=dict(patch_size=4, d_model=64, num_heads=4, num_layers=4, mlp_dim=128))
 
 
 def build_tiny_vit(image_shape=(28, 28, 1), patch_size=4, d_model=64, num_heads=4, num_layers=2,

@@ -79,3 +79,16 @@ def test_tiny_vit_outputs_probabilities_and_attention_maps():
 def test_bad_inputs_raise_value_error(call, argument):
     with pytest.raises(ValueError, match=argument):
         call()
+
+
+@pytest.mark.parametrize("name", ["quick", "full"])
+def test_shared_model_settings_follow_the_profile_and_build(monkeypatch, name):
+    """Every chapter builds the ViT and the character model from these settings; both must build."""
+    from bigmodel_utils import language_model
+
+    monkeypatch.setenv("BIGMODEL_PROFILE", name)
+    vit_settings, lm_settings = vit.tiny_vit_config(), language_model.char_lm_config()
+    assert vit_settings["patch_size"] == {"quick": 7, "full": 4}[name]
+    assert lm_settings["context_length"] == {"quick": 32, "full": 128}[name]
+    assert vit.build_tiny_vit(**vit_settings).count_params() > 0
+    assert language_model.build_char_lm(50, **lm_settings).count_params() > 0
