@@ -3,7 +3,8 @@
 One module per idea, data flowing one way: ``data`` and ``profile`` feed every
 chapter; ``cnn``, ``rnn``, ``transformer``, ``vit`` and ``language_model`` turn
 the equations of the article's section 3 into code; ``flops``, ``size``,
-``scaling`` and ``comparison`` measure models; ``efficient``, ``deployment``,
+``scaling``, ``verdicts`` and ``comparison`` measure models and judge the
+article's claims; ``efficient``, ``deployment``,
 ``distillation``, ``distributed``, ``custom_loop``, ``multiworker`` and
 ``allreduce`` build and measure the remedies of section 5; ``plots`` draws.
 Import the modules you need, e.g. ``from bigmodel_utils import data, cnn``.
