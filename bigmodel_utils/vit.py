@@ -235,6 +235,48 @@ def class_token_attention(maps, grid):
     return maps[..., 0, 1:].reshape(*maps.shape[:-2], rows, cols)  # (..., rows, cols)
 
 
+def class_token_ink_share(model, images, patch_size, ink_threshold=0.1):
+    """Per block, the share of the class token's patch attention (mean over heads) on inked patches.
+
+    Chapter 3.3, "Where does the class token look?", built on :func:`vit_attention_maps`.
+
+    Args:
+        model: a :func:`build_tiny_vit` model cut into ``patch_size`` patches.
+        images: ``(batch, height, width, channels)``, e.g. MNIST's ``(N, 28, 28, 1)`` in [0, 1].
+        patch_size: the model's patch side; must divide the image (28 for MNIST).
+        ink_threshold: a patch whose mean pixel is above this counts as inked.
+
+    Returns:
+        ``(share_per_block (blocks,), ink_fraction)``, each in [0, 1]; ``ink_fraction`` (inked patches
+        over all patches) is the share attention would give them if it ignored the content.
+
+    Raises:
+        ValueError: ``images`` not of rank 4, or a ``patch_size`` that does not divide the image
+            (via :func:`bigmodel_utils.transformer.patchify`) or differs from the model's.
+    """
+    images = np.asarray(images)
+    ink = transformer.patchify(images, patch_size).mean(axis=-1) > ink_threshold  # (N, patches)
+    if patch_size != (model_patch := model.get_layer("patch_embedding").patch_size):
+        raise ValueError(f"patch_size={patch_size} differs from the model's {model_patch}")
+    grid = (images.shape[1] // patch_size, images.shape[2] // patch_size)
+    looks = class_token_attention(vit_attention_maps(model, images), grid).mean(axis=2)  # (blocks, N, rows, cols)
+    looks = looks.reshape(*looks.shape[:2], -1)  # (blocks, N, patches)
+    share = ((looks * ink).sum(axis=-1) / looks.sum(axis=-1)).mean(axis=1)  # (blocks,)
+    return share, ink.mean()
+
+
+def compare_to_share(share, reference, tolerance=0.1):
+    """``"more than"``, ``"less than"`` or ``"about"``: ``share`` against ``reference`` +- ``tolerance`` of it.
+
+    Chapter 3.3: the verdict on a block's attention to ink against the inked fraction of patches.
+    """
+    if not tolerance >= 0:
+        raise ValueError(f"tolerance must be >= 0, got {tolerance!r}")
+    if share > (1 + tolerance) * reference:
+        return "more than"
+    return "less than" if share < (1 - tolerance) * reference else "about"
+
+
 def warmup_cosine_adam(learning_rate, total_steps, warmup_fraction=0.1):
     """Adam whose step size rises linearly to ``learning_rate``, then follows a cosine to zero.
 
