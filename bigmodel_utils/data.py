@@ -183,6 +183,21 @@ def load_python_docs_text(verbose=True):
     return text
 
 
+QUICK_SIZES = {"train_size": 4000, "test_size": 1000}  # the offline subset's split
+
+
+def load_profile_mnist(seed=0, verbose=True):
+    """MNIST at the size the active profile asks for: what every chapter's setup cell loads.
+
+    Quick: at most 4,000 training and 1,000 test digits, the offline subset's split, so quick runs
+    agree online and offline. Full: all of MNIST (or all of the subset, without a network).
+    """
+    from bigmodel_utils import profile
+
+    sizes = profile.choose(quick=QUICK_SIZES, full={"train_size": None, "test_size": None})
+    return load_mnist(seed=seed, verbose=verbose, **sizes)
+
+
 # ---- chapter 3.2: a synthetic long-range task ----------------------------------
 
 

@@ -104,3 +104,22 @@ def test_stratified_split_keeps_label_shares():
     train, test = data.stratified_split(y, 0.25, seed=0)
     assert len(set(train) & set(test)) == 0 and len(train) + len(test) == 100
     np.testing.assert_array_equal(np.bincount(y[test]), [5] * 5)
+
+
+@pytest.mark.parametrize("name, sizes", [("quick", (4000, 1000)), ("full", (4000, 1000))])
+def test_profile_sizes(monkeypatch, name, sizes):
+    """Quick caps the data at the offline split; full takes everything there is (offline: the same)."""
+    monkeypatch.setenv("BIGMODEL_PROFILE", name)
+    monkeypatch.setattr(data, "_load_keras", lambda: (_ for _ in ()).throw(OSError("no network")))
+    mnist = data.load_profile_mnist(verbose=False)
+    assert (len(mnist.y_train), len(mnist.y_test)) == sizes
+
+
+def test_quick_profile_subsamples_full_mnist(monkeypatch):
+    monkeypatch.setenv("BIGMODEL_PROFILE", "quick")
+    digits = np.zeros((6000, 28, 28), np.uint8), np.arange(6000) % 10
+    monkeypatch.setattr(data, "_load_keras", lambda: (*digits, *digits))
+    mnist = data.load_profile_mnist(verbose=False)
+    assert mnist.source == "keras" and (len(mnist.y_train), len(mnist.y_test)) == (4000, 1000)
+    monkeypatch.setenv("BIGMODEL_PROFILE", "full")
+    assert len(data.load_profile_mnist(verbose=False).y_train) == 6000
