@@ -18,8 +18,11 @@ def cnn_row():
     profile.set_seed(0)
     mnist = data.load_mnist(train_size=4000, test_size=1000, verbose=False)
     model = cnn.build_article_cnn()
-    model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(2e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     timer = profile.EpochTimer()
     model.fit(mnist.x_train, mnist.y_train, epochs=6, batch_size=64, callbacks=[timer], verbose=0)
     accuracy = model.evaluate(mnist.x_test, mnist.y_test, verbose=0)[1]
@@ -32,20 +35,36 @@ def rnn_row(kind):
 
     mnist = data.load_mnist(train_size=4000, test_size=1000, verbose=False)
     timer = profile.EpochTimer()
-    _, row = rnn_experiments.train_row_classifier(kind, mnist, units=64, epochs=6, callbacks=[timer])
+    _, row = rnn_experiments.train_row_classifier(
+        kind, mnist, units=64, epochs=6, callbacks=[timer]
+    )
     return statistics.median(timer.seconds[1:]), row["test accuracy"]
 
 
 def run(*args):
     rows = []
-    measured = [("article CNN (chapter 3.1), batch 64, 6 epochs", cnn_row(), ">= 95"),
-                ("LSTM(64) by rows (chapter 3.2), batch 128, 6 epochs", rnn_row("lstm"), ">= 90"),
-                ("article RNN(64) by rows (chapter 3.2), batch 128, 6 epochs", rnn_row("article"), "")]
+    measured = [
+        ("article CNN (chapter 3.1), batch 64, 6 epochs", cnn_row(), ">= 95"),
+        ("LSTM(64) by rows (chapter 3.2), batch 128, 6 epochs", rnn_row("lstm"), ">= 90"),
+        ("article RNN(64) by rows (chapter 3.2), batch 128, 6 epochs", rnn_row("article"), ""),
+    ]
     for label, (seconds, accuracy), target in measured:
-        rows.append({"benchmark": f"{label}: seconds per epoch (4,000 digits)", "value": seconds, "unit": "s",
-                     "target": ""})
-        rows.append({"benchmark": f"{label}: test accuracy", "value": 100 * accuracy, "unit": "%",
-                     "target": target})
+        rows.append(
+            {
+                "benchmark": f"{label}: seconds per epoch (4,000 digits)",
+                "value": seconds,
+                "unit": "s",
+                "target": "",
+            }
+        )
+        rows.append(
+            {
+                "benchmark": f"{label}: test accuracy",
+                "value": 100 * accuracy,
+                "unit": "%",
+                "target": target,
+            }
+        )
     return rows
 
 

@@ -10,7 +10,8 @@ min and max), and three students trained without any 3 (share of test 3s recogni
 def run(*args):
     import numpy as np
 
-    from bigmodel_utils import data, distillation, distillation_experiments as experiments, profile
+    from bigmodel_utils import data, distillation, profile
+    from bigmodel_utils import distillation_experiments as experiments
 
     profile.set_seed(0)
     mnist = data.load_mnist(train_size=4000, test_size=1000, verbose=False)
@@ -18,21 +19,45 @@ def run(*args):
     x, y = mnist.x_train[train], mnist.y_train[train]
     teacher = distillation.build_teacher()
     distillation.train_teacher(teacher, x, y, epochs=8)
-    t, teacher_accuracy = distillation.logits(teacher, x), experiments.accuracy(teacher, mnist.x_test, mnist.y_test)
+    t, teacher_accuracy = (
+        distillation.logits(teacher, x),
+        experiments.accuracy(teacher, mnist.x_test, mnist.y_test),
+    )
     recipe = {"alpha": 0.1, "T": 20.0, "epochs": 25}
     paired = experiments.paired_seeds(x, y, t, mnist.x_test, mnist.y_test, seeds=3, **recipe)
     gain = experiments.paired_gain(paired["scratch"], paired["distilled"])
-    recovered = [100 * experiments.gap_recovered(teacher_accuracy, a, b)
-                 for a, b in zip(paired["scratch"], paired["distilled"])]
-    omitted = experiments.omitted_digit(x, y, t, mnist.x_train[validation], mnist.y_train[validation],
-                                        mnist.x_test, mnist.y_test, seeds=3, **recipe)
+    recovered = [
+        100 * experiments.gap_recovered(teacher_accuracy, a, b)
+        for a, b in zip(paired["scratch"], paired["distilled"])
+    ]
+    omitted = experiments.omitted_digit(
+        x,
+        y,
+        t,
+        mnist.x_train[validation],
+        mnist.y_train[validation],
+        mnist.x_test,
+        mnist.y_test,
+        seeds=3,
+        **recipe,
+    )
     digit = omitted["digit"]
-    row = lambda name, value, unit, target="": {"benchmark": f"5.3 {name}", "value": float(value), "unit": unit,
-                                                "target": target}
+    row = lambda name, value, unit, target="": {
+        "benchmark": f"5.3 {name}",
+        "value": float(value),
+        "unit": unit,
+        "target": target,
+    }
     return [
         row("teacher test accuracy", 100 * teacher_accuracy, "%"),
-        row("scratch student test accuracy (mean of 3 seeds)", 100 * np.mean(paired["scratch"]), "%"),
-        row("distilled student test accuracy (mean of 3 seeds)", 100 * np.mean(paired["distilled"]), "%"),
+        row(
+            "scratch student test accuracy (mean of 3 seeds)", 100 * np.mean(paired["scratch"]), "%"
+        ),
+        row(
+            "distilled student test accuracy (mean of 3 seeds)",
+            100 * np.mean(paired["distilled"]),
+            "%",
+        ),
         row("paired gain, mean", 100 * gain["mean"], "points"),
         row("paired gain, standard deviation", 100 * gain["std"], "points"),
         row("paired gain, p-value (t-test)", gain["p_value"], ""),
@@ -40,12 +65,26 @@ def run(*args):
         row("gap recovered, min", np.min(recovered), "%"),
         row("gap recovered, max", np.max(recovered), "%"),
         row(f"omitted digit {digit}: scratch student", 100 * omitted["scratch"][digit], "%"),
-        row(f"omitted digit {digit}: distilled, no correction (mean of 3)",
-            100 * np.mean([r["per_digit"][digit] for r in omitted["runs"]]), "%", ">= 75"),
-        row(f"omitted digit {digit}: distilled, no correction (min of 3)",
-            100 * np.min([r["per_digit"][digit] for r in omitted["runs"]]), "%"),
-        row(f"omitted digit {digit}: distilled + validation bias (mean of 3)",
-            100 * np.mean([r["per_digit_corrected"][digit] for r in omitted["runs"]]), "%"),
-        row("offline distilled / scratch seconds per epoch",
-            np.median(paired["seconds_distilled"]) / np.median(paired["seconds_scratch"]), "x", "<= 1.2"),
+        row(
+            f"omitted digit {digit}: distilled, no correction (mean of 3)",
+            100 * np.mean([r["per_digit"][digit] for r in omitted["runs"]]),
+            "%",
+            ">= 75",
+        ),
+        row(
+            f"omitted digit {digit}: distilled, no correction (min of 3)",
+            100 * np.min([r["per_digit"][digit] for r in omitted["runs"]]),
+            "%",
+        ),
+        row(
+            f"omitted digit {digit}: distilled + validation bias (mean of 3)",
+            100 * np.mean([r["per_digit_corrected"][digit] for r in omitted["runs"]]),
+            "%",
+        ),
+        row(
+            "offline distilled / scratch seconds per epoch",
+            np.median(paired["seconds_distilled"]) / np.median(paired["seconds_scratch"]),
+            "x",
+            "<= 1.2",
+        ),
     ]

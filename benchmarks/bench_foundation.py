@@ -23,8 +23,17 @@ def clean_build_seconds():
     shutil.rmtree(BUILD / "html", ignore_errors=True)
     shutil.rmtree(BUILD / "jupyter_execute", ignore_errors=True)
     start = time.perf_counter()
-    subprocess.run([str(pathlib.Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
-                    "-W", "--keep-going"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(pathlib.Path(sys.executable).parent / "jupyter-book"),
+            "build",
+            str(ROOT),
+            "-W",
+            "--keep-going",
+        ],
+        check=True,
+        capture_output=True,
+    )
     seconds = time.perf_counter() - start
     (BUILD / "build_seconds.txt").write_text(f"{seconds:.0f}\n")
     return seconds
@@ -38,8 +47,10 @@ def chapter_seconds():
     text = page.read_text()
     seconds = {}
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", text, flags=re.S):
-        cells = [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
-                 for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+        cells = [
+            html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+        ]
         if len(cells) >= 4:
             try:
                 seconds[cells[0]] = float(cells[3])
@@ -50,8 +61,10 @@ def chapter_seconds():
 
 def fixed_cost_seconds(repeats=3):
     """Median wall time of a fresh interpreter that does what every chapter's setup cell does."""
-    code = ("from bigmodel_utils import data, profile; import tensorflow; "
-            "profile.banner(seed=0); data.load_mnist(train_size=4000, test_size=1000)")
+    code = (
+        "from bigmodel_utils import data, profile; import tensorflow; "
+        "profile.banner(seed=0); data.load_mnist(train_size=4000, test_size=1000)"
+    )
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -89,8 +102,12 @@ def seed_cnn_training_gflops(batch_size, steps_per_execution=1, learning_rate=1e
     profile.set_seed(0)
     mnist = data.load_mnist(train_size=4000, test_size=1000, verbose=False)
     model = cnn.build_article_cnn()
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"], steps_per_execution=steps_per_execution)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=steps_per_execution,
+    )
     model.fit(mnist.x_train, mnist.y_train, epochs=1, batch_size=batch_size, verbose=0)  # warm-up
     epoch_times = []
     for _ in range(epochs):
@@ -107,31 +124,82 @@ def seed_cnn_training_gflops(batch_size, steps_per_execution=1, learning_rate=1e
 def run(*args):
     rows = []
     if "clean-build" in args:
-        rows.append({"benchmark": "clean build of the book", "value": clean_build_seconds(),
-                     "unit": "s", "target": "<= 300"})
+        rows.append(
+            {
+                "benchmark": "clean build of the book",
+                "value": clean_build_seconds(),
+                "unit": "s",
+                "target": "<= 300",
+            }
+        )
     elif (BUILD / "build_seconds.txt").exists():
-        rows.append({"benchmark": "last build of the book (make book)",
-                     "value": float((BUILD / "build_seconds.txt").read_text()), "unit": "s",
-                     "target": "<= 300"})
+        rows.append(
+            {
+                "benchmark": "last build of the book (make book)",
+                "value": float((BUILD / "build_seconds.txt").read_text()),
+                "unit": "s",
+                "target": "<= 300",
+            }
+        )
     for name, seconds in sorted(chapter_seconds().items()):
         rows.append({"benchmark": f"execute {name}", "value": seconds, "unit": "s", "target": ""})
-    rows.append({"benchmark": "fixed cost per notebook (python + TF + package + data)",
-                 "value": fixed_cost_seconds(), "unit": "s", "target": "<= 8"})
+    rows.append(
+        {
+            "benchmark": "fixed cost per notebook (python + TF + package + data)",
+            "value": fixed_cost_seconds(),
+            "unit": "s",
+            "target": "<= 8",
+        }
+    )
     peak_before = matmul_gflops()
-    configurations = [("article: batch 32", 32, 1, 1e-3), ("tuned: batch 256, 8 steps/execution, lr 2e-3",
-                                                          256, 8, 2e-3)]
-    measured = [(label, *seed_cnn_training_gflops(batch, steps, rate)) for label, batch, steps, rate
-                in configurations]
+    configurations = [
+        ("article: batch 32", 32, 1, 1e-3),
+        ("tuned: batch 256, 8 steps/execution, lr 2e-3", 256, 8, 2e-3),
+    ]
+    measured = [
+        (label, *seed_cnn_training_gflops(batch, steps, rate))
+        for label, batch, steps, rate in configurations
+    ]
     peak = statistics.mean([peak_before, matmul_gflops()])  # the peak drifts: time it on both sides
-    rows.append({"benchmark": "fp32 matmul 2048x2048 (CPU peak)", "value": peak, "unit": "GFLOP/s",
-                 "target": ""})
+    rows.append(
+        {
+            "benchmark": "fp32 matmul 2048x2048 (CPU peak)",
+            "value": peak,
+            "unit": "GFLOP/s",
+            "target": "",
+        }
+    )
     for label, gflops, seconds, accuracy in measured:
-        rows.append({"benchmark": f"seed CNN training, {label}", "value": gflops, "unit": "GFLOP/s",
-                     "target": ""})
-        rows.append({"benchmark": f"seed CNN share of matmul peak, {label}", "value": 100 * gflops / peak,
-                     "unit": "%", "target": ">= 35"})
-        rows.append({"benchmark": f"seed CNN seconds per epoch (4,000 images), {label}", "value": seconds,
-                     "unit": "s", "target": ""})
-        rows.append({"benchmark": f"seed CNN test accuracy after 4 epochs, {label}", "value": 100 * accuracy,
-                     "unit": "%", "target": ""})
+        rows.append(
+            {
+                "benchmark": f"seed CNN training, {label}",
+                "value": gflops,
+                "unit": "GFLOP/s",
+                "target": "",
+            }
+        )
+        rows.append(
+            {
+                "benchmark": f"seed CNN share of matmul peak, {label}",
+                "value": 100 * gflops / peak,
+                "unit": "%",
+                "target": ">= 35",
+            }
+        )
+        rows.append(
+            {
+                "benchmark": f"seed CNN seconds per epoch (4,000 images), {label}",
+                "value": seconds,
+                "unit": "s",
+                "target": "",
+            }
+        )
+        rows.append(
+            {
+                "benchmark": f"seed CNN test accuracy after 4 epochs, {label}",
+                "value": 100 * accuracy,
+                "unit": "%",
+                "target": "",
+            }
+        )
     return rows

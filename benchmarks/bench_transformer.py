@@ -25,18 +25,40 @@ def vit_rows(epochs=10, batch_size=80):
     mnist = data.load_mnist(train_size=4000, test_size=1000, verbose=False)
     model = vit.build_tiny_vit(**VIT_CONFIG)
     steps = epochs * int(np.ceil(len(mnist.x_train) / batch_size))
-    model.compile(optimizer=vit.warmup_cosine_adam(2e-3, steps), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=vit.warmup_cosine_adam(2e-3, steps),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     timer = EpochTimer()
-    model.fit(mnist.x_train, mnist.y_train, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[timer])
+    model.fit(
+        mnist.x_train,
+        mnist.y_train,
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=0,
+        callbacks=[timer],
+    )
     accuracy = model.evaluate(mnist.x_test, mnist.y_test, verbose=0)[1]
     return [
-        {"benchmark": "tiny ViT: seconds per epoch (4,000 digits, patch 7)",
-         "value": statistics.median(timer.seconds[1:]), "unit": "s", "target": "<= 3"},
-        {"benchmark": "tiny ViT: first epoch, with graph tracing", "value": timer.seconds[0], "unit": "s",
-         "target": ""},
-        {"benchmark": f"tiny ViT: test accuracy after {epochs} epochs", "value": float(accuracy), "unit": "",
-         "target": ">= 0.85"},
+        {
+            "benchmark": "tiny ViT: seconds per epoch (4,000 digits, patch 7)",
+            "value": statistics.median(timer.seconds[1:]),
+            "unit": "s",
+            "target": "<= 3",
+        },
+        {
+            "benchmark": "tiny ViT: first epoch, with graph tracing",
+            "value": timer.seconds[0],
+            "unit": "s",
+            "target": "",
+        },
+        {
+            "benchmark": f"tiny ViT: test accuracy after {epochs} epochs",
+            "value": float(accuracy),
+            "unit": "",
+            "target": ">= 0.85",
+        },
     ]
 
 
@@ -58,18 +80,34 @@ def char_lm_rows(rounds=12, steps_per_round=25, batch_size=48):
     train_ids, validation_ids = lm.split_ids(lm.encode(text, vocabulary), 0.1)
     bigram = lm.bigram_cross_entropy(train_ids, validation_ids, len(vocabulary))
     model = lm.build_char_lm(len(vocabulary), **LM_CONFIG)
-    model.compile(optimizer=vit.warmup_cosine_adam(5e-3, rounds * steps_per_round),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=vit.warmup_cosine_adam(5e-3, rounds * steps_per_round),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     timer = _StepTimer()
-    model.fit(lm.random_batches(train_ids, LM_CONFIG["context_length"], batch_size, seed=0),
-              steps_per_epoch=steps_per_round, epochs=rounds, verbose=0, callbacks=[timer])
-    validation_ce = model.evaluate(*lm.make_windows(validation_ids, LM_CONFIG["context_length"]),
-                                   batch_size=256, verbose=0)
+    model.fit(
+        lm.random_batches(train_ids, LM_CONFIG["context_length"], batch_size, seed=0),
+        steps_per_epoch=steps_per_round,
+        epochs=rounds,
+        verbose=0,
+        callbacks=[timer],
+    )
+    validation_ce = model.evaluate(
+        *lm.make_windows(validation_ids, LM_CONFIG["context_length"]), batch_size=256, verbose=0
+    )
     return [
-        {"benchmark": f"char LM: ms per training step (batch {batch_size} x {LM_CONFIG['context_length']} chars)",
-         "value": 1000 * statistics.median(timer.seconds[5:]), "unit": "ms", "target": "<= 60"},
-        {"benchmark": f"char LM: validation cross-entropy after {rounds * steps_per_round} steps",
-         "value": float(validation_ce), "unit": "nats/char", "target": f"<= {bigram:.3f} (bigram)"},
+        {
+            "benchmark": f"char LM: ms per training step (batch {batch_size} x {LM_CONFIG['context_length']} chars)",
+            "value": 1000 * statistics.median(timer.seconds[5:]),
+            "unit": "ms",
+            "target": "<= 60",
+        },
+        {
+            "benchmark": f"char LM: validation cross-entropy after {rounds * steps_per_round} steps",
+            "value": float(validation_ce),
+            "unit": "nats/char",
+            "target": f"<= {bigram:.3f} (bigram)",
+        },
     ]
 
 

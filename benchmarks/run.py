@@ -24,17 +24,27 @@ def run_module(name, extra_args=()):
     """Run ``bench_<name>.run()`` in a fresh interpreter and return its rows."""
     code = (
         "import json, sys; sys.path.insert(0, %r); import bench_%s as bench; "
-        "print('@@ROWS@@' + json.dumps(bench.run(*sys.argv[1:]), default=float))" % (str(HERE), name)
+        "print('@@ROWS@@' + json.dumps(bench.run(*sys.argv[1:]), default=float))"
+        % (str(HERE), name)
     )
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", code, *extra_args], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *extra_args], capture_output=True, text=True
+    )
     seconds = time.perf_counter() - start
     marker = [line for line in result.stdout.splitlines() if line.startswith("@@ROWS@@")]
     if result.returncode != 0 or not marker:
         tail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        return [{"benchmark": f"{name}: FAILED", "value": float("nan"), "unit": "", "target": "",
-                 "note": " | ".join(tail)}], seconds
-    return json.loads(marker[0][len("@@ROWS@@"):]), seconds
+        return [
+            {
+                "benchmark": f"{name}: FAILED",
+                "value": float("nan"),
+                "unit": "",
+                "target": "",
+                "note": " | ".join(tail),
+            }
+        ], seconds
+    return json.loads(marker[0][len("@@ROWS@@") :]), seconds
 
 
 def format_table(rows):
@@ -42,9 +52,13 @@ def format_table(rows):
     lines = ["| benchmark | value | unit | target | met |", "| --- | ---: | --- | --- | --- |"]
     for row in rows:
         value = row["value"]
-        shown = f"{value:,.3g}" if isinstance(value, float) and abs(value) < 1e4 else f"{value:,.0f}"
-        lines.append(f"| {row['benchmark']} | {shown} | {row['unit']} | {row.get('target', '')} "
-                     f"| {met(row)} |")
+        shown = (
+            f"{value:,.3g}" if isinstance(value, float) and abs(value) < 1e4 else f"{value:,.0f}"
+        )
+        lines.append(
+            f"| {row['benchmark']} | {shown} | {row['unit']} | {row.get('target', '')} "
+            f"| {met(row)} |"
+        )
         if row.get("note"):
             lines.append(f"| ↳ {row['note']} | | | | |")
     return "\n".join(lines)
@@ -65,12 +79,16 @@ def met(row):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", nargs="*", help="topics to run (file names without bench_)")
-    parser.add_argument("--clean-build", action="store_true", help="time a clean build of the book first")
+    parser.add_argument(
+        "--clean-build", action="store_true", help="time a clean build of the book first"
+    )
     parser.add_argument("--json", type=pathlib.Path, help="also write the rows to this JSON file")
     args = parser.parse_args(argv)
-    topics = args.only or sorted(path.stem[len("bench_"):] for path in HERE.glob("bench_*.py"))
+    topics = args.only or sorted(path.stem[len("bench_") :] for path in HERE.glob("bench_*.py"))
     rows = []
     for topic in topics:
         extra = ["clean-build"] if (topic == "foundation" and args.clean_build) else []

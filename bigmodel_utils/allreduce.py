@@ -105,8 +105,16 @@ def compute_seconds(train_flops_per_sample, batch_size, flops_per_second):
     return flops * batch / rate
 
 
-def predicted_speedup(num_params, train_flops_per_sample, global_batch_size, num_workers,
-                      flops_per_second, bandwidth, latency=0.0, bytes_per_param=4):
+def predicted_speedup(
+    num_params,
+    train_flops_per_sample,
+    global_batch_size,
+    num_workers,
+    flops_per_second,
+    bandwidth,
+    latency=0.0,
+    bytes_per_param=4,
+):
     """Speed-up of a model on ``num_workers`` workers from its size and FLOPs (strong scaling).
 
     Chapter 5.2: float32 gradients (``bytes_per_param`` = 4) are all-reduced every step.
@@ -143,11 +151,21 @@ def speedup_curves(models, links, num_workers, flops_per_second):
     Raises:
         ValueError: if a value is out of range; the message names it.
     """
-    return {link: {name: predicted_speedup(model["params"], model["train_flops_per_sample"],
-                                           model["global_batch_size"], num_workers,
-                                           flops_per_second, spec["bandwidth"], spec["latency"])
-                   for name, model in models.items()}
-            for link, spec in links.items()}
+    return {
+        link: {
+            name: predicted_speedup(
+                model["params"],
+                model["train_flops_per_sample"],
+                model["global_batch_size"],
+                num_workers,
+                flops_per_second,
+                spec["bandwidth"],
+                spec["latency"],
+            )
+            for name, model in models.items()
+        }
+        for link, spec in links.items()
+    }
 
 
 def speedup_table(models, links, num_workers, flops_per_second, bytes_per_param=4):
@@ -168,17 +186,24 @@ def speedup_table(models, links, num_workers, flops_per_second, bytes_per_param=
     rows = []
     for name, model in models.items():
         gradient_bytes = model["params"] * bytes_per_param
-        compute = compute_seconds(model["train_flops_per_sample"], model["global_batch_size"],
-                                  flops_per_second)
-        row = {"model": name, "parameters": int(model["params"]),
-               "gradient (MB)": gradient_bytes / 1e6,
-               "training FLOPs per parameter per sample": model["train_flops_per_sample"] / model["params"],
-               "compute per step (ms)": 1000 * float(compute)}
+        compute = compute_seconds(
+            model["train_flops_per_sample"], model["global_batch_size"], flops_per_second
+        )
+        row = {
+            "model": name,
+            "parameters": int(model["params"]),
+            "gradient (MB)": gradient_bytes / 1e6,
+            "training FLOPs per parameter per sample": model["train_flops_per_sample"]
+            / model["params"],
+            "compute per step (ms)": 1000 * float(compute),
+        }
         for link, spec in links.items():
-            communication = ring_allreduce_seconds(gradient_bytes, num_workers, spec["bandwidth"],
-                                                   spec["latency"])
+            communication = ring_allreduce_seconds(
+                gradient_bytes, num_workers, spec["bandwidth"], spec["latency"]
+            )
             row[f"{link}: all-reduce (ms)"] = 1000 * float(communication)
-            row[f"{link}: speed-up"] = float(speedup(compute, gradient_bytes, num_workers, spec["bandwidth"],
-                                                     spec["latency"]))
+            row[f"{link}: speed-up"] = float(
+                speedup(compute, gradient_bytes, num_workers, spec["bandwidth"], spec["latency"])
+            )
         rows.append(row)
     return rows

@@ -104,7 +104,9 @@ def check_positive_int(name, value):
 def _pair(value, name):
     """An int or a pair of ints >= 1 (a stride or a window size) as a pair."""
     pair = (value, value) if np.ndim(value) == 0 else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair):
+    if len(pair) != 2 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair
+    ):
         raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
     if min(pair) < 1:
         raise ValueError(f"{name} must be >= 1, got {value!r}")
@@ -175,11 +177,15 @@ def extract_windows(x, window, stride=1, padding="valid", fill=0.0):
     x, window, stride = check_array(x, "x", 4), _pair(window, "window"), _pair(stride, "stride")
     _check_padding(padding)
     if padding == "same":
-        (top, bottom), (left, right) = (same_padding(x.shape[i + 1], window[i], stride[i]) for i in (0, 1))
+        (top, bottom), (left, right) = (
+            same_padding(x.shape[i + 1], window[i], stride[i]) for i in (0, 1)
+        )
         x = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=fill)
     if x.shape[1] < window[0] or x.shape[2] < window[1]:
         raise ValueError(f"x of height x width {x.shape[1:3]} is smaller than the {window} window")
-    windows = sliding_window_view(x, window, axis=(1, 2))  # (batch, H-k_h+1, W-k_w+1, channels, k_h, k_w)
+    windows = sliding_window_view(
+        x, window, axis=(1, 2)
+    )  # (batch, H-k_h+1, W-k_w+1, channels, k_h, k_w)
     return windows[:, :: stride[0], :: stride[1]]  # (batch, out_h, out_w, channels, k_h, k_w)
 
 
@@ -209,7 +215,9 @@ def conv2d(x, W, b, stride=1, padding="valid", f="linear"):
         raise ValueError(f"W expects {W.shape[2]} input channels but x has {x.shape[3]}")
     if b.shape != (W.shape[3],):
         raise ValueError(f"b must have shape ({W.shape[3]},) to match W, got {b.shape}")
-    windows = extract_windows(x, W.shape[:2], stride, padding, fill=0)  # (batch, out_h, out_w, in, k_h, k_w)
+    windows = extract_windows(
+        x, W.shape[:2], stride, padding, fill=0
+    )  # (batch, out_h, out_w, in, k_h, k_w)
     z = np.einsum("nhwcij,ijco->nhwo", windows, W, optimize=True) + b  # (batch, out_h, out_w, out)
     return get_activation(f)(z)
 
@@ -235,7 +243,9 @@ def max_pool2d(x, pool_size=2, stride=None, padding="valid"):
     pool_size = _pair(pool_size, "pool_size")
     stride = pool_size if stride is None else stride
     _check_padding(padding)
-    windows = extract_windows(x.astype(np.result_type(x, np.float32)), pool_size, stride, padding, -np.inf)
+    windows = extract_windows(
+        x.astype(np.result_type(x, np.float32)), pool_size, stride, padding, -np.inf
+    )
     return windows.max(axis=(-2, -1))  # (batch, out_h, out_w, channels)
 
 
@@ -253,18 +263,26 @@ def numpy_forward(model, x):
     out = np.asarray(x, dtype=np.float32)
     for layer in model.layers:
         config = layer.get_config()
-        if isinstance(layer, layers.Conv2D) and config["dilation_rate"] in ((1, 1), 1) and config["groups"] == 1:
+        if (
+            isinstance(layer, layers.Conv2D)
+            and config["dilation_rate"] in ((1, 1), 1)
+            and config["groups"] == 1
+        ):
             W, b = layer.get_weights()
             out = conv2d(out, W, b, config["strides"], config["padding"], config["activation"])
         elif isinstance(layer, layers.MaxPooling2D):
             out = max_pool2d(out, config["pool_size"], config["strides"], config["padding"])
         elif isinstance(layer, layers.Flatten):
-            out = out.reshape(len(out), -1)  # (batch, height * width * channels), row-major as Keras
+            out = out.reshape(
+                len(out), -1
+            )  # (batch, height * width * channels), row-major as Keras
         elif isinstance(layer, layers.Dense):
             W, b = layer.get_weights()
             out = dense(out, W, b, config["activation"])
         else:
-            raise TypeError(f"model has layer {layer.name!r} of type {type(layer).__name__}, not supported")
+            raise TypeError(
+                f"model has layer {layer.name!r} of type {type(layer).__name__}, not supported"
+            )
     return out
 
 
@@ -292,8 +310,12 @@ def feature_maps(model, images, layer_names=None):
     known = [layer.name for layer in model.layers]
     for name in layer_names:
         if name not in known:
-            raise ValueError(f"layer_names: no layer {name!r} in model {model.name!r} (layers: {known})")
-    probe = keras.Model(inputs=model.inputs, outputs=[model.get_layer(name).output for name in layer_names])
+            raise ValueError(
+                f"layer_names: no layer {name!r} in model {model.name!r} (layers: {known})"
+            )
+    probe = keras.Model(
+        inputs=model.inputs, outputs=[model.get_layer(name).output for name in layer_names]
+    )
     outputs = probe.predict(np.asarray(images, dtype=np.float32), verbose=0)
     outputs = outputs if isinstance(outputs, list) else [outputs]
     return {name: np.asarray(output) for name, output in zip(layer_names, outputs)}

@@ -15,7 +15,11 @@ from bigmodel_utils import cnn, rnn, size, vit
 from bigmodel_utils.profile import EpochTimer
 
 ARCHITECTURES = ("article CNN", "SimpleRNN", "LSTM", "tiny ViT")
-FULL_PROFILE_TARGETS = {"article CNN": 0.99, "LSTM": 0.98, "tiny ViT": 0.97}  # test accuracy, all of MNIST
+FULL_PROFILE_TARGETS = {
+    "article CNN": 0.99,
+    "LSTM": 0.98,
+    "tiny ViT": 0.97,
+}  # test accuracy, all of MNIST
 
 
 def build(architecture, rnn_units=128, vit_config=None):
@@ -43,14 +47,21 @@ def model_inputs(reads, images):
 
 def residual_additions(model):
     """Additions of the residual connections of a ViT's blocks, per sample (``size`` counts only sublayers)."""
-    return sum(2 * int(np.prod(layer.output.shape[1:]))  # two residual sums per block
-               for layer in model.layers if isinstance(layer, vit.EncoderBlock))
+    return sum(
+        2 * int(np.prod(layer.output.shape[1:]))  # two residual sums per block
+        for layer in model.layers
+        if isinstance(layer, vit.EncoderBlock)
+    )
 
 
 def accuracy(model, x, y, batch_size=500):
     """Share of ``x`` that ``model`` classifies as ``y``; plain forward calls (no ``evaluate`` graph to trace)."""
-    predictions = [np.argmax(keras.ops.convert_to_numpy(model(x[start:start + batch_size], training=False)), -1)
-                   for start in range(0, len(x), batch_size)]
+    predictions = [
+        np.argmax(
+            keras.ops.convert_to_numpy(model(x[start : start + batch_size], training=False)), -1
+        )
+        for start in range(0, len(x), batch_size)
+    ]
     return float(np.mean(np.concatenate(predictions) == y))
 
 
@@ -67,18 +78,28 @@ def train_and_measure(architecture, model, reads, mnist, epochs, batch_size, lea
     """
     x_train, x_test = model_inputs(reads, mnist.x_train), model_inputs(reads, mnist.x_test)
     steps = epochs * int(np.ceil(len(x_train) / batch_size))
-    model.compile(optimizer=vit.warmup_cosine_adam(learning_rate, steps),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=vit.warmup_cosine_adam(learning_rate, steps),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     timer = EpochTimer()
     start = time.perf_counter()
-    history = model.fit(x_train, mnist.y_train, epochs=epochs, batch_size=batch_size, verbose=0,
-                        callbacks=[timer])
+    history = model.fit(
+        x_train, mnist.y_train, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[timer]
+    )
     total_seconds = time.perf_counter() - start
     test_accuracy = accuracy(model, x_test, mnist.y_test)
     flops = size.forward_flops(model, warn=False).total.total
     seconds = float(np.median(timer.seconds[1:] if len(timer.seconds) > 1 else timer.seconds))
-    row = {"architecture": architecture, "params": int(model.count_params()), "forward_flops": int(flops),
-           "seconds_per_epoch": seconds, "first_epoch_seconds": float(timer.seconds[0]),
-           "total_seconds": float(total_seconds), "test_accuracy": float(test_accuracy),
-           "train_gflops_per_second": 3 * flops * len(x_train) / seconds / 1e9}  # training ~ 3x forward
+    row = {
+        "architecture": architecture,
+        "params": int(model.count_params()),
+        "forward_flops": int(flops),
+        "seconds_per_epoch": seconds,
+        "first_epoch_seconds": float(timer.seconds[0]),
+        "total_seconds": float(total_seconds),
+        "test_accuracy": float(test_accuracy),
+        "train_gflops_per_second": 3 * flops * len(x_train) / seconds / 1e9,
+    }  # training ~ 3x forward
     return row, history.history

@@ -79,8 +79,9 @@ def build_for_custom_loop(strategy, optimizer="sgd", learning_rate=0.05, seed=0)
     return model, built_optimizer
 
 
-def train_custom_loop(strategy, x, y, steps, global_batch_size=64, optimizer="sgd",
-                      learning_rate=0.05, seed=0):
+def train_custom_loop(
+    strategy, x, y, steps, global_batch_size=64, optimizer="sgd", learning_rate=0.05, seed=0
+):
     """Train the article CNN for ``steps`` steps of :func:`make_train_step`; time every step.
 
     Returns:

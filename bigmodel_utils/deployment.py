@@ -40,18 +40,27 @@ def to_tflite(model, quantization="float32", representative_x=None, calibration_
         converter.target_spec.supported_types = [tf.float16]
     elif quantization == "int8":
         if representative_x is None:
-            raise ValueError("representative_x: int8 needs sample inputs to calibrate activation ranges")
+            raise ValueError(
+                "representative_x: int8 needs sample inputs to calibrate activation ranges"
+            )
         samples = np.asarray(representative_x[:calibration_size], dtype=np.float32)
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.representative_dataset = lambda: ([sample[None]] for sample in samples)  # each (1, *sample)
+        converter.representative_dataset = lambda: (
+            [sample[None]] for sample in samples
+        )  # each (1, *sample)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
         converter.inference_input_type = converter.inference_output_type = tf.int8
     logger, level = tf.get_logger(), tf.get_logger().level
     logger.setLevel("ERROR")
     try:  # quiet: the converter narrates its SavedModel export
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
-                warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Statistics for quantized inputs")  # int8 input: expected
+        with (
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+            warnings.catch_warnings(),
+        ):
+            warnings.filterwarnings(
+                "ignore", message="Statistics for quantized inputs"
+            )  # int8 input: expected
             return converter.convert()
     finally:
         logger.setLevel(level)
@@ -71,8 +80,13 @@ class TFLiteRunner:
 
     def __init__(self, model_bytes, batch_size):
         self.interpreter = interpreter(model_bytes)
-        self.input, self.output = self.interpreter.get_input_details()[0], self.interpreter.get_output_details()[0]
-        self.interpreter.resize_tensor_input(self.input["index"], [batch_size, *self.input["shape"][1:]])
+        self.input, self.output = (
+            self.interpreter.get_input_details()[0],
+            self.interpreter.get_output_details()[0],
+        )
+        self.interpreter.resize_tensor_input(
+            self.input["index"], [batch_size, *self.input["shape"][1:]]
+        )
         self.interpreter.allocate_tensors()
         self.batch_size = batch_size
 
@@ -121,7 +135,9 @@ def median_seconds(run, x_batch, repeats=30, warmup=3):
 
 def model_file_bytes(model):
     """Bytes of ``model`` saved as a ``.keras`` file: architecture and weights, no optimizer state."""
-    copy = type(model).from_config(model.get_config())  # uncompiled: Adam's moments would triple the file
+    copy = type(model).from_config(
+        model.get_config()
+    )  # uncompiled: Adam's moments would triple the file
     copy.set_weights(model.get_weights())
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")
@@ -137,8 +153,10 @@ def measure(entries, x_test, y_test, batch_size=32, repeats=30):
     Keras model itself (its ``.keras`` file; a ``tf.function``). Latency is the median over
     ``repeats`` rounds that time every model once in turn, so a busy machine slows all alike.
     """
-    runs = [keras_runner(model) if flatbuffer is None else TFLiteRunner(flatbuffer, batch_size)
-            for _, model, flatbuffer in entries]
+    runs = [
+        keras_runner(model) if flatbuffer is None else TFLiteRunner(flatbuffer, batch_size)
+        for _, model, flatbuffer in entries
+    ]
     x_batch, times = x_test[:batch_size], [[] for _ in runs]
     for run in runs:
         median_seconds(run, x_batch, repeats=0)  # warm up (traces the tf.function)
@@ -150,10 +168,15 @@ def measure(entries, x_test, y_test, batch_size=32, repeats=30):
     rows = []
     for (name, model, flatbuffer), run, seconds in zip(entries, runs, times):
         predictions = predict_batches(run, x_test, batch_size).argmax(axis=-1)
-        rows.append({"model": name, "params": size.count_parameters(model)["total"],
-                     "forward_flops": size.forward_flops(model, warn=False).total.total,
-                     "conv_stack_flops": conv_stack_flops(model),
-                     "bytes": model_file_bytes(model) if flatbuffer is None else len(flatbuffer),
-                     "latency_ms": 1e3 * statistics.median(seconds),
-                     "accuracy": float((predictions == y_test).mean())})
+        rows.append(
+            {
+                "model": name,
+                "params": size.count_parameters(model)["total"],
+                "forward_flops": size.forward_flops(model, warn=False).total.total,
+                "conv_stack_flops": conv_stack_flops(model),
+                "bytes": model_file_bytes(model) if flatbuffer is None else len(flatbuffer),
+                "latency_ms": 1e3 * statistics.median(seconds),
+                "accuracy": float((predictions == y_test).mean()),
+            }
+        )
     return rows

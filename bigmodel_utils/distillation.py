@@ -141,7 +141,9 @@ class Distiller(keras.Model):
         if self.teacher is not None:
             return y, self.teacher(x, training=False)
         if self.alpha < 1.0:
-            raise ValueError("alpha < 1 needs a teacher or offline targets {'y': labels, 't': teacher logits}")
+            raise ValueError(
+                "alpha < 1 needs a teacher or offline targets {'y': labels, 't': teacher logits}"
+            )
         return y, None
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -165,7 +167,12 @@ def offline_targets(y, t):
 
 def logits(model, x, batch_size=500):
     """A model's outputs on ``x`` in batches, as a NumPy array (the teacher runs once, offline)."""
-    return np.concatenate([np.asarray(model(x[i : i + batch_size], training=False)) for i in range(0, len(x), batch_size)])
+    return np.concatenate(
+        [
+            np.asarray(model(x[i : i + batch_size], training=False))
+            for i in range(0, len(x), batch_size)
+        ]
+    )
 
 
 def build_teacher(input_shape=(28, 28, 1), num_classes=10, dense_units=320, dropout=0.3):
@@ -206,16 +213,29 @@ def build_student(input_shape=(28, 28, 1), num_classes=10, filters=(8, 16)):
 
 def train_teacher(teacher, x, y, epochs, batch_size=64, learning_rate=1e-3):
     """Fit the teacher on labels (cross-entropy on its logits); return seconds per epoch."""
-    teacher.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                    metrics=["accuracy"], steps_per_execution=8)
+    teacher.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        steps_per_execution=8,
+    )
     start = time.perf_counter()
     teacher.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
     return (time.perf_counter() - start) / epochs
 
 
-def train_student(x, y, t=None, alpha=1.0, T=1.0, seed=0, epochs=25, batch_size=128, learning_rate=3e-3,
-                  builder=build_student):
+def train_student(
+    x,
+    y,
+    t=None,
+    alpha=1.0,
+    T=1.0,
+    seed=0,
+    epochs=25,
+    batch_size=128,
+    learning_rate=3e-3,
+    builder=build_student,
+):
     """A fresh student trained from scratch (``t=None``, ``alpha=1``) or distilled from logits ``t``.
 
     Both go through the same :class:`Distiller`, data order, epochs and optimizer, so the
@@ -228,8 +248,13 @@ def train_student(x, y, t=None, alpha=1.0, T=1.0, seed=0, epochs=25, batch_size=
     distiller = Distiller(student, alpha=alpha, T=T)
     distiller.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=32)
     targets = y if t is None else offline_targets(y, t)
-    batches = (tf.data.Dataset.from_tensor_slices((x, targets)).cache()  # in memory: no copy per epoch
-               .shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch_size).prefetch(2))
+    batches = (
+        tf.data.Dataset.from_tensor_slices((x, targets))
+        .cache()  # in memory: no copy per epoch
+        .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+        .prefetch(2)
+    )
     start = time.perf_counter()
     distiller.fit(batches, epochs=epochs, shuffle=False, verbose=0)  # shuffled above, by seed
     return student, (time.perf_counter() - start) / epochs

@@ -31,7 +31,9 @@ def add_digit_bias(logits, digit, bias):
 
 def choose_digit_bias(logits, y, digit, biases=np.arange(0.0, 15.01, 0.25)):
     """The bias for ``digit`` with the best overall accuracy on a validation split (never the test set)."""
-    accuracies = [(add_digit_bias(logits, digit, b).argmax(-1) == np.asarray(y)).mean() for b in biases]
+    accuracies = [
+        (add_digit_bias(logits, digit, b).argmax(-1) == np.asarray(y)).mean() for b in biases
+    ]
     return float(biases[int(np.argmax(accuracies))])
 
 
@@ -39,7 +41,9 @@ def gap_recovered(teacher_accuracy, scratch_accuracy, distilled_accuracy):
     """Share of the teacher-scratch accuracy gap the distilled student closes (1 = all of it)."""
     gap = teacher_accuracy - scratch_accuracy
     if gap <= 0:
-        raise ValueError(f"teacher_accuracy must exceed scratch_accuracy, got {teacher_accuracy} <= {scratch_accuracy}")
+        raise ValueError(
+            f"teacher_accuracy must exceed scratch_accuracy, got {teacher_accuracy} <= {scratch_accuracy}"
+        )
     return (distilled_accuracy - scratch_accuracy) / gap
 
 
@@ -49,15 +53,23 @@ def paired_gain(scratch_accuracies, distilled_accuracies):
     ``p_value`` is the two-sided paired t-test of "no gain": small means the gain stands out
     from seed-to-seed noise.
     """
-    gains = np.asarray(distilled_accuracies, dtype=float) - np.asarray(scratch_accuracies, dtype=float)
+    gains = np.asarray(distilled_accuracies, dtype=float) - np.asarray(
+        scratch_accuracies, dtype=float
+    )
     if gains.size < 2:
         raise ValueError("need at least 2 paired seeds to measure a spread")
     from scipy import stats  # a dependency of mlxtend, so always installed with the package
 
     spread = gains.std(ddof=1)
     p_value = float(stats.ttest_1samp(gains, 0.0).pvalue) if spread > 0 else 0.0
-    return {"mean": gains.mean(), "std": spread, "standard_error": spread / np.sqrt(gains.size),
-            "p_value": p_value, "seeds_better": int((gains > 0).sum()), "seeds": int(gains.size)}
+    return {
+        "mean": gains.mean(),
+        "std": spread,
+        "standard_error": spread / np.sqrt(gains.size),
+        "p_value": p_value,
+        "seeds_better": int((gains > 0).sum()),
+        "seeds": int(gains.size),
+    }
 
 
 def paired_seeds(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
@@ -76,7 +88,9 @@ def paired_seeds(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
     return result
 
 
-def omitted_digit(x, y, t, x_val, y_val, x_test, y_test, seeds, alpha, T, epochs, digit=OMITTED_DIGIT):
+def omitted_digit(
+    x, y, t, x_val, y_val, x_test, y_test, seeds, alpha, T, epochs, digit=OMITTED_DIGIT
+):
     """Hinton et al.'s experiment: students trained on a transfer set with no image of ``digit``.
 
     One student from scratch and ``seeds`` distilled ones. For each distilled student the bias
@@ -91,9 +105,18 @@ def omitted_digit(x, y, t, x_val, y_val, x_test, y_test, seeds, alpha, T, epochs
         test_logits = logits(student, x_test)
         bias = choose_digit_bias(logits(student, x_val), y_val, digit)  # never the test set
         corrected = add_digit_bias(test_logits, digit, bias)
-        runs.append({"seed": seed, "bias": bias,
-                     "per_digit": per_digit_accuracy(test_logits, y_test),
-                     "per_digit_corrected": per_digit_accuracy(corrected, y_test),
-                     "overall": float((test_logits.argmax(-1) == y_test).mean()),
-                     "overall_corrected": float((corrected.argmax(-1) == y_test).mean())})
-    return {"digit": digit, "scratch": per_digit_accuracy(logits(scratch, x_test), y_test), "runs": runs}
+        runs.append(
+            {
+                "seed": seed,
+                "bias": bias,
+                "per_digit": per_digit_accuracy(test_logits, y_test),
+                "per_digit_corrected": per_digit_accuracy(corrected, y_test),
+                "overall": float((test_logits.argmax(-1) == y_test).mean()),
+                "overall_corrected": float((corrected.argmax(-1) == y_test).mean()),
+            }
+        )
+    return {
+        "digit": digit,
+        "scratch": per_digit_accuracy(logits(scratch, x_test), y_test),
+        "runs": runs,
+    }

@@ -166,8 +166,10 @@ def _one_fit_step(strategy, initial_weights, x, y, optimizer, learning_rate):
     with strategy.scope():
         model = cnn.build_article_cnn()
         model.set_weights(initial_weights)
-        model.compile(optimizer=make_optimizer(optimizer, learning_rate),
-                      loss="sparse_categorical_crossentropy")
+        model.compile(
+            optimizer=make_optimizer(optimizer, learning_rate),
+            loss="sparse_categorical_crossentropy",
+        )
     dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(len(x))  # one global batch
     model.fit(dataset, epochs=1, shuffle=False, verbose=0)
     return model.get_weights()
@@ -197,8 +199,10 @@ def compare_one_step(x, y, num_replicas=2, optimizer="sgd", learning_rate=0.1, s
     per_replica = per_replica_batch_size(len(x), num_replicas)
     keras.utils.set_random_seed(seed)
     initial = cnn.build_article_cnn().get_weights()
-    runs = [_one_fit_step(strategy, initial, x, y, optimizer, learning_rate)
-            for strategy in (cpu_strategy(num_replicas), cpu_strategy(1))]
+    runs = [
+        _one_fit_step(strategy, initial, x, y, optimizer, learning_rate)
+        for strategy in (cpu_strategy(num_replicas), cpu_strategy(1))
+    ]
     return {
         "max_abs_difference": max(float(np.max(np.abs(a - b))) for a, b in zip(*runs)),
         "max_abs_update": max(float(np.max(np.abs(a - b))) for a, b in zip(runs[1], initial)),
@@ -225,8 +229,17 @@ def fit_article_cnn(strategy, x, y, epochs, global_batch_size=128, validation_da
     keras.utils.set_random_seed(seed)
     with strategy.scope():
         model = cnn.build_article_cnn()
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.compile(
+            optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+        )
     epoch_seconds = []
-    history = model.fit(x, y, epochs=epochs, batch_size=global_batch_size, verbose=0,
-                        validation_data=validation_data, callbacks=[profile.EpochTimer(epoch_seconds)])
+    history = model.fit(
+        x,
+        y,
+        epochs=epochs,
+        batch_size=global_batch_size,
+        verbose=0,
+        validation_data=validation_data,
+        callbacks=[profile.EpochTimer(epoch_seconds)],
+    )
     return model, history.history, epoch_seconds

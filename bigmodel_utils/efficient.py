@@ -43,12 +43,16 @@ def depthwise_conv2d(x, W, b, stride=1, padding="valid"):
         raise ValueError(f"W must have shape (k_h, k_w, {x.shape[-1]}, 1), got {W.shape}")
     if b.shape != (x.shape[-1],):
         raise ValueError(f"b must have shape ({x.shape[-1]},), got {b.shape}")
-    per_channel = [cnn.conv2d(x[..., c : c + 1], W[:, :, c : c + 1, :], b[c : c + 1], stride, padding)
-                   for c in range(x.shape[-1])]  # each (batch, out_h, out_w, 1)
+    per_channel = [
+        cnn.conv2d(x[..., c : c + 1], W[:, :, c : c + 1, :], b[c : c + 1], stride, padding)
+        for c in range(x.shape[-1])
+    ]  # each (batch, out_h, out_w, 1)
     return np.concatenate(per_channel, axis=-1)  # (batch, out_h, out_w, channels)
 
 
-def separable_block_numpy(x, W_depthwise, b_depthwise, W_pointwise, b_pointwise, stride=1, padding="valid"):
+def separable_block_numpy(
+    x, W_depthwise, b_depthwise, W_pointwise, b_pointwise, stride=1, padding="valid"
+):
     """The depthwise-separable block in NumPy: depthwise, ReLU, 1x1 pointwise, ReLU.
 
     Equations (depthwise) and (pointwise) of chapter 5.1; ``W_pointwise`` is ``(1, 1, in, out)``.
@@ -64,15 +68,23 @@ def separable_block(x, filters, kernel_size=3, strides=1, padding="valid", name=
     without batch normalisation (chapter 5.1).
     """
     prefix = f"{name}_" if name else ""
-    x = layers.DepthwiseConv2D(kernel_size, strides=strides, padding=padding, activation="relu",
-                               name=f"{prefix}depthwise" if name else None)(x)
-    return layers.Conv2D(filters, 1, activation="relu", name=f"{prefix}pointwise" if name else None)(x)
+    x = layers.DepthwiseConv2D(
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        activation="relu",
+        name=f"{prefix}depthwise" if name else None,
+    )(x)
+    return layers.Conv2D(
+        filters, 1, activation="relu", name=f"{prefix}pointwise" if name else None
+    )(x)
 
 
 def separable_block_params(kernel_size, in_channels, filters):
     """Parameters of :func:`separable_block`: k²·C_in + C_in (depthwise) + C_in·C_out + C_out."""
-    return (size.depthwise_conv2d_params(kernel_size, in_channels)
-            + size.conv2d_params(1, in_channels, filters))
+    return size.depthwise_conv2d_params(kernel_size, in_channels) + size.conv2d_params(
+        1, in_channels, filters
+    )
 
 
 def separable_cost_ratio(kernel_size, filters):
@@ -139,7 +151,9 @@ def mixed_precision(policy="mixed_float16"):
         ValueError: if ``policy`` is not a Keras dtype policy name.
     """
     if policy not in ("float32", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16"):
-        raise ValueError(f"policy must be a Keras dtype policy such as 'mixed_float16', got {policy!r}")
+        raise ValueError(
+            f"policy must be a Keras dtype policy such as 'mixed_float16', got {policy!r}"
+        )
     previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(policy)
     try:
@@ -158,11 +172,22 @@ def train(model, x, y, epochs, batch_size=64, learning_rate=2e-3, steps_per_epoc
     With ``steps_per_epoch``, each epoch is that many batches and its time is scaled up to one
     full pass over ``x`` (a cheap way to time a slow model).
     """
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"], steps_per_execution=min(8, steps_per_epoch or 8))
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=min(8, steps_per_epoch or 8),
+    )
     timer = profile.EpochTimer()
-    model.fit(x, y, epochs=epochs, batch_size=batch_size, steps_per_epoch=steps_per_epoch, verbose=0,
-              callbacks=[timer])
+    model.fit(
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        steps_per_epoch=steps_per_epoch,
+        verbose=0,
+        callbacks=[timer],
+    )
     full_pass = -(-len(x) // batch_size)  # batches in one epoch
     return statistics.median(timer.seconds) * full_pass / (steps_per_epoch or full_pass)
 
@@ -176,8 +201,11 @@ def train_variants(x, y, epochs, mixed_from_scratch=True):
     Returns ``(models, seconds_per_epoch, mixed_recipe)``, the last a sentence saying how the
     mixed-precision model was trained.
     """
-    models = {"article CNN": cnn.build_article_cnn(), "separable": build_cnn("separable"),
-              "separable + stride": build_cnn("separable", "stride")}
+    models = {
+        "article CNN": cnn.build_article_cnn(),
+        "separable": build_cnn("separable"),
+        "separable + stride": build_cnn("separable", "stride"),
+    }
     seconds = {name: train(model, x, y, epochs=epochs) for name, model in models.items()}
     with mixed_precision():
         models["mixed float16"] = build_cnn()
@@ -185,9 +213,12 @@ def train_variants(x, y, epochs, mixed_from_scratch=True):
         recipe = f"trained from scratch with the same recipe ({epochs} epochs)"
         seconds["mixed float16"] = train(models["mixed float16"], x, y, epochs=epochs)
     else:
-        recipe = ("started from the trained float32 weights and fine-tuned for 3 x 8 batches at a tenth of "
-                  "the learning rate; its time per epoch is scaled up from those batches")
+        recipe = (
+            "started from the trained float32 weights and fine-tuned for 3 x 8 batches at a tenth of "
+            "the learning rate; its time per epoch is scaled up from those batches"
+        )
         models["mixed float16"].set_weights(models["article CNN"].get_weights())
-        seconds["mixed float16"] = train(models["mixed float16"], x, y, epochs=3, learning_rate=2e-4,
-                                         steps_per_epoch=8)
+        seconds["mixed float16"] = train(
+            models["mixed float16"], x, y, epochs=3, learning_rate=2e-4, steps_per_epoch=8
+        )
     return models, seconds, recipe

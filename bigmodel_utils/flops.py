@@ -21,19 +21,64 @@ import math
 import numpy as np
 
 ACTIVATION_FLOPS = {  # FLOPs per element; exp, tanh, erf and divide count 1 each
-    "linear": 0, "relu": 1, "relu6": 2, "leaky_relu": 2, "elu": 3, "selu": 4, "tanh": 1,
-    "sigmoid": 3, "hard_sigmoid": 3, "swish": 4, "silu": 4, "gelu": 8, "softplus": 3,
-    "softsign": 3, "exponential": 1, "softmax": 3, "log_softmax": 3,
+    "linear": 0,
+    "relu": 1,
+    "relu6": 2,
+    "leaky_relu": 2,
+    "elu": 3,
+    "selu": 4,
+    "tanh": 1,
+    "sigmoid": 3,
+    "hard_sigmoid": 3,
+    "swish": 4,
+    "silu": 4,
+    "gelu": 8,
+    "softplus": 3,
+    "softsign": 3,
+    "exponential": 1,
+    "softmax": 3,
+    "log_softmax": 3,
 }
 ZERO_FLOP_LAYERS = {
-    "InputLayer", "Flatten", "Reshape", "Dropout", "SpatialDropout1D", "SpatialDropout2D",
-    "GaussianNoise", "GaussianDropout", "AlphaDropout", "Permute", "RepeatVector", "Concatenate",
-    "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "Identity", "Embedding",
-    "UpSampling1D", "ActivityRegularization", "Masking",
+    "InputLayer",
+    "Flatten",
+    "Reshape",
+    "Dropout",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "GaussianNoise",
+    "GaussianDropout",
+    "AlphaDropout",
+    "Permute",
+    "RepeatVector",
+    "Concatenate",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "Cropping1D",
+    "Cropping2D",
+    "Identity",
+    "Embedding",
+    "UpSampling1D",
+    "ActivityRegularization",
+    "Masking",
 }
 ZERO_FLOP_OPS = {  # keras.ops in a functional graph that only move data
-    "GetItem", "Reshape", "Transpose", "ExpandDims", "Squeeze", "Concatenate", "Stack", "Cast",
-    "Take", "Slice", "Flip", "Tile", "BroadcastTo", "Split", "Identity", "Ravel",
+    "GetItem",
+    "Reshape",
+    "Transpose",
+    "ExpandDims",
+    "Squeeze",
+    "Concatenate",
+    "Stack",
+    "Cast",
+    "Take",
+    "Slice",
+    "Flip",
+    "Tile",
+    "BroadcastTo",
+    "Split",
+    "Identity",
+    "Ravel",
 }
 
 
@@ -62,7 +107,9 @@ def activation_flops(name, elements):
         ValueError: if ``name`` has no entry in ``ACTIVATION_FLOPS``.
     """
     if name not in ACTIVATION_FLOPS:
-        raise ValueError(f"name: no FLOP count for activation {name!r}; known: {sorted(ACTIVATION_FLOPS)}")
+        raise ValueError(
+            f"name: no FLOP count for activation {name!r}; known: {sorted(ACTIVATION_FLOPS)}"
+        )
     return Flops(0, ACTIVATION_FLOPS[name] * int(elements))
 
 
@@ -74,12 +121,14 @@ def dense_flops(in_features, units, use_bias=True, positions=1):
 def conv_flops(output_positions, kernel_elements, in_channels, filters, groups=1, use_bias=True):
     """Convolution: every output position and filter is a dot product of kernel·in/groups inputs (chapter 2)."""
     per_output = kernel_elements * in_channels // groups
-    return Flops(2 * output_positions * filters * per_output,
-                 output_positions * filters if use_bias else 0)
+    return Flops(
+        2 * output_positions * filters * per_output, output_positions * filters if use_bias else 0
+    )
 
 
-def depthwise_conv_flops(output_positions, kernel_elements, in_channels, depth_multiplier=1,
-                         use_bias=True):
+def depthwise_conv_flops(
+    output_positions, kernel_elements, in_channels, depth_multiplier=1, use_bias=True
+):
     """Depthwise convolution: each input channel has its own ``depth_multiplier`` kernels (chapter 2)."""
     outputs = output_positions * in_channels * depth_multiplier
     return Flops(2 * outputs * kernel_elements, outputs if use_bias else 0)
@@ -97,16 +146,24 @@ def simple_rnn_flops(input_dim, units, timesteps, activation="tanh", use_bias=Tr
     return (step + activation_flops(activation, units)) * timesteps
 
 
-def lstm_flops(input_dim, units, timesteps, activation="tanh", recurrent_activation="sigmoid",
-               use_bias=True):
+def lstm_flops(
+    input_dim, units, timesteps, activation="tanh", recurrent_activation="sigmoid", use_bias=True
+):
     """LSTM: 4 gates of length input_dim + units, 3 gate activations, 2 tanh, 4 products/sums (chapter 2)."""
     step = Flops(2 * 4 * units * (input_dim + units), (4 * units if use_bias else 0) + 4 * units)
     step = step + activation_flops(recurrent_activation, 3 * units)
     return (step + activation_flops(activation, 2 * units)) * timesteps
 
 
-def gru_flops(input_dim, units, timesteps, activation="tanh", recurrent_activation="sigmoid",
-              use_bias=True, reset_after=True):
+def gru_flops(
+    input_dim,
+    units,
+    timesteps,
+    activation="tanh",
+    recurrent_activation="sigmoid",
+    use_bias=True,
+    reset_after=True,
+):
     """GRU: 3 input and 3 recurrent products, 2 gate and 1 candidate activation, 8 element-wise ops (chapter 2)."""
     biases = (6 if reset_after else 3) * units if use_bias else 0
     step = Flops(2 * 3 * units * (input_dim + units), biases + 8 * units)
@@ -114,23 +171,43 @@ def gru_flops(input_dim, units, timesteps, activation="tanh", recurrent_activati
     return (step + activation_flops(activation, units)) * timesteps
 
 
-def multi_head_attention_flops(query_length, key_length, query_dim, key_input_dim, value_input_dim,
-                               num_heads, key_dim, value_dim, output_dim, use_bias=True):
+def multi_head_attention_flops(
+    query_length,
+    key_length,
+    query_dim,
+    key_input_dim,
+    value_input_dim,
+    num_heads,
+    key_dim,
+    value_dim,
+    output_dim,
+    use_bias=True,
+):
     """softmax(Q Kᵀ/√d_k) V per head, then Concat(head_1..head_h) W^O (section 3.3).
 
     Projections of query, key and value, the scores, the weighted sum and the output
     projection are multiply-adds; scaling Q, the softmax and the biases are the rest.
     """
-    projections = (query_length * query_dim * num_heads * key_dim
-                   + key_length * key_input_dim * num_heads * key_dim
-                   + key_length * value_input_dim * num_heads * value_dim)
+    projections = (
+        query_length * query_dim * num_heads * key_dim
+        + key_length * key_input_dim * num_heads * key_dim
+        + key_length * value_input_dim * num_heads * value_dim
+    )
     scores = num_heads * query_length * key_length * (key_dim + value_dim)  # Q Kᵀ and weights · V
     output = query_length * num_heads * value_dim * output_dim
-    biases = (query_length * num_heads * key_dim + key_length * num_heads * (key_dim + value_dim)
-              + query_length * output_dim) if use_bias else 0
+    biases = (
+        (
+            query_length * num_heads * key_dim
+            + key_length * num_heads * (key_dim + value_dim)
+            + query_length * output_dim
+        )
+        if use_bias
+        else 0
+    )
     softmax = ACTIVATION_FLOPS["softmax"] * num_heads * query_length * key_length
-    return Flops(2 * (projections + scores + output),
-                 biases + query_length * num_heads * key_dim + softmax)
+    return Flops(
+        2 * (projections + scores + output), biases + query_length * num_heads * key_dim + softmax
+    )
 
 
 def layer_normalization_flops(vectors, features, center=True, scale=True):
@@ -144,6 +221,7 @@ def batch_normalization_flops(elements, center=True, scale=True):
 
 
 # ---- the rules: one per Keras layer class, from the shapes seen in the forward pass ----------
+
 
 def _size(shape):
     return int(np.prod([d for d in shape[1:]])) if len(shape) > 1 else 1  # per sample
@@ -163,32 +241,42 @@ def _dense(layer, inputs, output):
 def _conv(layer, inputs, output):
     channels = inputs[0][-1] if layer.data_format == "channels_last" else inputs[0][1]
     positions = _size(output) // layer.filters
-    flops = conv_flops(positions, math.prod(layer.kernel_size), channels, layer.filters,
-                       layer.groups, layer.use_bias)
+    flops = conv_flops(
+        positions,
+        math.prod(layer.kernel_size),
+        channels,
+        layer.filters,
+        layer.groups,
+        layer.use_bias,
+    )
     return _with_activation(layer, flops, output)
 
 
 def _depthwise(layer, inputs, output):
     channels = inputs[0][-1] if layer.data_format == "channels_last" else inputs[0][1]
     positions = _size(output) // (channels * layer.depth_multiplier)
-    flops = depthwise_conv_flops(positions, math.prod(layer.kernel_size), channels,
-                                 layer.depth_multiplier, layer.use_bias)
+    flops = depthwise_conv_flops(
+        positions, math.prod(layer.kernel_size), channels, layer.depth_multiplier, layer.use_bias
+    )
     return _with_activation(layer, flops, output)
 
 
 def _separable(layer, inputs, output):
     channels = inputs[0][-1] if layer.data_format == "channels_last" else inputs[0][1]
     positions = _size(output) // layer.filters
-    depthwise = depthwise_conv_flops(positions, math.prod(layer.kernel_size), channels,
-                                     layer.depth_multiplier, use_bias=False)
-    pointwise = conv_flops(positions, 1, channels * layer.depth_multiplier, layer.filters,
-                           use_bias=layer.use_bias)
+    depthwise = depthwise_conv_flops(
+        positions, math.prod(layer.kernel_size), channels, layer.depth_multiplier, use_bias=False
+    )
+    pointwise = conv_flops(
+        positions, 1, channels * layer.depth_multiplier, layer.filters, use_bias=layer.use_bias
+    )
     return _with_activation(layer, depthwise + pointwise, output)
 
 
 def _pool(kind):
     def rule(layer, inputs, output):
         return pool_flops(_size(output), math.prod(layer.pool_size), kind)
+
     return rule
 
 
@@ -196,6 +284,7 @@ def _global_pool(kind):
     def rule(layer, inputs, output):
         channels = _size(output)
         return pool_flops(channels, _size(inputs[0]) // channels, kind)
+
     return rule
 
 
@@ -206,8 +295,15 @@ def _recurrent(formula, gated):
         extra = {"recurrent_activation": cell.recurrent_activation.__name__} if gated else {}
         if formula is gru_flops:
             extra["reset_after"] = cell.reset_after
-        return formula(input_dim, cell.units, timesteps, cell.activation.__name__,
-                       use_bias=cell.use_bias, **extra)
+        return formula(
+            input_dim,
+            cell.units,
+            timesteps,
+            cell.activation.__name__,
+            use_bias=cell.use_bias,
+            **extra,
+        )
+
     return rule
 
 
@@ -216,19 +312,31 @@ def _attention(layer, inputs, output):
     key_input_dim = layer.key_dense.kernel.shape[0]
     out_kernel = layer.output_dense.kernel.shape  # (heads, value_dim, *output)
     return multi_head_attention_flops(
-        query[1], value[1], query[-1], key_input_dim, value[-1], layer.num_heads,
-        layer.key_dim, layer.value_dim, math.prod(out_kernel[2:]), layer.use_bias)
+        query[1],
+        value[1],
+        query[-1],
+        key_input_dim,
+        value[-1],
+        layer.num_heads,
+        layer.key_dim,
+        layer.value_dim,
+        math.prod(out_kernel[2:]),
+        layer.use_bias,
+    )
 
 
 def _layer_norm(layer, inputs, output):
     axes = layer.axis if isinstance(layer.axis, (list, tuple)) else [layer.axis]
     features = math.prod(inputs[0][a] for a in axes)
-    return layer_normalization_flops(_size(inputs[0]) // features, features, layer.center, layer.scale)
+    return layer_normalization_flops(
+        _size(inputs[0]) // features, features, layer.center, layer.scale
+    )
 
 
 def _elementwise(per_element):
     def rule(layer, inputs, output):
         return Flops(0, per_element(layer, len(inputs)) * _size(output))
+
     return rule
 
 
@@ -237,25 +345,42 @@ def _activation(layer, inputs, output):
 
 
 RULES = {
-    "Dense": _dense, "Conv1D": _conv, "Conv2D": _conv, "Conv3D": _conv,
-    "DepthwiseConv1D": _depthwise, "DepthwiseConv2D": _depthwise,
-    "SeparableConv1D": _separable, "SeparableConv2D": _separable,
-    "MaxPooling1D": _pool("max"), "MaxPooling2D": _pool("max"), "MaxPooling3D": _pool("max"),
-    "AveragePooling1D": _pool("avg"), "AveragePooling2D": _pool("avg"),
+    "Dense": _dense,
+    "Conv1D": _conv,
+    "Conv2D": _conv,
+    "Conv3D": _conv,
+    "DepthwiseConv1D": _depthwise,
+    "DepthwiseConv2D": _depthwise,
+    "SeparableConv1D": _separable,
+    "SeparableConv2D": _separable,
+    "MaxPooling1D": _pool("max"),
+    "MaxPooling2D": _pool("max"),
+    "MaxPooling3D": _pool("max"),
+    "AveragePooling1D": _pool("avg"),
+    "AveragePooling2D": _pool("avg"),
     "AveragePooling3D": _pool("avg"),
-    "GlobalMaxPooling1D": _global_pool("max"), "GlobalMaxPooling2D": _global_pool("max"),
-    "GlobalAveragePooling1D": _global_pool("avg"), "GlobalAveragePooling2D": _global_pool("avg"),
-    "SimpleRNN": _recurrent(simple_rnn_flops, False), "LSTM": _recurrent(lstm_flops, True),
-    "GRU": _recurrent(gru_flops, True), "MultiHeadAttention": _attention,
+    "GlobalMaxPooling1D": _global_pool("max"),
+    "GlobalMaxPooling2D": _global_pool("max"),
+    "GlobalAveragePooling1D": _global_pool("avg"),
+    "GlobalAveragePooling2D": _global_pool("avg"),
+    "SimpleRNN": _recurrent(simple_rnn_flops, False),
+    "LSTM": _recurrent(lstm_flops, True),
+    "GRU": _recurrent(gru_flops, True),
+    "MultiHeadAttention": _attention,
     "LayerNormalization": _layer_norm,
     "BatchNormalization": lambda layer, inputs, output: batch_normalization_flops(
-        _size(output), layer.center, layer.scale),
-    "Activation": _activation, "ReLU": _elementwise(lambda layer, n: 1),
+        _size(output), layer.center, layer.scale
+    ),
+    "Activation": _activation,
+    "ReLU": _elementwise(lambda layer, n: 1),
     "Softmax": _elementwise(lambda layer, n: ACTIVATION_FLOPS["softmax"]),
     "Rescaling": _elementwise(lambda layer, n: 2),
-    "Add": _elementwise(lambda layer, n: n - 1), "Subtract": _elementwise(lambda layer, n: 1),
-    "Multiply": _elementwise(lambda layer, n: n - 1), "Average": _elementwise(lambda layer, n: n),
-    "Maximum": _elementwise(lambda layer, n: n - 1), "Minimum": _elementwise(lambda layer, n: n - 1),
+    "Add": _elementwise(lambda layer, n: n - 1),
+    "Subtract": _elementwise(lambda layer, n: 1),
+    "Multiply": _elementwise(lambda layer, n: n - 1),
+    "Average": _elementwise(lambda layer, n: n),
+    "Maximum": _elementwise(lambda layer, n: n - 1),
+    "Minimum": _elementwise(lambda layer, n: n - 1),
 }
 RULES.update({name: (lambda layer, inputs, output: Flops()) for name in ZERO_FLOP_LAYERS})
 RECURRENT_CELLS = {"SimpleRNNCell": "SimpleRNN", "LSTMCell": "LSTM", "GRUCell": "GRU"}
@@ -295,7 +420,6 @@ def children(layer):
     # Keras 3 has no public API listing any layer's direct sublayers (``Model.layers`` covers
     # models only), so this reads the tracker that Keras itself uses for them.
     return list(layer._flatten_layers(include_self=False, recursive=False))
-
 
 
 # ---- the book's own layers (chapters 3.2 and 3.3) --------------------------------------------

@@ -49,7 +49,9 @@ def split_ids(ids, validation_fraction=0.1):
 def _check_ids(name, ids, vocab_size):
     ids = np.asarray(ids)
     if ids.ndim != 1 or ids.size < 2 or ids.min() < 0 or ids.max() >= vocab_size:
-        raise ValueError(f"{name} must be a 1-D sequence of >= 2 ids in [0, {vocab_size}), got shape {ids.shape}")
+        raise ValueError(
+            f"{name} must be a 1-D sequence of >= 2 ids in [0, {vocab_size}), got shape {ids.shape}"
+        )
     return ids
 
 
@@ -89,8 +91,10 @@ def make_windows(ids, context_length, stride=None):
     ids = np.asarray(ids, dtype=np.int32)
     stride = context_length if stride is None else stride
     if context_length <= 0 or stride <= 0 or len(ids) < context_length + 1:
-        raise ValueError(f"need context_length, stride > 0 and len(ids) > context_length, "
-                         f"got {context_length}, {stride}, {len(ids)}")
+        raise ValueError(
+            f"need context_length, stride > 0 and len(ids) > context_length, "
+            f"got {context_length}, {stride}, {len(ids)}"
+        )
     starts = np.arange(0, len(ids) - context_length, stride)
     offsets = starts[:, None] + np.arange(context_length)[None, :]  # (num_windows, context_length)
     return ids[offsets], ids[offsets + 1]
@@ -103,8 +107,10 @@ def random_batches(ids, context_length, batch_size, seed=0):
     """
     ids = np.asarray(ids, dtype=np.int32)
     if context_length <= 0 or batch_size <= 0 or len(ids) < context_length + 1:
-        raise ValueError(f"need context_length, batch_size > 0 and len(ids) > context_length, "
-                         f"got {context_length}, {batch_size}, {len(ids)}")
+        raise ValueError(
+            f"need context_length, batch_size > 0 and len(ids) > context_length, "
+            f"got {context_length}, {batch_size}, {len(ids)}"
+        )
     rng = np.random.default_rng(seed)
     positions = np.arange(context_length)[None, :]  # (1, context_length)
     while True:
@@ -115,11 +121,18 @@ def random_batches(ids, context_length, batch_size, seed=0):
 def char_lm_config():
     """The character model's settings in the active profile, shared by every chapter that builds it."""
     return profile.choose(
-        quick=dict(context_length=32, d_model=64, num_heads=4, num_layers=2, mlp_dim=128, dropout=0.0),
-        full=dict(context_length=128, d_model=128, num_heads=4, num_layers=4, mlp_dim=512, dropout=0.1))
+        quick=dict(
+            context_length=32, d_model=64, num_heads=4, num_layers=2, mlp_dim=128, dropout=0.0
+        ),
+        full=dict(
+            context_length=128, d_model=128, num_heads=4, num_layers=4, mlp_dim=512, dropout=0.1
+        ),
+    )
 
 
-def build_char_lm(vocab_size, context_length, d_model=64, num_heads=4, num_layers=2, mlp_dim=256, dropout=0.0):
+def build_char_lm(
+    vocab_size, context_length, d_model=64, num_heads=4, num_layers=2, mlp_dim=256, dropout=0.0
+):
     """A small GPT-style causal Transformer over characters; outputs next-character logits.
 
     Chapter 3.3 (continued): embedding + learned positions -> ``num_layers`` pre-norm
@@ -128,12 +141,18 @@ def build_char_lm(vocab_size, context_length, d_model=64, num_heads=4, num_layer
     logits at position t depend on ids 0..t only. Uncompiled.
     """
     if context_length <= 0 or num_layers <= 0:
-        raise ValueError(f"context_length and num_layers must be positive, got {context_length}, {num_layers}")
+        raise ValueError(
+            f"context_length and num_layers must be positive, got {context_length}, {num_layers}"
+        )
     inputs = keras.Input(shape=(context_length,), dtype="int32", name="ids")
-    x = layers.Embedding(vocab_size, d_model, name="token_embedding")(inputs)  # (batch, seq, d_model)
+    x = layers.Embedding(vocab_size, d_model, name="token_embedding")(
+        inputs
+    )  # (batch, seq, d_model)
     x = PositionalEmbedding(context_length, d_model, name="position_embedding")(x)
     for index in range(num_layers):
-        x = EncoderBlock(d_model, num_heads, mlp_dim, dropout, causal=True, name=f"decoder_block_{index}")(x)
+        x = EncoderBlock(
+            d_model, num_heads, mlp_dim, dropout, causal=True, name=f"decoder_block_{index}"
+        )(x)
     x = layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
     logits = layers.Dense(vocab_size, name="next_char_logits")(x)  # (batch, seq, vocab)
     return keras.Model(inputs, logits, name="char_transformer")
@@ -152,7 +171,9 @@ def sample_next(logits, temperature, rng):
     logits = np.asarray(logits, dtype=np.float64)
     temperature = np.broadcast_to(np.asarray(temperature, dtype=np.float64), logits.shape[:1])
     if logits.ndim != 2 or np.any(temperature <= 0):
-        raise ValueError(f"need logits (batch, vocab) and temperature > 0, got {logits.shape}, {temperature}")
+        raise ValueError(
+            f"need logits (batch, vocab) and temperature > 0, got {logits.shape}, {temperature}"
+        )
     probabilities = transformer.softmax(logits / temperature[:, None], axis=-1)  # (batch, vocab)
     cumulative = np.cumsum(probabilities, axis=-1)
     draws = rng.random((len(logits), 1)) * cumulative[:, -1:]
@@ -176,9 +197,13 @@ def generate(model, prompt, vocabulary, length, temperatures=(1.0,), seed=0):
     for _ in range(length):
         window = [row[-context_length:] for row in rows]
         used = len(window[0])
-        batch = np.zeros((len(rows), context_length), dtype=np.int32)  # (temperatures, context_length)
+        batch = np.zeros(
+            (len(rows), context_length), dtype=np.int32
+        )  # (temperatures, context_length)
         batch[:, :used] = window
-        logits = keras.ops.convert_to_numpy(model.predict_on_batch(batch))[:, used - 1]  # (temperatures, vocab)
+        logits = keras.ops.convert_to_numpy(model.predict_on_batch(batch))[
+            :, used - 1
+        ]  # (temperatures, vocab)
         for row, token in zip(rows, sample_next(logits, temperatures, rng)):
             row.append(int(token))
     return [decode(row, vocabulary) for row in rows]

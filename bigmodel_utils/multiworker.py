@@ -86,12 +86,16 @@ def _wait_for(processes, folder, timeout):
                     f"worker {index} exited with code {code}; its last lines:\n"
                     + _log_tail(folder / f"worker_{index}.log")
                 )
-        finished = [code == 0 or (folder / f"worker_{index}.npz").exists()
-                    for index, code in enumerate(codes)]
+        finished = [
+            code == 0 or (folder / f"worker_{index}.npz").exists()
+            for index, code in enumerate(codes)
+        ]
         if all(finished):  # every result is saved: no need to wait for TF's slow shutdown
             return
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the workers did not finish within timeout={timeout} s; killed them")
+            raise TimeoutError(
+                f"the workers did not finish within timeout={timeout} s; killed them"
+            )
         time.sleep(0.1)
 
 
@@ -110,8 +114,18 @@ def _read_result(folder, index):
         }
 
 
-def launch_workers(x, y, num_workers=2, steps=40, global_batch_size=64, optimizer="sgd",
-                   learning_rate=0.05, seed=0, timeout=180.0, threads_per_worker=None):
+def launch_workers(
+    x,
+    y,
+    num_workers=2,
+    steps=40,
+    global_batch_size=64,
+    optimizer="sgd",
+    learning_rate=0.05,
+    seed=0,
+    timeout=180.0,
+    threads_per_worker=None,
+):
     """Train the article CNN with ``MultiWorkerMirroredStrategy`` in ``num_workers`` local processes.
 
     Chapter 5.2: each worker reads the same data, keeps its own shard, and runs the custom
@@ -131,16 +145,21 @@ def launch_workers(x, y, num_workers=2, steps=40, global_batch_size=64, optimize
     Raises:
         ValueError: on a bad argument. RuntimeError: if a worker fails. TimeoutError.
     """
-    for name, value in (("num_workers", num_workers), ("steps", steps),
-                        ("global_batch_size", global_batch_size)):
+    for name, value in (
+        ("num_workers", num_workers),
+        ("steps", steps),
+        ("global_batch_size", global_batch_size),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be an int >= 1, got {value!r}")
     if global_batch_size % num_workers:
-        raise ValueError(f"global_batch_size={global_batch_size} must be divisible by "
-                         f"num_workers={num_workers}")
+        raise ValueError(
+            f"global_batch_size={global_batch_size} must be divisible by num_workers={num_workers}"
+        )
     if len(x) != len(y) or len(x) < global_batch_size:
-        raise ValueError(f"x and y must have the same length >= global_batch_size, "
-                         f"got {len(x)} and {len(y)}")
+        raise ValueError(
+            f"x and y must have the same length >= global_batch_size, got {len(x)} and {len(y)}"
+        )
     if optimizer not in ("sgd", "adam"):
         raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
     if not learning_rate > 0:
@@ -155,16 +174,41 @@ def launch_workers(x, y, num_workers=2, steps=40, global_batch_size=64, optimize
         np.savez(folder / "data.npz", x=np.asarray(x, np.float32), y=np.asarray(y, np.int64))
         ports = free_ports(num_workers)
         for index in range(num_workers):
-            env = dict(os.environ, TF_CONFIG=json.dumps(make_tf_config(ports, index)),
-                       CUDA_VISIBLE_DEVICES="",  # workers share the machine's CPU, not a GPU
-                       PYTHONPATH=os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")]))
-            command = [sys.executable, "-m", WORKER_MODULE, "--output-dir", str(folder),
-                       "--steps", str(steps), "--global-batch-size", str(global_batch_size),
-                       "--optimizer", optimizer, "--learning-rate", str(learning_rate),
-                       "--seed", str(seed), "--threads", str(threads)]
+            env = dict(
+                os.environ,
+                TF_CONFIG=json.dumps(make_tf_config(ports, index)),
+                CUDA_VISIBLE_DEVICES="",  # workers share the machine's CPU, not a GPU
+                PYTHONPATH=os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")]),
+            )
+            command = [
+                sys.executable,
+                "-m",
+                WORKER_MODULE,
+                "--output-dir",
+                str(folder),
+                "--steps",
+                str(steps),
+                "--global-batch-size",
+                str(global_batch_size),
+                "--optimizer",
+                optimizer,
+                "--learning-rate",
+                str(learning_rate),
+                "--seed",
+                str(seed),
+                "--threads",
+                str(threads),
+            ]
             with open(folder / f"worker_{index}.log", "wb") as log:
-                processes.append(subprocess.Popen(command, env=env, stdout=log,
-                                                  stderr=subprocess.STDOUT, start_new_session=True))
+                processes.append(
+                    subprocess.Popen(
+                        command,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
         _wait_for(processes, folder, timeout)
         return [_read_result(folder, index) for index in range(num_workers)]
     finally:
@@ -186,8 +230,11 @@ def summarize_workers(results):
     if not results:
         raise ValueError("results must hold at least one worker's result")
     reference = results[0]["weights"]
-    difference = max(float(np.max(np.abs(a - b)))
-                     for result in results for a, b in zip(result["weights"], reference))
+    difference = max(
+        float(np.max(np.abs(a - b)))
+        for result in results
+        for a, b in zip(result["weights"], reference)
+    )
     losses = np.asarray(results[0]["global_losses"])
     window = max(1, len(losses) // 5)
     first, last = float(losses[:window].mean()), float(losses[-window:].mean())

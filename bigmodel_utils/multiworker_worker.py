@@ -33,8 +33,9 @@ def parse_args(argv=None):
 def main(argv=None):
     """Join the cluster named in ``TF_CONFIG``, train, save this worker's results."""
     args = parse_args(argv)
-    import bigmodel_utils  # noqa: F401  (selects the TensorFlow backend for Keras)
     import tensorflow as tf
+
+    import bigmodel_utils  # noqa: F401  (selects the TensorFlow backend for Keras)
 
     if args.threads:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
@@ -48,15 +49,28 @@ def main(argv=None):
     with np.load(os.path.join(args.output_dir, "data.npz")) as data:
         x, y = data["x"], data["y"]
     history = custom_loop.train_custom_loop(
-        strategy, x, y, steps=args.steps, global_batch_size=args.global_batch_size,
-        optimizer=args.optimizer, learning_rate=args.learning_rate, seed=args.seed)
+        strategy,
+        x,
+        y,
+        steps=args.steps,
+        global_batch_size=args.global_batch_size,
+        optimizer=args.optimizer,
+        learning_rate=args.learning_rate,
+        seed=args.seed,
+    )
     index = json.loads(os.environ["TF_CONFIG"])["task"]["index"]
     weights = {f"weight_{position}": w for position, w in enumerate(history["model"].get_weights())}
     temporary = os.path.join(args.output_dir, f".worker_{index}.npz")
-    np.savez(temporary, global_losses=history["global_losses"], local_losses=history["local_losses"],
-             step_seconds=history["step_seconds"], num_replicas=strategy.num_replicas_in_sync,
-             joined_seconds=joined_seconds, total_seconds=time.perf_counter() - STARTED,
-             **weights)
+    np.savez(
+        temporary,
+        global_losses=history["global_losses"],
+        local_losses=history["local_losses"],
+        step_seconds=history["step_seconds"],
+        num_replicas=strategy.num_replicas_in_sync,
+        joined_seconds=joined_seconds,
+        total_seconds=time.perf_counter() - STARTED,
+        **weights,
+    )
     os.replace(temporary, os.path.join(args.output_dir, f"worker_{index}.npz"))  # all or nothing
 
 

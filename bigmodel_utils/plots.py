@@ -28,16 +28,22 @@ def plot_history(history, metrics=("loss", "accuracy"), title=""):
 
 def plot_confusion_matrix(y_true, y_pred, num_classes=10):
     """Counts of (true digit, predicted digit); the diagonal holds the correct answers."""
-    counts = np.bincount(num_classes * np.asarray(y_true) + np.asarray(y_pred),
-                         minlength=num_classes**2).reshape(num_classes, num_classes)  # (true, predicted)
+    counts = np.bincount(
+        num_classes * np.asarray(y_true) + np.asarray(y_pred), minlength=num_classes**2
+    ).reshape(num_classes, num_classes)  # (true, predicted)
     figure, axis = plt.subplots(figsize=(4.6, 4))
     image = axis.imshow(np.log1p(counts), cmap="Blues")
     for (row, column), count in np.ndenumerate(counts):
         if count:
             color = "white" if row == column else "black"
             axis.text(column, row, count, ha="center", va="center", fontsize=7, color=color)
-    axis.set(xlabel="predicted digit", ylabel="true digit", xticks=range(num_classes),
-             yticks=range(num_classes), title="Confusion matrix (test set)")
+    axis.set(
+        xlabel="predicted digit",
+        ylabel="true digit",
+        xticks=range(num_classes),
+        yticks=range(num_classes),
+        title="Confusion matrix (test set)",
+    )
     figure.colorbar(image, ax=axis, label="log(1 + count)")
     figure.tight_layout()
     return figure
@@ -54,6 +60,7 @@ def plot_digits(images, titles, columns=8):
         axis.set_title(title, fontsize=8)
     figure.tight_layout()
     return figure
+
 
 # ---- chapter 3.1 / 3.2: CNN and RNN -------------------------------------------
 
@@ -73,10 +80,13 @@ def plot_image_row(images, titles, title="", cmap="gray_r"):
 
 def plot_feature_maps(image, maps, channels=8):
     """The input digit, then the first ``channels`` feature maps of each layer in ``maps`` (one row each)."""
-    figure, axes = plt.subplots(len(maps), channels + 1, figsize=(1.1 * (channels + 1), 1.25 * len(maps)),
-                                squeeze=False)
+    figure, axes = plt.subplots(
+        len(maps), channels + 1, figsize=(1.1 * (channels + 1), 1.25 * len(maps)), squeeze=False
+    )
     for row, (name, activation) in enumerate(maps.items()):
-        axes[row, 0].imshow(np.squeeze(image), cmap="gray_r") if row == 0 else axes[row, 0].axis("off")
+        axes[row, 0].imshow(np.squeeze(image), cmap="gray_r") if row == 0 else axes[row, 0].axis(
+            "off"
+        )
         for column in range(channels):
             axes[row, column + 1].imshow(activation[0, :, :, column], cmap="viridis")
         size = activation.shape[1:]
@@ -86,7 +96,10 @@ def plot_feature_maps(image, maps, channels=8):
     axes[0, 0].set_title("input", fontsize=8)
     for column in range(channels):
         axes[0, column + 1].set_title(f"map {column}", fontsize=8)
-    figure.suptitle(f"Feature maps of the trained CNN (first {channels} channels of each conv layer)", fontsize=10)
+    figure.suptitle(
+        f"Feature maps of the trained CNN (first {channels} channels of each conv layer)",
+        fontsize=10,
+    )
     figure.tight_layout()
     return figure
 
@@ -112,8 +125,11 @@ def plot_adding_mse(lengths, mse_by_model, references):
         axis.axhline(level, color=color, linestyle="--", linewidth=1, label=label)
     axis.set_yscale("log")
     axis.set_xticks(lengths)
-    axis.set(xlabel="sequence length T (steps)", ylabel="test MSE (log scale)",
-             title="The adding problem: the same training budget at growing lengths")
+    axis.set(
+        xlabel="sequence length T (steps)",
+        ylabel="test MSE (log scale)",
+        title="The adding problem: the same training budget at growing lengths",
+    )
     axis.grid(alpha=0.3, which="both")
     axis.legend(fontsize=8)
     figure.tight_layout()
@@ -126,13 +142,22 @@ def plot_adding_curves(curves, step, baseline):
     models = list(dict.fromkeys(model for model, _ in curves))
     lengths = sorted({length for _, length in curves})
     for (model, length), values in curves.items():
-        axis.plot(step * np.arange(1, len(values) + 1), values, color=f"C{models.index(model)}",
-                  linestyle=("-", "--", ":", "-.")[lengths.index(length) % 4], marker="o", markersize=3,
-                  label=f"{model}, T = {length}")
+        axis.plot(
+            step * np.arange(1, len(values) + 1),
+            values,
+            color=f"C{models.index(model)}",
+            linestyle=("-", "--", ":", "-.")[lengths.index(length) % 4],
+            marker="o",
+            markersize=3,
+            label=f"{model}, T = {length}",
+        )
     axis.axhline(baseline, color="gray", linestyle="--", linewidth=1, label="always answer 1.0")
     axis.set_yscale("log")
-    axis.set(xlabel="training step", ylabel="validation MSE (log scale)",
-             title="Learning the adding problem: validation MSE during training")
+    axis.set(
+        xlabel="training step",
+        ylabel="validation MSE (log scale)",
+        title="Learning the adding problem: validation MSE during training",
+    )
     axis.grid(alpha=0.3, which="both")
     axis.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=4)
     figure.tight_layout()
@@ -146,8 +171,13 @@ def plot_gradient_norms(norms_by_model, title="How far back does the gradient re
     for name, norms in norms_by_model.items():
         model_name = name.split(",")[0]
         colors.setdefault(model_name, f"C{len(colors)}")
-        axis.plot(np.arange(1, len(norms) + 1), norms, "--" if "untrained" in name else "-",
-                  color=colors[model_name], label=name)
+        axis.plot(
+            np.arange(1, len(norms) + 1),
+            norms,
+            "--" if "untrained" in name else "-",
+            color=colors[model_name],
+            label=name,
+        )
     axis.set_yscale("log")
     axis.set(xlabel="time step t of the input", ylabel="mean ‖∂L/∂x_t‖ (log scale)", title=title)
     axis.grid(alpha=0.3, which="both")
@@ -155,14 +185,21 @@ def plot_gradient_norms(norms_by_model, title="How far back does the gradient re
     figure.tight_layout()
     return figure
 
+
 # ---- chapter 3.3: Transformer, ViT, character model ---------------------------
 
 
 def plot_attention_weights(weights, titles, tokens=None, suptitle=""):
     """Attention matrices side by side (rows: queries, columns: keys), one panel per matrix."""
     weights = np.asarray(weights)
-    figure, axes = plt.subplots(1, len(weights), figsize=(2.4 * len(weights) + 1.2, 3.0), squeeze=False,
-                                sharey=True, layout="constrained")
+    figure, axes = plt.subplots(
+        1,
+        len(weights),
+        figsize=(2.4 * len(weights) + 1.2, 3.0),
+        squeeze=False,
+        sharey=True,
+        layout="constrained",
+    )
     for axis, matrix, title in zip(axes[0], weights, titles):
         image = axis.imshow(matrix, cmap="viridis", vmin=0, vmax=1)
         axis.set(title=title, xlabel="key position")
@@ -179,14 +216,21 @@ def plot_attention_weights(weights, titles, tokens=None, suptitle=""):
 
 def plot_positional_encoding(encoding, dimensions=(8, 9, 24, 40)):
     """Heatmap of a positional encoding (positions x dimensions) and a few of its columns as curves."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1.3, 1]})
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1.3, 1]}
+    )
     image = left.imshow(encoding, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1)
-    left.set(xlabel="dimension i of the encoding", ylabel="position in the sequence",
-             title=f"Sinusoidal positional encoding ({encoding.shape[0]} x {encoding.shape[1]})")
+    left.set(
+        xlabel="dimension i of the encoding",
+        ylabel="position in the sequence",
+        title=f"Sinusoidal positional encoding ({encoding.shape[0]} x {encoding.shape[1]})",
+    )
     figure.colorbar(image, ax=left, label="value")
     for i in dimensions:
         right.plot(encoding[:, i], label=f"i = {i} ({'sin' if i % 2 == 0 else 'cos'})")
-    right.set(xlabel="position in the sequence", ylabel="value", title="Some columns: slower with i")
+    right.set(
+        xlabel="position in the sequence", ylabel="value", title="Some columns: slower with i"
+    )
     right.legend(fontsize=8, loc="lower left")
     figure.tight_layout()
     return figure
@@ -195,7 +239,9 @@ def plot_positional_encoding(encoding, dimensions=(8, 9, 24, 40)):
 def plot_patches(image, patches, patch_size):
     """A digit cut by a grid into numbered patches, and the sequence (patches x pixels) a ViT reads."""
     image = np.squeeze(image)
-    figure, (left, right) = plt.subplots(1, 2, figsize=(8, 3.6), gridspec_kw={"width_ratios": [1, 1.4]})
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(8, 3.6), gridspec_kw={"width_ratios": [1, 1.4]}
+    )
     left.imshow(image, cmap="gray_r")
     columns = image.shape[1] // patch_size
     for edge in range(patch_size, image.shape[0], patch_size):
@@ -203,12 +249,23 @@ def plot_patches(image, patches, patch_size):
         left.axvline(edge - 0.5, color="tab:red", linewidth=1)
     for index in range(len(patches)):
         row, column = divmod(index, columns)
-        left.text(column * patch_size, row * patch_size + 1.2, str(index), color="tab:blue", fontsize=7,
-                  bbox={"facecolor": "white", "alpha": 0.7, "pad": 0.5, "linewidth": 0})
-    left.set(xticks=[], yticks=[], title=f"{len(patches)} patches of {patch_size}x{patch_size} pixels")
+        left.text(
+            column * patch_size,
+            row * patch_size + 1.2,
+            str(index),
+            color="tab:blue",
+            fontsize=7,
+            bbox={"facecolor": "white", "alpha": 0.7, "pad": 0.5, "linewidth": 0},
+        )
+    left.set(
+        xticks=[], yticks=[], title=f"{len(patches)} patches of {patch_size}x{patch_size} pixels"
+    )
     right.imshow(patches, cmap="gray_r", aspect="auto", interpolation="nearest")
-    right.set(xlabel="pixel within the patch (row by row)", ylabel="token = patch index",
-              title=f"The sequence: {patches.shape[0]} tokens x {patches.shape[1]} numbers")
+    right.set(
+        xlabel="pixel within the patch (row by row)",
+        ylabel="token = patch index",
+        title=f"The sequence: {patches.shape[0]} tokens x {patches.shape[1]} numbers",
+    )
     figure.tight_layout()
     return figure
 
@@ -221,15 +278,23 @@ def plot_vit_attention(images, grids, titles, column_titles):
     """
     grids = np.asarray(grids)
     count, maps = grids.shape[:2]
-    figure, axes = plt.subplots(count, maps + 1, figsize=(1.5 * (maps + 1), 1.55 * count), squeeze=False)
+    figure, axes = plt.subplots(
+        count, maps + 1, figsize=(1.5 * (maps + 1), 1.55 * count), squeeze=False
+    )
     for row, (image, grid, title) in enumerate(zip(images, grids, titles)):
         image = np.squeeze(image)
         axes[row, 0].imshow(image, cmap="gray_r")
         axes[row, 0].set_ylabel(title, fontsize=9)
         extent = (-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5)
         for column, heat in enumerate(grid, start=1):
-            axes[row, column].imshow(heat / heat.max(), cmap="magma", vmin=0, vmax=1, extent=extent,
-                                     interpolation="nearest")
+            axes[row, column].imshow(
+                heat / heat.max(),
+                cmap="magma",
+                vmin=0,
+                vmax=1,
+                extent=extent,
+                interpolation="nearest",
+            )
             axes[row, column].contour(image, levels=[0.5], colors="cyan", linewidths=0.8)
     for column, name in enumerate(["digit", *column_titles]):
         axes[0, column].set_title(name, fontsize=8)
@@ -242,10 +307,11 @@ def plot_vit_attention(images, grids, titles, column_titles):
 def plot_comparison(table, columns, labels):
     """One horizontal bar panel per column of ``table`` (rows: architectures), two panels per row."""
     rows = int(np.ceil(len(columns) / 2))
-    figure, axes = plt.subplots(rows, 2, figsize=(9, rows * (0.5 * len(table) + 1.2)), squeeze=False,
-                                layout="constrained")
+    figure, axes = plt.subplots(
+        rows, 2, figsize=(9, rows * (0.5 * len(table) + 1.2)), squeeze=False, layout="constrained"
+    )
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for axis in axes.ravel()[len(columns):]:
+    for axis in axes.ravel()[len(columns) :]:
         axis.axis("off")
     for axis, column, label in zip(axes.ravel(), columns, labels):
         values = np.asarray(table[column], dtype=float)
@@ -282,23 +348,47 @@ def plot_model_sizes(landmarks, book_models, book_year):
     figure, axis = plt.subplots(figsize=(8, 4.2))
     years = [row["year"] for row in landmarks]
     params = [row["params"] for row in landmarks]
-    axis.scatter(years, params, s=45, color="tab:blue", zorder=3, label="landmark models (as published)")
+    axis.scatter(
+        years, params, s=45, color="tab:blue", zorder=3, label="landmark models (as published)"
+    )
     for row in landmarks:
-        axis.annotate(row["name"], (row["year"], row["params"]), xytext=(6, -3),
-                      textcoords="offset points", fontsize=8)
-    axis.scatter([book_year] * len(book_models), [row["params"] for row in book_models], s=45,
-                 marker="D", color="tab:orange", zorder=3, label="this book's models (counted)")
+        axis.annotate(
+            row["name"],
+            (row["year"], row["params"]),
+            xytext=(6, -3),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    axis.scatter(
+        [book_year] * len(book_models),
+        [row["params"] for row in book_models],
+        s=45,
+        marker="D",
+        color="tab:orange",
+        zorder=3,
+        label="this book's models (counted)",
+    )
     label_y = []  # labels spread upwards, at least a factor 2.6 apart on the log axis
     for row in sorted(book_models, key=lambda row: row["params"]):
         label_y.append(max(row["params"], 2.6 * label_y[-1]) if label_y else row["params"])
-        axis.annotate(row["name"], (book_year, row["params"]), xytext=(book_year - 1.5, label_y[-1]),
-                      ha="right", va="center", fontsize=8, color="tab:orange",
-                      arrowprops={"arrowstyle": "-", "color": "tab:orange", "lw": 0.6})
+        axis.annotate(
+            row["name"],
+            (book_year, row["params"]),
+            xytext=(book_year - 1.5, label_y[-1]),
+            ha="right",
+            va="center",
+            fontsize=8,
+            color="tab:orange",
+            arrowprops={"arrowstyle": "-", "color": "tab:orange", "lw": 0.6},
+        )
     axis.set_yscale("log")
-    axis.set(xlabel="year of publication", ylabel="parameters (log scale)",
-             title="How large is large? Parameter counts, 1998 to today",
-             xlim=(min(years) - 2, book_year + 2),
-             ylim=(min(params + [row["params"] for row in book_models]) / 3, None))
+    axis.set(
+        xlabel="year of publication",
+        ylabel="parameters (log scale)",
+        title="How large is large? Parameter counts, 1998 to today",
+        xlim=(min(years) - 2, book_year + 2),
+        ylim=(min(params + [row["params"] for row in book_models]) / 3, None),
+    )
     axis.grid(alpha=0.3)
     axis.legend(loc="upper left")
     figure.tight_layout()
@@ -319,14 +409,30 @@ def plot_scaling_benefits(summary):
     """What a wider CNN buys: test accuracy, train-test gap and accuracy on damaged input."""
     figure, axes = plt.subplots(1, 3, figsize=(12, 3.6))
     x = summary["params"]
-    axes[0].errorbar(x, 100 * summary["test_accuracy"], yerr=100 * summary["test_accuracy_std"],
-                     fmt="o-", capsize=3)
+    axes[0].errorbar(
+        x,
+        100 * summary["test_accuracy"],
+        yerr=100 * summary["test_accuracy_std"],
+        fmt="o-",
+        capsize=3,
+    )
     _log_x_panel(axes[0], x, [], [], "test accuracy (%)", "Performance")
-    _log_x_panel(axes[1], x, [100 * summary["gap"]], ["gap"],
-                 "train − test accuracy (points)", "Generalization gap")
-    _log_x_panel(axes[2], x, [100 * summary[c] for c in ("test_accuracy", "noise_accuracy",
-                                                          "occlusion_accuracy")],
-                 ["clean", "Gaussian noise", "occlusion"], "test accuracy (%)", "Robustness")
+    _log_x_panel(
+        axes[1],
+        x,
+        [100 * summary["gap"]],
+        ["gap"],
+        "train − test accuracy (points)",
+        "Generalization gap",
+    )
+    _log_x_panel(
+        axes[2],
+        x,
+        [100 * summary[c] for c in ("test_accuracy", "noise_accuracy", "occlusion_accuracy")],
+        ["clean", "Gaussian noise", "occlusion"],
+        "test accuracy (%)",
+        "Robustness",
+    )
     figure.tight_layout()
     return figure
 
@@ -335,10 +441,22 @@ def plot_scaling_costs(summary):
     """What a wider CNN costs: FLOPs per sample, training time and training memory."""
     figure, axes = plt.subplots(1, 3, figsize=(12, 3.6))
     x = summary["params"]
-    _log_x_panel(axes[0], x, [summary["forward_flops"] / 1e6], ["forward"],
-                 "MFLOP per sample (forward)", "Compute")
-    _log_x_panel(axes[1], x, [summary["train_seconds"], summary["epoch_seconds"]],
-                 ["whole training", "one epoch (median)"], "seconds", "Training time")
+    _log_x_panel(
+        axes[0],
+        x,
+        [summary["forward_flops"] / 1e6],
+        ["forward"],
+        "MFLOP per sample (forward)",
+        "Compute",
+    )
+    _log_x_panel(
+        axes[1],
+        x,
+        [summary["train_seconds"], summary["epoch_seconds"]],
+        ["whole training", "one epoch (median)"],
+        "seconds",
+        "Training time",
+    )
     memory = [summary["memory_estimate_bytes"] / 1e6]
     labels = ["estimate: weights x4 + activations"]
     if "gpu_peak_bytes" in summary and summary["gpu_peak_bytes"].notna().all():
@@ -360,17 +478,29 @@ def plot_power_law(params, loss, fit, reference_alpha=None, reference_label=""):
     params, loss = np.asarray(params, dtype=float), np.asarray(loss, dtype=float)
     grid = np.geomspace(params.min(), params.max(), 200)
     axis.plot(params, loss, "o", markersize=7, label="measured (mean over seeds)")
-    axis.plot(grid, fit["a"] * grid ** -fit["alpha"] + fit["c"], "-",
-              label=f"fit: a·N^(−{fit['alpha']:.2f}) + {fit['c']:.3f}")
+    axis.plot(
+        grid,
+        fit["a"] * grid ** -fit["alpha"] + fit["c"],
+        "-",
+        label=f"fit: a·N^(−{fit['alpha']:.2f}) + {fit['c']:.3f}",
+    )
     if reference_alpha is not None:
-        axis.plot(grid, loss[0] * (grid / grid[0]) ** -reference_alpha, ":", color="gray",
-                  label=reference_label or f"slope −{reference_alpha} from the first point")
+        axis.plot(
+            grid,
+            loss[0] * (grid / grid[0]) ** -reference_alpha,
+            ":",
+            color="gray",
+            label=reference_label or f"slope −{reference_alpha} from the first point",
+        )
     axis.set_xscale("log")
     axis.set_yscale("log")
     for ticks in (axis.yaxis.set_major_formatter, axis.yaxis.set_minor_formatter):
         ticks(plt.FormatStrFormatter("%.2g"))
-    axis.set(xlabel="parameters N (log scale)", ylabel="test cross-entropy loss (log scale)",
-             title="Test loss against model size")
+    axis.set(
+        xlabel="parameters N (log scale)",
+        ylabel="test cross-entropy loss (log scale)",
+        title="Test loss against model size",
+    )
     axis.grid(alpha=0.3, which="both")
     axis.legend(fontsize=8)
     figure.tight_layout()
@@ -380,8 +510,9 @@ def plot_power_law(params, loss, fit, reference_alpha=None, reference_label=""):
 def plot_saliency(images, maps, names):
     """A row of digits, then one row of saliency maps per model (``maps[i]`` for ``names[i]``)."""
     columns = len(images)
-    figure, axes = plt.subplots(1 + len(maps), columns, figsize=(1.2 * columns, 1.3 * (1 + len(maps))),
-                                squeeze=False)
+    figure, axes = plt.subplots(
+        1 + len(maps), columns, figsize=(1.2 * columns, 1.3 * (1 + len(maps))), squeeze=False
+    )
     for column in range(columns):
         axes[0, column].imshow(np.squeeze(images[column]), cmap="gray_r")
         for row, saliency in enumerate(maps, start=1):
@@ -398,8 +529,12 @@ def plot_saliency(images, maps, names):
 def plot_first_filters(kernels, names, columns=16):
     """First-layer 3x3 filters of each model (blue negative, red positive), one panel per model."""
     rows = [int(np.ceil(kernel.shape[-1] / columns)) for kernel in kernels]
-    figure = plt.figure(figsize=(0.5 * columns, 0.55 * sum(rows) + 0.5 * len(kernels)), layout="constrained")
-    panels = figure.subfigures(len(kernels), 1, height_ratios=[r + 0.9 for r in rows], squeeze=False)
+    figure = plt.figure(
+        figsize=(0.5 * columns, 0.55 * sum(rows) + 0.5 * len(kernels)), layout="constrained"
+    )
+    panels = figure.subfigures(
+        len(kernels), 1, height_ratios=[r + 0.9 for r in rows], squeeze=False
+    )
     for panel, kernel, name, count in zip(panels.flat, kernels, names, rows):
         axes = panel.subplots(count, columns, squeeze=False)
         for index, axis in enumerate(axes.flat):
@@ -414,6 +549,7 @@ def plot_first_filters(kernels, names, columns=16):
 
 # ---- chapter 5: efficient, distributed, distillation ---------------------------
 
+
 # chapter 5.1 (efficient) and 5.3 (distillation) begin
 def plot_accuracy_vs_latency(rows, title="Test accuracy against latency"):
     """One marker per model row (``model``, ``latency_ms``, ``accuracy``, ``bytes``); area ~ bytes on disk."""
@@ -421,23 +557,44 @@ def plot_accuracy_vs_latency(rows, title="Test accuracy against latency"):
     largest = max(row["bytes"] for row in rows)
     markers = "osD^vP*X"
     for i, row in enumerate(rows):
-        ax.scatter(row["latency_ms"], 100 * row["accuracy"], s=30 + 370 * row["bytes"] / largest, alpha=0.65,
-                   color=f"C{i}", marker=markers[i % len(markers)], edgecolor="black",
-                   label=f"{row['model']} ({row['bytes'] / 1024:,.0f} KB)")
-    ax.set(xlabel="latency per batch of 32 images (ms, median of repeated runs)", ylabel="test accuracy (%)", title=title)
+        ax.scatter(
+            row["latency_ms"],
+            100 * row["accuracy"],
+            s=30 + 370 * row["bytes"] / largest,
+            alpha=0.65,
+            color=f"C{i}",
+            marker=markers[i % len(markers)],
+            edgecolor="black",
+            label=f"{row['model']} ({row['bytes'] / 1024:,.0f} KB)",
+        )
+    ax.set(
+        xlabel="latency per batch of 32 images (ms, median of repeated runs)",
+        ylabel="test accuracy (%)",
+        title=title,
+    )
     ax.set_xlim(0, 1.15 * max(row["latency_ms"] for row in rows))
     ax.margins(y=0.15)
     ax.grid(alpha=0.3)
-    ax.legend(title="model (bytes on disk = marker area)", fontsize=8, title_fontsize=8, labelspacing=1.1,
-              loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.legend(
+        title="model (bytes on disk = marker area)",
+        fontsize=8,
+        title_fontsize=8,
+        labelspacing=1.1,
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
+    )
     fig.tight_layout()
     return fig
 
 
 def plot_soft_targets(image, probabilities_by_T, label):
     """The digit, then the teacher's softened distribution over the 10 classes at each temperature."""
-    fig, axes = plt.subplots(1, 1 + len(probabilities_by_T), figsize=(10, 2.6),
-                             gridspec_kw={"width_ratios": [0.7] + [1] * len(probabilities_by_T)})
+    fig, axes = plt.subplots(
+        1,
+        1 + len(probabilities_by_T),
+        figsize=(10, 2.6),
+        gridspec_kw={"width_ratios": [0.7] + [1] * len(probabilities_by_T)},
+    )
     axes[0].imshow(np.squeeze(image), cmap="gray_r")
     axes[0].set_title(f"test digit (label {label})", fontsize=9)
     axes[0].axis("off")
@@ -450,7 +607,9 @@ def plot_soft_targets(image, probabilities_by_T, label):
     return fig
 
 
-def plot_paired_seeds(scratch, distilled, teacher, title="Same seed, same data: scratch vs distilled student"):
+def plot_paired_seeds(
+    scratch, distilled, teacher, title="Same seed, same data: scratch vs distilled student"
+):
     """One line per seed from the scratch to the distilled student's test accuracy; teacher dashed."""
     fig, ax = plt.subplots(figsize=(8, 3.5))
     for seed, (a, b) in enumerate(zip(scratch, distilled)):
@@ -464,14 +623,30 @@ def plot_paired_seeds(scratch, distilled, teacher, title="Same seed, same data: 
     return fig
 
 
-def plot_temperature_sweep(temperatures, accuracies, scratch, teacher, title="Distilled student vs temperature"):
+def plot_temperature_sweep(
+    temperatures, accuracies, scratch, teacher, title="Distilled student vs temperature"
+):
     """Test accuracy of distilled students against T (mean, min-max over seeds), scratch band, teacher."""
-    accuracies = 100 * np.atleast_2d(np.asarray(accuracies, dtype=float).T).T  # (temperatures, seeds)
+    accuracies = (
+        100 * np.atleast_2d(np.asarray(accuracies, dtype=float).T).T
+    )  # (temperatures, seeds)
     mean = accuracies.mean(axis=1)
     fig, ax = plt.subplots(figsize=(8, 3.5))
-    ax.errorbar(temperatures, mean, yerr=[mean - accuracies.min(axis=1), accuracies.max(axis=1) - mean],
-                fmt="o-", capsize=3, label="distilled student")
-    ax.axhspan(100 * min(scratch), 100 * max(scratch), color="C1", alpha=0.2, label="student from scratch (range)")
+    ax.errorbar(
+        temperatures,
+        mean,
+        yerr=[mean - accuracies.min(axis=1), accuracies.max(axis=1) - mean],
+        fmt="o-",
+        capsize=3,
+        label="distilled student",
+    )
+    ax.axhspan(
+        100 * min(scratch),
+        100 * max(scratch),
+        color="C1",
+        alpha=0.2,
+        label="student from scratch (range)",
+    )
     ax.axhline(100 * teacher, color="black", ls="--", lw=1, label="teacher")
     ax.set_xscale("log")
     ax.set_xticks(temperatures, labels=[f"{T:g}" for T in temperatures])
@@ -489,14 +664,27 @@ def plot_per_digit_accuracy(per_digit, omitted, title=None):
     for i, (name, accuracy) in enumerate(per_digit.items()):
         x = np.arange(10) + (i - (len(per_digit) - 1) / 2) * width
         ax.bar(x, 100 * np.asarray(accuracy), width, label=name)
-        ax.text(x[omitted], 100 * accuracy[omitted] + 1.5, f"{100 * accuracy[omitted]:.0f}", ha="center", fontsize=7)
+        ax.text(
+            x[omitted],
+            100 * accuracy[omitted] + 1.5,
+            f"{100 * accuracy[omitted]:.0f}",
+            ha="center",
+            fontsize=7,
+        )
     ax.axvspan(omitted - 0.5, omitted + 0.5, color="0.88", zorder=0)
-    ax.set(xticks=range(10), xlabel="digit", ylabel="test accuracy (%)", ylim=(0, 122),
-           title=title or f"Test accuracy per digit (the students' transfer set had no {omitted}s)")
+    ax.set(
+        xticks=range(10),
+        xlabel="digit",
+        ylabel="test accuracy (%)",
+        ylim=(0, 122),
+        title=title or f"Test accuracy per digit (the students' transfer set had no {omitted}s)",
+    )
     ax.set_yticks(range(0, 101, 20))
     ax.legend(fontsize=8, loc="upper center", ncol=len(per_digit))
     fig.tight_layout()
     return fig
+
+
 # chapter 5.1 (efficient) and 5.3 (distillation) end
 
 
@@ -505,9 +693,15 @@ def plot_distributed_losses(results, title="Two workers train one model"):
     """Per-step loss of each worker's own shard (thin) and of the whole global batch (thick)."""
     fig, ax = plt.subplots(figsize=(8, 3.5))
     for result in results:
-        ax.plot(result["local_losses"], lw=1, alpha=0.8,
-                label=f"worker {result['index']}: loss on its own shard")
-    ax.plot(results[0]["global_losses"], lw=2.5, color="black", label="all-reduced loss (both workers)")
+        ax.plot(
+            result["local_losses"],
+            lw=1,
+            alpha=0.8,
+            label=f"worker {result['index']}: loss on its own shard",
+        )
+    ax.plot(
+        results[0]["global_losses"], lw=2.5, color="black", label="all-reduced loss (both workers)"
+    )
     ax.set(xlabel="training step", ylabel="cross-entropy loss", title=title)
     ax.grid(alpha=0.3)
     ax.legend()
@@ -515,7 +709,9 @@ def plot_distributed_losses(results, title="Two workers train one model"):
     return fig
 
 
-def plot_distributed_speedup(num_workers, speedups, title="Predicted speed-up of synchronous data parallelism"):
+def plot_distributed_speedup(
+    num_workers, speedups, title="Predicted speed-up of synchronous data parallelism"
+):
     """Speed-up vs workers: one panel per link in ``speedups = {link: {model: curve}}``, ideal N dashed."""
     fig, axes = plt.subplots(1, len(speedups), figsize=(9, 3.8), sharey=True, squeeze=False)
     for ax, (link, curves) in zip(axes[0], speedups.items()):
@@ -533,4 +729,6 @@ def plot_distributed_speedup(num_workers, speedups, title="Predicted speed-up of
     fig.suptitle(title + " (grey: slower than 1 worker)")
     fig.tight_layout()
     return fig
+
+
 # chapter 5.2 (distributed) ends

@@ -184,7 +184,9 @@ def load_results(chapter):
 
     path = results_dir() / f"{chapter}.json"
     if not path.exists():
-        raise FileNotFoundError(f"no results for chapter {chapter!r} in {path.parent}: run that chapter first")
+        raise FileNotFoundError(
+            f"no results for chapter {chapter!r} in {path.parent}: run that chapter first"
+        )
     record = json.loads(path.read_text())
     if record["profile"] != active_profile():
         raise ValueError(

@@ -20,7 +20,9 @@ def _check_recurrent_weights(W, U, b):
     W, U, b = check_array(W, "W", 2), check_array(U, "U", 2), check_array(b, "b", 1)
     units = W.shape[1]
     if U.shape != (units, units):
-        raise ValueError(f"U must have shape ({units}, {units}) to match W {W.shape}, got {U.shape}")
+        raise ValueError(
+            f"U must have shape ({units}, {units}) to match W {W.shape}, got {U.shape}"
+        )
     if b.shape != (units,):
         raise ValueError(f"b must have shape ({units},) to match W {W.shape}, got {b.shape}")
     return W, U, b
@@ -46,7 +48,9 @@ def rnn_step(x_t, h_prev, W, U, b, f="tanh"):
     W, U, b = _check_recurrent_weights(W, U, b)
     x_t, h_prev = check_array(x_t, "x_t", 2), check_array(h_prev, "h_prev", 2)
     if x_t.shape[1] != W.shape[0]:
-        raise ValueError(f"x_t has {x_t.shape[1]} features but W expects {W.shape[0]} (W is (in, units))")
+        raise ValueError(
+            f"x_t has {x_t.shape[1]} features but W expects {W.shape[0]} (W is (in, units))"
+        )
     if h_prev.shape != (x_t.shape[0], W.shape[1]):
         raise ValueError(f"h_prev must have shape {(x_t.shape[0], W.shape[1])}, got {h_prev.shape}")
     return get_activation(f)(x_t @ W + h_prev @ U + b)  # (batch, units)
@@ -69,7 +73,9 @@ def output_step(h_t, V, c):
     """
     h_t, V, c = check_array(h_t, "h_t", 2), check_array(V, "V", 2), check_array(c, "c", 1)
     if h_t.shape[1] != V.shape[0]:
-        raise ValueError(f"h_t has {h_t.shape[1]} units but V expects {V.shape[0]} (V is (units, out))")
+        raise ValueError(
+            f"h_t has {h_t.shape[1]} units but V expects {V.shape[0]} (V is (units, out))"
+        )
     if c.shape != (V.shape[1],):
         raise ValueError(f"c must have shape ({V.shape[1]},) to match V, got {c.shape}")
     return dense(h_t, V, c, "linear")  # (batch, out)
@@ -127,10 +133,14 @@ class ArticleRNNCell(layers.Layer):
     def build(self, input_shape):
         in_features = input_shape[-1]
         # The same initializers as SimpleRNN (W, U, b) followed by Dense (V, c).
-        self.W = self.add_weight(name="W", shape=(in_features, self.units), initializer="glorot_uniform")
+        self.W = self.add_weight(
+            name="W", shape=(in_features, self.units), initializer="glorot_uniform"
+        )
         self.U = self.add_weight(name="U", shape=(self.units, self.units), initializer="orthogonal")
         self.b = self.add_weight(name="b", shape=(self.units,), initializer="zeros")
-        self.V = self.add_weight(name="V", shape=(self.units, self.output_units), initializer="glorot_uniform")
+        self.V = self.add_weight(
+            name="V", shape=(self.units, self.output_units), initializer="glorot_uniform"
+        )
         self.c = self.add_weight(name="c", shape=(self.output_units,), initializer="zeros")
 
     def call(self, inputs, states):
@@ -140,14 +150,21 @@ class ArticleRNNCell(layers.Layer):
         return y_t, [h_t]
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "output_units": self.output_units,
-                "activation": keras.activations.serialize(self.activation)}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "output_units": self.output_units,
+            "activation": keras.activations.serialize(self.activation),
+        }
 
 
 def article_rnn(units, output_units, return_sequences=False, activation="tanh", name="article_rnn"):
     """A Keras ``RNN`` layer running :class:`ArticleRNNCell`: outputs y_t (all t, or the last)."""
-    return layers.RNN(ArticleRNNCell(units, output_units, activation), return_sequences=return_sequences,
-                      name=name)
+    return layers.RNN(
+        ArticleRNNCell(units, output_units, activation),
+        return_sequences=return_sequences,
+        name=name,
+    )
 
 
 def weights_from_keras(simple_rnn, dense_layer):
@@ -186,7 +203,9 @@ def build_sequence_classifier(kind="lstm", units=64, input_shape=(28, 28), num_c
     _check_kind_and_units(kind, units)
     inputs = keras.Input(shape=input_shape, name="rows")
     if kind == "article":
-        outputs = layers.Activation("softmax", name="softmax")(article_rnn(units, num_classes)(inputs))
+        outputs = layers.Activation("softmax", name="softmax")(
+            article_rnn(units, num_classes)(inputs)
+        )
     else:
         hidden = _recurrent_layer(kind, units)(inputs)
         outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(hidden)
@@ -234,4 +253,3 @@ def input_gradient_norms(model, x, y, loss="mean_squared_error"):
         total = ops.sum(loss_function(ops.convert_to_tensor(y), model(x, training=False)))
     gradients = tape.gradient(total, x).numpy()  # (batch, T, features)
     return np.linalg.norm(gradients, axis=-1).mean(axis=0)  # (T,)
-

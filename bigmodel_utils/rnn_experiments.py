@@ -14,8 +14,9 @@ import numpy as np
 from bigmodel_utils import data, profile, rnn
 
 
-def train_row_classifier(kind, mnist, units=64, epochs=8, batch_size=128, learning_rate=1e-2, seed=0,
-                         callbacks=()):
+def train_row_classifier(
+    kind, mnist, units=64, epochs=8, batch_size=128, learning_rate=1e-2, seed=0, callbacks=()
+):
     """Train a recurrent classifier on MNIST read row by row (28 steps of 28 pixels) and test it.
 
     Chapter 3.2. Adam with a cosine-decaying learning rate and gradients clipped to norm 1;
@@ -35,15 +36,29 @@ def train_row_classifier(kind, mnist, units=64, epochs=8, batch_size=128, learni
     model = rnn.build_sequence_classifier(kind, units=units)
     steps = epochs * int(np.ceil(len(x_train) / batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
-    model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     start = time.perf_counter()
-    history = model.fit(x_train, mnist.y_train, epochs=epochs, batch_size=batch_size,
-                        validation_data=(x_test, mnist.y_test), callbacks=list(callbacks), verbose=0)
+    history = model.fit(
+        x_train,
+        mnist.y_train,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=(x_test, mnist.y_test),
+        callbacks=list(callbacks),
+        verbose=0,
+    )
     seconds_per_epoch = (time.perf_counter() - start) / epochs
     test_accuracy = float(model.evaluate(x_test, mnist.y_test, verbose=0)[1])
-    return history, {"model": kind, "parameters": model.count_params(),
-                     "seconds per epoch": seconds_per_epoch, "test accuracy": test_accuracy}
+    return history, {
+        "model": kind,
+        "parameters": model.count_params(),
+        "seconds per epoch": seconds_per_epoch,
+        "test accuracy": test_accuracy,
+    }
 
 
 class _StopWhenSolved(keras.callbacks.Callback):
@@ -58,8 +73,18 @@ class _StopWhenSolved(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def train_adding(kind, sequence_length, units=32, steps=500, batch_size=256, learning_rate=0.02, seed=0,
-                 check_every=50, stop_below=0.01, measure_gradients=True):
+def train_adding(
+    kind,
+    sequence_length,
+    units=32,
+    steps=500,
+    batch_size=256,
+    learning_rate=0.02,
+    seed=0,
+    check_every=50,
+    stop_below=0.01,
+    measure_gradients=True,
+):
     """Train one model on the adding problem within a budget of steps; report its test MSE.
 
     Chapter 3.2. Adam with gradient-norm clipping at 1.0; every ``check_every`` steps the
@@ -83,20 +108,43 @@ def train_adding(kind, sequence_length, units=32, steps=500, batch_size=256, lea
     x, y = data.adding_problem(min(steps * batch_size, 32_768), sequence_length, seed=seed)
     x_val, y_val = data.adding_problem(512, sequence_length, seed=seed + 1_000)
     x_test, y_test = data.adding_problem(1_000, sequence_length, seed=seed + 2_000)
-    train = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(y), seed=seed).repeat().batch(batch_size)
+    train = (
+        tf.data.Dataset.from_tensor_slices((x, y))
+        .shuffle(len(y), seed=seed)
+        .repeat()
+        .batch(batch_size)
+    )
     model = rnn.build_adding_regressor(kind, units)
 
     def gradient_norms():
-        return rnn.input_gradient_norms(model, x_val[:256], y_val[:256]) if measure_gradients else None
+        return (
+            rnn.input_gradient_norms(model, x_val[:256], y_val[:256]) if measure_gradients else None
+        )
 
     before = gradient_norms()
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0), loss="mean_squared_error")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0), loss="mean_squared_error"
+    )
     start = time.perf_counter()
-    history = model.fit(train, steps_per_epoch=check_every, epochs=steps // check_every, shuffle=False,
-                        validation_data=(x_val, y_val), callbacks=[_StopWhenSolved(stop_below)], verbose=0)
+    history = model.fit(
+        train,
+        steps_per_epoch=check_every,
+        epochs=steps // check_every,
+        shuffle=False,
+        validation_data=(x_val, y_val),
+        callbacks=[_StopWhenSolved(stop_below)],
+        verbose=0,
+    )
     seconds = time.perf_counter() - start
     after = gradient_norms()
-    return {"kind": kind, "sequence_length": sequence_length, "seconds": seconds,
-            "test_mse": float(model.evaluate(x_test, y_test, verbose=0)),
-            "steps": check_every * len(history.history["loss"]), "val_mse": history.history["val_loss"],
-            "gradient_norms_before": before, "gradient_norms_after": after, "model": model}
+    return {
+        "kind": kind,
+        "sequence_length": sequence_length,
+        "seconds": seconds,
+        "test_mse": float(model.evaluate(x_test, y_test, verbose=0)),
+        "steps": check_every * len(history.history["loss"]),
+        "val_mse": history.history["val_loss"],
+        "gradient_norms_before": before,
+        "gradient_norms_after": after,
+        "model": model,
+    }

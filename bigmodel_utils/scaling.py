@@ -48,13 +48,22 @@ def build_scaled_cnn(width=1.0, extra_layers=0, input_shape=(28, 28, 1), num_cla
     first, second, third, units = scaled_channels(width)
     if not isinstance(extra_layers, int) or extra_layers < 0:
         raise ValueError(f"extra_layers must be an int >= 0, got {extra_layers!r}")
-    stack = [keras.Input(shape=input_shape),
-             layers.Conv2D(first, 3, activation="relu"), layers.MaxPooling2D(2),
-             layers.Conv2D(second, 3, activation="relu"), layers.MaxPooling2D(2),
-             layers.Conv2D(third, 3, activation="relu")]
-    stack += [layers.Conv2D(third, 3, padding="same", activation="relu") for _ in range(extra_layers)]
-    stack += [layers.Flatten(), layers.Dense(units, activation="relu"),
-              layers.Dense(num_classes, activation="softmax")]
+    stack = [
+        keras.Input(shape=input_shape),
+        layers.Conv2D(first, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(second, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(third, 3, activation="relu"),
+    ]
+    stack += [
+        layers.Conv2D(third, 3, padding="same", activation="relu") for _ in range(extra_layers)
+    ]
+    stack += [
+        layers.Flatten(),
+        layers.Dense(units, activation="relu"),
+        layers.Dense(num_classes, activation="softmax"),
+    ]
     return keras.Sequential(stack, name=f"cnn_w{width:g}_d{extra_layers}")
 
 
@@ -78,7 +87,7 @@ def occlude(x, patch, seed=0):
     cols = rng.integers(0, width - patch + 1, len(x))
     covered = x.copy()
     for image, row, col in zip(covered, rows, cols):
-        image[row:row + patch, col:col + patch] = 0.0
+        image[row : row + patch, col : col + patch] = 0.0
     return covered
 
 
@@ -86,7 +95,9 @@ def training_memory_estimate(model, batch_size):
     """Bytes a float32 Adam step needs by count: 4 copies of the weights (weights, gradients,
     two moments) plus every layer's output for one batch (kept for the backward pass)."""
     report = size.forward_flops(model, warn=False)
-    activations = sum(int(np.prod(row["output_shape"])) for row in report.rows if row["output_shape"])
+    activations = sum(
+        int(np.prod(row["output_shape"])) for row in report.rows if row["output_shape"]
+    )
     inputs = int(np.prod(model.inputs[0].shape[1:]))
     weights = size.count_parameters(model)["total"]
     return 4 * (ADAM_STATE_COPIES * weights + batch_size * (activations + inputs))
@@ -104,8 +115,9 @@ def gpu_peak_memory(reset=False):
     return tf.config.experimental.get_memory_info("GPU:0")["peak"]
 
 
-def train_and_measure(mnist, width, seed, epochs, batch_size=64, extra_layers=0,
-                      noise_sigma=0.5, occlusion_patch=10):
+def train_and_measure(
+    mnist, width, seed, epochs, batch_size=64, extra_layers=0, noise_sigma=0.5, occlusion_patch=10
+):
     """Train one model of the family and measure it; return (row dict, model).
 
     The same data, optimiser (Adam, learning rate 1e-3), batch size, epochs and seed for
@@ -113,12 +125,22 @@ def train_and_measure(mnist, width, seed, epochs, batch_size=64, extra_layers=0,
     """
     profile.set_seed(seed)
     model = build_scaled_cnn(width, extra_layers)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"], steps_per_execution=STEPS_PER_EXECUTION)
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
     timer, _ = profile.EpochTimer(), gpu_peak_memory(reset=True)
     start = time.perf_counter()
-    model.fit(mnist.x_train, mnist.y_train, epochs=epochs, batch_size=batch_size, verbose=0,
-              callbacks=[timer])
+    model.fit(
+        mnist.x_train,
+        mnist.y_train,
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=0,
+        callbacks=[timer],
+    )
     train_seconds = time.perf_counter() - start
 
     def evaluate(x, y):
@@ -127,17 +149,24 @@ def train_and_measure(mnist, width, seed, epochs, batch_size=64, extra_layers=0,
 
     train_loss, train_accuracy = evaluate(mnist.x_train, mnist.y_train)
     test_loss, test_accuracy = evaluate(mnist.x_test, mnist.y_test)
-    row = {"width": width, "extra_layers": extra_layers, "seed": seed,
-           "params": model.count_params(),
-           "forward_flops": size.forward_flops(model, warn=False).total.total,
-           "train_loss": train_loss, "test_loss": test_loss,
-           "train_accuracy": train_accuracy, "test_accuracy": test_accuracy,
-           "gap": train_accuracy - test_accuracy,
-           "noise_accuracy": evaluate(add_noise(mnist.x_test, noise_sigma), mnist.y_test)[1],
-           "occlusion_accuracy": evaluate(occlude(mnist.x_test, occlusion_patch), mnist.y_test)[1],
-           "train_seconds": train_seconds, "epoch_seconds": float(np.median(timer.seconds)),
-           "memory_estimate_bytes": training_memory_estimate(model, batch_size),
-           "gpu_peak_bytes": gpu_peak_memory()}
+    row = {
+        "width": width,
+        "extra_layers": extra_layers,
+        "seed": seed,
+        "params": model.count_params(),
+        "forward_flops": size.forward_flops(model, warn=False).total.total,
+        "train_loss": train_loss,
+        "test_loss": test_loss,
+        "train_accuracy": train_accuracy,
+        "test_accuracy": test_accuracy,
+        "gap": train_accuracy - test_accuracy,
+        "noise_accuracy": evaluate(add_noise(mnist.x_test, noise_sigma), mnist.y_test)[1],
+        "occlusion_accuracy": evaluate(occlude(mnist.x_test, occlusion_patch), mnist.y_test)[1],
+        "train_seconds": train_seconds,
+        "epoch_seconds": float(np.median(timer.seconds)),
+        "memory_estimate_bytes": training_memory_estimate(model, batch_size),
+        "gpu_peak_bytes": gpu_peak_memory(),
+    }
     return row, model
 
 
@@ -161,8 +190,10 @@ def run_sweep(mnist, widths, seeds=(0,), epochs=5, batch_size=64, extra_layers=0
             if seed == seeds[0]:
                 models[width] = model
             if verbose:
-                print(f"width {width:<6g} seed {seed}: {row['params']:>9,} params, "
-                      f"test accuracy {row['test_accuracy']:.3f}, {row['train_seconds']:.1f} s")
+                print(
+                    f"width {width:<6g} seed {seed}: {row['params']:>9,} params, "
+                    f"test accuracy {row['test_accuracy']:.3f}, {row['train_seconds']:.1f} s"
+                )
     return pd.DataFrame(rows), models
 
 
@@ -210,13 +241,24 @@ def fit_power_law(N, loss):
     def fit(N, loss):
         scale = N.min()  # fit on N / N_min so that a starts near the loss range
         p0 = (max(loss.max() - loss.min(), 1e-3), 0.5, 0.5 * loss.min())
-        (a, alpha, c), _ = curve_fit(power_law, N / scale, loss, p0=p0, sigma=loss, maxfev=20000,
-                                     bounds=([0.0, 0.0, 0.0], [np.inf, 3.0, loss.min()]))
-        return a * scale ** alpha, alpha, c
+        (a, alpha, c), _ = curve_fit(
+            power_law,
+            N / scale,
+            loss,
+            p0=p0,
+            sigma=loss,
+            maxfev=20000,
+            bounds=([0.0, 0.0, 0.0], [np.inf, 3.0, loss.min()]),
+        )
+        return a * scale**alpha, alpha, c
 
     a, alpha, c = fit(N, loss)
-    result = {"a": float(a), "alpha": float(alpha), "c": float(c),
-              "rmse": float(np.sqrt(np.mean((power_law(N, a, alpha, c) - loss) ** 2)))}
+    result = {
+        "a": float(a),
+        "alpha": float(alpha),
+        "c": float(c),
+        "rmse": float(np.sqrt(np.mean((power_law(N, a, alpha, c) - loss) ** 2))),
+    }
     if N.size >= 4:
         alphas = [fit(np.delete(N, i), np.delete(loss, i))[1] for i in range(N.size)]
         result.update(alpha_low=float(min(alphas)), alpha_high=float(max(alphas)))
@@ -257,17 +299,29 @@ def headline_numbers(summary):
     smallest, largest = summary.iloc[0], summary.iloc[-1]
     best = summary.loc[summary["test_accuracy"].idxmax()]
     most_robust = summary.loc[summary["noise_accuracy"].idxmax()]
-    numbers = {"sizes": len(summary), "params_smallest": int(smallest["params"]),
-               "params_largest": int(largest["params"]), "params_best": int(best["params"]),
-               "params_most_robust": int(most_robust["params"]),
-               "best_is_largest": bool(best["params"] == largest["params"])}
+    numbers = {
+        "sizes": len(summary),
+        "params_smallest": int(smallest["params"]),
+        "params_largest": int(largest["params"]),
+        "params_best": int(best["params"]),
+        "params_most_robust": int(most_robust["params"]),
+        "best_is_largest": bool(best["params"] == largest["params"]),
+    }
     for column in ("test_accuracy", "gap", "noise_accuracy", "occlusion_accuracy", "test_loss"):
         numbers[f"{column}_smallest"] = float(smallest[column])
         numbers[f"{column}_largest"] = float(largest[column])
-    numbers.update(test_accuracy_best=float(best["test_accuracy"]),
-                   noise_accuracy_best=float(most_robust["noise_accuracy"]),
-                   gap_max=float(summary["gap"].max()),
-                   params_gap_max=int(summary.loc[summary["gap"].idxmax(), "params"]))
-    for column in ("params", "forward_flops", "train_seconds", "epoch_seconds", "memory_estimate_bytes"):
+    numbers.update(
+        test_accuracy_best=float(best["test_accuracy"]),
+        noise_accuracy_best=float(most_robust["noise_accuracy"]),
+        gap_max=float(summary["gap"].max()),
+        params_gap_max=int(summary.loc[summary["gap"].idxmax(), "params"]),
+    )
+    for column in (
+        "params",
+        "forward_flops",
+        "train_seconds",
+        "epoch_seconds",
+        "memory_estimate_bytes",
+    ):
         numbers[f"{column}_ratio"] = float(largest[column] / smallest[column])
     return numbers

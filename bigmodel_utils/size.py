@@ -23,15 +23,33 @@ LANDMARK_MODELS = (
     {"name": "LeNet-5", "year": 1998, "params": 60e3, "cite": "lecun1998gradient", "note": ""},
     {"name": "AlexNet", "year": 2012, "params": 60e6, "cite": "krizhevsky2012imagenet", "note": ""},
     {"name": "VGG-16", "year": 2015, "params": 138e6, "cite": "simonyan2015very", "note": ""},
-    {"name": "ResNet-50", "year": 2016, "params": 25.6e6, "cite": "he2016deep",
-     "note": "counted from the architecture; the paper reports FLOPs"},
+    {
+        "name": "ResNet-50",
+        "year": 2016,
+        "params": 25.6e6,
+        "cite": "he2016deep",
+        "note": "counted from the architecture; the paper reports FLOPs",
+    },
     {"name": "BERT-large", "year": 2019, "params": 340e6, "cite": "devlin2019bert", "note": ""},
-    {"name": "GPT-2", "year": 2019, "params": 1.5e9, "cite": "radford2019language", "note": "largest version"},
-    {"name": "GPT-3", "year": 2020, "params": 175e9, "cite": "brown2020language", "note": "largest version"},
+    {
+        "name": "GPT-2",
+        "year": 2019,
+        "params": 1.5e9,
+        "cite": "radford2019language",
+        "note": "largest version",
+    },
+    {
+        "name": "GPT-3",
+        "year": 2020,
+        "params": 175e9,
+        "cite": "brown2020language",
+        "note": "largest version",
+    },
 )
 
 
 # ---- one parameter formula per layer type (checked against count_params in the tests) ---------
+
 
 def _area(kernel_size):
     return kernel_size * kernel_size if isinstance(kernel_size, int) else int(np.prod(kernel_size))
@@ -75,8 +93,16 @@ def gru_params(input_dim, units, use_bias=True, reset_after=True):
     return 3 * (input_dim * units + units * units) + biases
 
 
-def multi_head_attention_params(query_dim, num_heads, key_dim, value_dim=None, key_input_dim=None,
-                                value_input_dim=None, output_dim=None, use_bias=True):
+def multi_head_attention_params(
+    query_dim,
+    num_heads,
+    key_dim,
+    value_dim=None,
+    key_input_dim=None,
+    value_input_dim=None,
+    output_dim=None,
+    use_bias=True,
+):
     """W_Q, W_K, W_V (one (d, d_k) slice per head) and W^O, each with a bias (section 3.3) (chapter 2)."""
     value_dim = value_dim or key_dim
     value_input_dim = value_input_dim or query_dim
@@ -105,6 +131,7 @@ def embedding_params(input_dim, output_dim):
 
 # ---- counting a model ----------------------------------------------------------------------------
 
+
 def check_model(model):
     """Raise unless ``model`` is a built Keras model.
 
@@ -115,7 +142,9 @@ def check_model(model):
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     if not model.built:
-        raise ValueError("model is not built: start it with keras.Input(...) or call it on data first")
+        raise ValueError(
+            "model is not built: start it with keras.Input(...) or call it on data first"
+        )
 
 
 def count_parameters(model):
@@ -123,7 +152,11 @@ def count_parameters(model):
     check_model(model)
     trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     non_trainable = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
-    return {"total": trainable + non_trainable, "trainable": trainable, "non_trainable": non_trainable}
+    return {
+        "total": trainable + non_trainable,
+        "trainable": trainable,
+        "non_trainable": non_trainable,
+    }
 
 
 def _tree(layer):
@@ -161,6 +194,7 @@ def weight_bytes(model, dtype="float32"):
 
 # ---- tracing one forward pass and adding up ----------------------------------------------------
 
+
 def _shapes(value):
     if hasattr(value, "shape") and hasattr(value, "dtype"):
         return [tuple(int(d) for d in value.shape)]
@@ -183,6 +217,7 @@ def trace_calls(model, inputs):
             output = original(*args, **kwargs)
             calls.setdefault(id(layer), []).append((shapes, (_shapes(output) or [()])[0]))
             return output
+
         return call
 
     try:
@@ -217,12 +252,20 @@ def _add_up(layer, path, calls, report, repeat=None):
         if rule is None:
             report.unknown.append(f"{name} ({type(layer).__name__})")
         used = recorded[:1] * repeat if repeat else recorded
-        flops = sum((rule(layer, shapes, out) for shapes, out in used), Flops()) if rule else Flops()
-        report.rows.append({"layer": name, "kind": type(layer).__name__,
-                            "output_shape": recorded[0][1][1:] if recorded else None,
-                            "params": layer.count_params() if layer.built else 0,
-                            "flops": flops.total, "multiply_add_flops": flops.multiply_add,
-                            "counted": rule is not None})
+        flops = (
+            sum((rule(layer, shapes, out) for shapes, out in used), Flops()) if rule else Flops()
+        )
+        report.rows.append(
+            {
+                "layer": name,
+                "kind": type(layer).__name__,
+                "output_shape": recorded[0][1][1:] if recorded else None,
+                "params": layer.count_params() if layer.built else 0,
+                "flops": flops.total,
+                "multiply_add_flops": flops.multiply_add,
+                "counted": rule is not None,
+            }
+        )
         report.total = report.total + flops
         return
     if not is_keras_builtin(layer) and path is not None:
@@ -251,8 +294,10 @@ def sample_inputs(model, input_shape=None):
             raise ValueError("input_shape: the model has no keras.Input; pass one sample's shape")
         shapes, dtypes = [tuple(t.shape[1:]) for t in symbolic], [t.dtype for t in symbolic]
         if any(d is None for shape in shapes for d in shape):
-            raise ValueError(f"input_shape: the model's input {shapes} has unknown sizes; "
-                             "pass one sample's shape, e.g. input_shape=(50, 8)")
+            raise ValueError(
+                f"input_shape: the model's input {shapes} has unknown sizes; "
+                "pass one sample's shape, e.g. input_shape=(50, 8)"
+            )
     arrays = [np.zeros((1, *shape), dtype=str(dtype)) for shape, dtype in zip(shapes, dtypes)]
     return arrays[0] if len(arrays) == 1 else arrays
 
@@ -275,7 +320,9 @@ def forward_flops(model, input_shape=None, warn=True):
     report = FlopReport(Flops(), [], [], [])
     _add_up(model, None, trace_calls(model, sample_inputs(model, input_shape)), report)
     if warn and report.unknown:
-        warnings.warn(f"FLOPs not counted (no formula) for: {', '.join(report.unknown)}", stacklevel=2)
+        warnings.warn(
+            f"FLOPs not counted (no formula) for: {', '.join(report.unknown)}", stacklevel=2
+        )
     return report
 
 
@@ -292,18 +339,32 @@ def describe(model, input_shape=None):
     import pandas as pd
 
     report = forward_flops(model, input_shape)
-    rows = [dict(row, note="") if row["counted"] else dict(
-        row, flops=None, multiply_add_flops=None, note="no formula: not counted")
-            for row in report.rows if row["kind"] != "InputLayer"]
+    rows = [
+        dict(row, note="")
+        if row["counted"]
+        else dict(row, flops=None, multiply_add_flops=None, note="no formula: not counted")
+        for row in report.rows
+        if row["kind"] != "InputLayer"
+    ]
     total = count_parameters(model)["total"]
     held = total - sum(row["params"] for row in rows)
     if held:
         rows.append({"layer": "(weights of custom layers)", "kind": "", "params": held, "note": ""})
-    rows.append({"layer": "total", "kind": "", "output_shape": None, "params": total,
-                 "flops": report.total.total, "multiply_add_flops": report.total.multiply_add,
-                 "note": "lower bound: some layers not counted" if report.unknown else ""})
-    table = pd.DataFrame(rows, columns=["layer", "kind", "output_shape", "params", "flops",
-                                        "multiply_add_flops", "note"])
+    rows.append(
+        {
+            "layer": "total",
+            "kind": "",
+            "output_shape": None,
+            "params": total,
+            "flops": report.total.total,
+            "multiply_add_flops": report.total.multiply_add,
+            "note": "lower bound: some layers not counted" if report.unknown else "",
+        }
+    )
+    table = pd.DataFrame(
+        rows,
+        columns=["layer", "kind", "output_shape", "params", "flops", "multiply_add_flops", "note"],
+    )
     table.attrs.update(unknown=report.unknown, partial=report.partial)
     return table
 
@@ -312,10 +373,17 @@ def measure(model, name=None, input_shape=None):
     """One row of numbers that say how large ``model`` is (for a table of several models)."""
     report = forward_flops(model, input_shape, warn=False)
     params, layers = count_parameters(model), count_layers(model)
-    return {"model": name or model.name, "params": params["total"],
-            "trainable": params["trainable"], "non_trainable": params["non_trainable"],
-            "layers": sum(layers.values()),
-            "weight_layers": sum(1 for leaf in _leaves(model) if leaf.built and leaf.count_params()),
-            **{f"{dtype}_bytes": weight_bytes(model, dtype) for dtype in ("float32", "float16", "int8")},
-            "forward_flops": report.total.total, "multiply_add_flops": report.total.multiply_add,
-            "unknown": ", ".join(report.unknown)}
+    return {
+        "model": name or model.name,
+        "params": params["total"],
+        "trainable": params["trainable"],
+        "non_trainable": params["non_trainable"],
+        "layers": sum(layers.values()),
+        "weight_layers": sum(1 for leaf in _leaves(model) if leaf.built and leaf.count_params()),
+        **{
+            f"{dtype}_bytes": weight_bytes(model, dtype) for dtype in ("float32", "float16", "int8")
+        },
+        "forward_flops": report.total.total,
+        "multiply_add_flops": report.total.multiply_add,
+        "unknown": ", ".join(report.unknown),
+    }

@@ -23,7 +23,9 @@ def _array(value, name, ndims):
     if not np.issubdtype(array.dtype, np.number):
         raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
     if array.ndim not in ndims:
-        raise ValueError(f"{name} must have rank {' or '.join(map(str, ndims))}, got shape {array.shape}")
+        raise ValueError(
+            f"{name} must have rank {' or '.join(map(str, ndims))}, got shape {array.shape}"
+        )
     return array.astype(np.result_type(array.dtype, np.float32))
 
 
@@ -65,9 +67,13 @@ def scaled_dot_product_attention(Q, K, V, mask=None):
     if Q.shape[-1] != K.shape[-1]:
         raise ValueError(f"Q and K must share d_k (last axis), got Q {Q.shape} and K {K.shape}")
     if K.shape[-2] != V.shape[-2]:
-        raise ValueError(f"K and V must have the same number of keys (axis -2), got K {K.shape} and V {V.shape}")
+        raise ValueError(
+            f"K and V must have the same number of keys (axis -2), got K {K.shape} and V {V.shape}"
+        )
     if not Q.shape[:-2] == K.shape[:-2] == V.shape[:-2]:
-        raise ValueError(f"Q, K and V must share their leading axes, got {Q.shape}, {K.shape}, {V.shape}")
+        raise ValueError(
+            f"Q, K and V must share their leading axes, got {Q.shape}, {K.shape}, {V.shape}"
+        )
     d_k = Q.shape[-1]
     scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(d_k)  # (..., seq_q, seq_k)
     if mask is not None:
@@ -85,11 +91,15 @@ def _check_mask(mask, scores_shape):
             raise ValueError("mask must hold booleans or 0/1 (1 = may attend)")
         mask = mask.astype(bool)
     if mask.ndim < 2 or mask.ndim > len(scores_shape):
-        raise ValueError(f"mask must have rank 2..{len(scores_shape)} ending in (seq_q, seq_k), got shape {mask.shape}")
+        raise ValueError(
+            f"mask must have rank 2..{len(scores_shape)} ending in (seq_q, seq_k), got shape {mask.shape}"
+        )
     try:
         np.broadcast_shapes(mask.shape, scores_shape)
     except ValueError:
-        raise ValueError(f"mask of shape {mask.shape} does not broadcast to the scores {scores_shape}") from None
+        raise ValueError(
+            f"mask of shape {mask.shape} does not broadcast to the scores {scores_shape}"
+        ) from None
     return mask
 
 
@@ -123,7 +133,9 @@ def merge_heads(X):
     return X.reshape(batch_size, seq_len, h * d_v)  # (batch, seq, d_model)
 
 
-def multi_head_attention(X, W_Q, W_K, W_V, W_O, h, mask=None, b_Q=None, b_K=None, b_V=None, b_O=None):
+def multi_head_attention(
+    X, W_Q, W_K, W_V, W_O, h, mask=None, b_Q=None, b_K=None, b_V=None, b_O=None
+):
     """Multi-head self-attention of a sequence ``X`` with ``h`` heads of size d_k = d_model / h.
 
     Equations: MultiHead(Q, K, V) = Concat(head_1, ..., head_h) W^O with
@@ -157,8 +169,10 @@ def multi_head_attention(X, W_Q, W_K, W_V, W_O, h, mask=None, b_Q=None, b_K=None
     for name, W in (("W_Q", W_Q), ("W_K", W_K), ("W_V", W_V), ("W_O", W_O)):
         weights_in[name] = _array(W, name, (2,))
         if weights_in[name].shape != (d_model, d_model):
-            raise ValueError(f"{name} must have shape (d_model, d_model) = {(d_model, d_model)}, "
-                             f"got {weights_in[name].shape}")
+            raise ValueError(
+                f"{name} must have shape (d_model, d_model) = {(d_model, d_model)}, "
+                f"got {weights_in[name].shape}"
+            )
     biases = {}
     for name, b in (("b_Q", b_Q), ("b_K", b_K), ("b_V", b_V), ("b_O", b_O)):
         biases[name] = np.zeros(d_model, np.float32) if b is None else _array(b, name, (1,))
@@ -204,10 +218,20 @@ def encoder_block(X, weights, h, mask=None, epsilon=1e-6):
     """
     w = weights
     attention_weights = {name: w[name] for name in ("b_Q", "b_K", "b_V", "b_O")}
-    attended, _ = multi_head_attention(layer_norm(X, w["gamma_1"], w["beta_1"], epsilon), w["W_Q"], w["W_K"],
-                                       w["W_V"], w["W_O"], h, mask=mask, **attention_weights)
+    attended, _ = multi_head_attention(
+        layer_norm(X, w["gamma_1"], w["beta_1"], epsilon),
+        w["W_Q"],
+        w["W_K"],
+        w["W_V"],
+        w["W_O"],
+        h,
+        mask=mask,
+        **attention_weights,
+    )
     X = X + attended  # residual 1
-    hidden = gelu(layer_norm(X, w["gamma_2"], w["beta_2"], epsilon) @ w["W_1"] + w["b_1"])  # (batch, seq, mlp)
+    hidden = gelu(
+        layer_norm(X, w["gamma_2"], w["beta_2"], epsilon) @ w["W_1"] + w["b_1"]
+    )  # (batch, seq, mlp)
     return X + hidden @ w["W_2"] + w["b_2"]  # residual 2
 
 
@@ -276,11 +300,23 @@ def patchify(images, patch_size):
     images = _array(images, "images", (4,))
     batch_size, height, width, channels = images.shape
     p = patch_size
-    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p <= 0 or height % p or width % p:
-        raise ValueError(f"patch_size must be a positive int dividing {height}x{width}, got {patch_size!r}")
-    grid = images.reshape(batch_size, height // p, p, width // p, p, channels)  # (batch, rows, p, cols, p, C)
+    if (
+        isinstance(p, bool)
+        or not isinstance(p, (int, np.integer))
+        or p <= 0
+        or height % p
+        or width % p
+    ):
+        raise ValueError(
+            f"patch_size must be a positive int dividing {height}x{width}, got {patch_size!r}"
+        )
+    grid = images.reshape(
+        batch_size, height // p, p, width // p, p, channels
+    )  # (batch, rows, p, cols, p, C)
     grid = grid.transpose(0, 1, 3, 2, 4, 5)  # (batch, rows, cols, p, p, C)
-    return grid.reshape(batch_size, (height // p) * (width // p), p * p * channels)  # (batch, patches, p*p*C)
+    return grid.reshape(
+        batch_size, (height // p) * (width // p), p * p * channels
+    )  # (batch, patches, p*p*C)
 
 
 def unpatchify(patches, image_shape):
@@ -294,7 +330,11 @@ def unpatchify(patches, image_shape):
     batch_size, count, size = patches.shape
     p = int(round(np.sqrt(size / channels)))
     if p * p * channels != size or height % p or width % p or count != (height // p) * (width // p):
-        raise ValueError(f"patches of shape {patches.shape} do not tile an image of shape {image_shape}")
-    grid = patches.reshape(batch_size, height // p, width // p, p, p, channels)  # (batch, rows, cols, p, p, C)
+        raise ValueError(
+            f"patches of shape {patches.shape} do not tile an image of shape {image_shape}"
+        )
+    grid = patches.reshape(
+        batch_size, height // p, width // p, p, p, channels
+    )  # (batch, rows, cols, p, p, C)
     grid = grid.transpose(0, 1, 3, 2, 4, 5)  # (batch, rows, p, cols, p, C)
     return grid.reshape(batch_size, height, width, channels)  # (batch, H, W, C)

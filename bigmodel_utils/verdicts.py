@@ -9,10 +9,19 @@ and the few numbers computed on the way. Pure functions: nothing is trained or d
 import numpy as np
 
 GAP_TOLERANCE = 0.005  # a change of the train-test gap smaller than half a point is no trend
-SALIENCY_TOLERANCE = 0.03  # a change of the saliency-on-strokes share smaller than 3 points is no change
+SALIENCY_TOLERANCE = (
+    0.03  # a change of the saliency-on-strokes share smaller than 3 points is no change
+)
 
-CLAIM_NUMBERS = ("params_best", "params_largest", "params_most_robust", "gap_smallest", "gap_largest",
-                 "test_accuracy_best", "test_accuracy_largest")
+CLAIM_NUMBERS = (
+    "params_best",
+    "params_largest",
+    "params_most_robust",
+    "gap_smallest",
+    "gap_largest",
+    "test_accuracy_best",
+    "test_accuracy_largest",
+)
 
 
 def _column(summary, name):
@@ -54,30 +63,46 @@ def claim_verdicts(numbers, summary, test_size):
         raise ValueError(f"numbers must hold the keys {CLAIM_NUMBERS}; missing {missing}")
     if isinstance(test_size, bool) or not isinstance(test_size, (int, np.integer)) or test_size < 1:
         raise ValueError(f"test_size must be a positive integer, got {test_size!r}")
-    test_accuracy, noise_accuracy = _column(summary, "test_accuracy"), _column(summary, "noise_accuracy")
+    test_accuracy, noise_accuracy = (
+        _column(summary, "test_accuracy"),
+        _column(summary, "noise_accuracy"),
+    )
     best, largest = numbers["params_best"], numbers["params_largest"]
     gap_trend = numbers["gap_largest"] - numbers["gap_smallest"]
     noise_kept = noise_accuracy / test_accuracy  # (sizes,)
     kept_more = noise_kept[-1] > noise_kept[0]
-    standard_error = np.sqrt(numbers["test_accuracy_best"] * (1 - numbers["test_accuracy_best"]) / test_size)
-    within_noise = numbers["test_accuracy_best"] - numbers["test_accuracy_largest"] < 2 * standard_error
+    standard_error = np.sqrt(
+        numbers["test_accuracy_best"] * (1 - numbers["test_accuracy_best"]) / test_size
+    )
+    within_noise = (
+        numbers["test_accuracy_best"] - numbers["test_accuracy_largest"] < 2 * standard_error
+    )
     return {
         "noise_kept_smallest": float(noise_kept[0]),
         "noise_kept_largest": float(noise_kept[-1]),
         "performance_lead": "True here" if best == largest else "Partly true here",
-        "performance_clause": "The largest model was also the most accurate." if best == largest else
-                              f"But the most accurate model was the one with {best:,} parameters, not the largest.",
-        "generalisation_lead": "Not supported on this data" if gap_trend > GAP_TOLERANCE else
-                               ("Supported on this data" if gap_trend < -GAP_TOLERANCE else "Not settled by this data"),
+        "performance_clause": "The largest model was also the most accurate."
+        if best == largest
+        else f"But the most accurate model was the one with {best:,} parameters, not the largest.",
+        "generalisation_lead": "Not supported on this data"
+        if gap_trend > GAP_TOLERANCE
+        else (
+            "Supported on this data" if gap_trend < -GAP_TOLERANCE else "Not settled by this data"
+        ),
         "gap_clause": "widened" if gap_trend > 0 else "narrowed",
-        "robustness_lead": ("True here" if numbers["params_most_robust"] == largest else "Partly true here")
-                           if kept_more else "Not supported on this data",
+        "robustness_lead": (
+            "True here" if numbers["params_most_robust"] == largest else "Partly true here"
+        )
+        if kept_more
+        else "Not supported on this data",
         "least_noise_drop": float(100 * (test_accuracy - noise_accuracy).min()),
         "accuracy_standard_error": float(100 * standard_error),
-        "plateau_clause": "a difference within the noise of the measurement" if within_noise
-                          else "a difference larger than the noise of the measurement",
-        "robust_clause": "the largest" if numbers["params_most_robust"] == largest
-                         else f"the one with {numbers['params_most_robust']:,} parameters",
+        "plateau_clause": "a difference within the noise of the measurement"
+        if within_noise
+        else "a difference larger than the noise of the measurement",
+        "robust_clause": "the largest"
+        if numbers["params_most_robust"] == largest
+        else f"the one with {numbers['params_most_robust']:,} parameters",
     }
 
 
@@ -98,15 +123,27 @@ def interpretability_verdict(share_smallest, share_largest):
         ValueError: a share is not a number in [0, 1].
     """
     for name, share in (("share_smallest", share_smallest), ("share_largest", share_largest)):
-        if isinstance(share, bool) or not isinstance(share, (int, float, np.integer, np.floating)) \
-                or not 0.0 <= share <= 1.0:  # also rejects NaN
+        if (
+            isinstance(share, bool)
+            or not isinstance(share, (int, float, np.integer, np.floating))
+            or not 0.0 <= share <= 1.0
+        ):  # also rejects NaN
             raise ValueError(f"{name} must be a number in [0, 1], got {share!r}")
-    change = share_largest - share_smallest  # > 0: the larger model's saliency sits more on the strokes
-    verdict = "same" if abs(change) < SALIENCY_TOLERANCE else ("clearer" if change > 0 else "diffuse")
+    change = (
+        share_largest - share_smallest
+    )  # > 0: the larger model's saliency sits more on the strokes
+    verdict = (
+        "same" if abs(change) < SALIENCY_TOLERANCE else ("clearer" if change > 0 else "diffuse")
+    )
     return {
-        "interpretability_lead": {"same": "Not measurably, at this scale", "diffuse": "Partly true here",
-                                  "clearer": "Not in the way the claim suggests, at this scale"}[verdict],
-        "saliency_clause": {"same": "by this measure the two are about equally focused on the digit",
-                            "clearer": "by this measure the larger model's explanations are more focused",
-                            "diffuse": "by this measure the larger model's explanations are more diffuse"}[verdict],
+        "interpretability_lead": {
+            "same": "Not measurably, at this scale",
+            "diffuse": "Partly true here",
+            "clearer": "Not in the way the claim suggests, at this scale",
+        }[verdict],
+        "saliency_clause": {
+            "same": "by this measure the two are about equally focused on the digit",
+            "clearer": "by this measure the larger model's explanations are more focused",
+            "diffuse": "by this measure the larger model's explanations are more diffuse",
+        }[verdict],
     }

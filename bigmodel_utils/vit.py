@@ -36,16 +36,27 @@ class PositionalEmbedding(layers.Layer):
         if self.learned:
             initializer = keras.initializers.RandomNormal(stddev=0.02)
         else:
-            initializer = keras.initializers.Constant(transformer.positional_encoding(self.length, self.d_model))
-        self.positions = self.add_weight(shape=(self.length, self.d_model), initializer=initializer,
-                                         trainable=self.learned, name="positions")
+            initializer = keras.initializers.Constant(
+                transformer.positional_encoding(self.length, self.d_model)
+            )
+        self.positions = self.add_weight(
+            shape=(self.length, self.d_model),
+            initializer=initializer,
+            trainable=self.learned,
+            name="positions",
+        )
 
     def call(self, inputs):
         seq_len = ops.shape(inputs)[1]
         return inputs + self.positions[None, :seq_len]  # (batch, seq, d_model)
 
     def get_config(self):
-        return {**super().get_config(), "length": self.length, "d_model": self.d_model, "learned": self.learned}
+        return {
+            **super().get_config(),
+            "length": self.length,
+            "d_model": self.d_model,
+            "learned": self.learned,
+        }
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -64,7 +75,9 @@ class PatchEmbedding(layers.Layer):
 
     def build(self, input_shape):
         if len(input_shape) != 4:
-            raise ValueError(f"images must be (batch, height, width, channels), got shape {input_shape}")
+            raise ValueError(
+                f"images must be (batch, height, width, channels), got shape {input_shape}"
+            )
         _, height, width, channels = input_shape
         p = self.patch_size
         if height % p or width % p:
@@ -74,7 +87,9 @@ class PatchEmbedding(layers.Layer):
         num_patches = self.grid[0] * self.grid[1]
         self.projection = layers.Dense(self.d_model, name="projection")
         self.projection.build((None, num_patches, p * p * channels))
-        self.class_token = self.add_weight(shape=(1, 1, self.d_model), initializer="zeros", name="class_token")
+        self.class_token = self.add_weight(
+            shape=(1, 1, self.d_model), initializer="zeros", name="class_token"
+        )
         self.position = PositionalEmbedding(num_patches + 1, self.d_model, name="position")
         self.position.build((None, num_patches + 1, self.d_model))
 
@@ -88,8 +103,12 @@ class PatchEmbedding(layers.Layer):
     def call(self, images):
         tokens = self.projection(self.patches(images))  # (batch, patches, d_model)
         batch_size = ops.shape(tokens)[0]
-        cls = ops.broadcast_to(self.class_token, (batch_size, 1, self.d_model))  # (batch, 1, d_model)
-        return self.position(ops.concatenate([cls, tokens], axis=1))  # (batch, 1 + patches, d_model)
+        cls = ops.broadcast_to(
+            self.class_token, (batch_size, 1, self.d_model)
+        )  # (batch, 1, d_model)
+        return self.position(
+            ops.concatenate([cls, tokens], axis=1)
+        )  # (batch, 1 + patches, d_model)
 
     def get_config(self):
         return {**super().get_config(), "patch_size": self.patch_size, "d_model": self.d_model}
@@ -119,8 +138,9 @@ class EncoderBlock(layers.Layer):
         self.d_model, self.num_heads, self.mlp_dim = d_model, num_heads, mlp_dim
         self.dropout, self.causal = dropout, causal
         self.norm1 = layers.LayerNormalization(epsilon=1e-6, name="norm1")
-        self.attention = layers.MultiHeadAttention(num_heads, key_dim=d_model // num_heads,
-                                                   dropout=dropout, name="attention")
+        self.attention = layers.MultiHeadAttention(
+            num_heads, key_dim=d_model // num_heads, dropout=dropout, name="attention"
+        )
         self.norm2 = layers.LayerNormalization(epsilon=1e-6, name="norm2")
         self.hidden = layers.Dense(mlp_dim, activation="gelu", name="mlp_hidden")
         self.out = layers.Dense(d_model, name="mlp_out")
@@ -128,9 +148,13 @@ class EncoderBlock(layers.Layer):
 
     def build(self, input_shape):
         if len(input_shape) != 3 or input_shape[-1] != self.d_model:
-            raise ValueError(f"inputs must be (batch, seq, {self.d_model}), got shape {input_shape}")
+            raise ValueError(
+                f"inputs must be (batch, seq, {self.d_model}), got shape {input_shape}"
+            )
         if self.causal and input_shape[1] is None:
-            raise ValueError("a causal EncoderBlock needs a fixed sequence length (keras.Input(shape=(seq, ...)))")
+            raise ValueError(
+                "a causal EncoderBlock needs a fixed sequence length (keras.Input(shape=(seq, ...)))"
+            )
         for norm in (self.norm1, self.norm2):
             norm.build(input_shape)
         self.attention.build(input_shape, input_shape)
@@ -142,16 +166,27 @@ class EncoderBlock(layers.Layer):
         if self.causal:  # (1, seq, seq): the same boolean mask for every sequence of the batch
             mask = ops.convert_to_tensor(transformer.causal_mask(x.shape[1])[None])
         y = self.norm1(x)
-        attended = self.attention(y, y, attention_mask=mask, training=training,
-                                  return_attention_scores=return_attention_scores)
+        attended = self.attention(
+            y,
+            y,
+            attention_mask=mask,
+            training=training,
+            return_attention_scores=return_attention_scores,
+        )
         attended, weights = attended if return_attention_scores else (attended, None)
         x = x + self.drop(attended, training=training)  # residual 1
         x = x + self.drop(self.out(self.hidden(self.norm2(x))), training=training)  # residual 2
         return (x, weights) if return_attention_scores else x
 
     def get_config(self):
-        return {**super().get_config(), "d_model": self.d_model, "num_heads": self.num_heads,
-                "mlp_dim": self.mlp_dim, "dropout": self.dropout, "causal": self.causal}
+        return {
+            **super().get_config(),
+            "d_model": self.d_model,
+            "num_heads": self.num_heads,
+            "mlp_dim": self.mlp_dim,
+            "dropout": self.dropout,
+            "causal": self.causal,
+        }
 
 
 def encoder_block_weights(block):
@@ -165,10 +200,14 @@ def encoder_block_weights(block):
     d_model = block.d_model
     numpy = [ops.convert_to_numpy(w) for w in block.attention.weights]
     names = ("W_Q", "b_Q", "W_K", "b_K", "W_V", "b_V", "W_O", "b_O")
-    weights = {name: w.reshape(d_model, d_model) if name.startswith("W") else w.reshape(d_model)
-               for name, w in zip(names, numpy)}  # (d_model, d_model) and (d_model,)
+    weights = {
+        name: w.reshape(d_model, d_model) if name.startswith("W") else w.reshape(d_model)
+        for name, w in zip(names, numpy)
+    }  # (d_model, d_model) and (d_model,)
     for suffix, norm in (("1", block.norm1), ("2", block.norm2)):
-        weights[f"gamma_{suffix}"], weights[f"beta_{suffix}"] = (ops.convert_to_numpy(w) for w in norm.weights)
+        weights[f"gamma_{suffix}"], weights[f"beta_{suffix}"] = (
+            ops.convert_to_numpy(w) for w in norm.weights
+        )
     weights["W_1"], weights["b_1"] = (ops.convert_to_numpy(w) for w in block.hidden.weights)
     weights["W_2"], weights["b_2"] = (ops.convert_to_numpy(w) for w in block.out.weights)
     return weights
@@ -179,12 +218,22 @@ def tiny_vit_config():
 
     Quick: 7x7 patches (16 tokens + class token), 2 blocks; full: 4x4 patches (49 + 1), 4 blocks.
     """
-    return profile.choose(quick=dict(patch_size=7, d_model=64, num_heads=4, num_layers=2, mlp_dim=128),
-                          full=dict(patch_size=4, d_model=64, num_heads=4, num_layers=4, mlp_dim=128))
+    return profile.choose(
+        quick=dict(patch_size=7, d_model=64, num_heads=4, num_layers=2, mlp_dim=128),
+        full=dict(patch_size=4, d_model=64, num_heads=4, num_layers=4, mlp_dim=128),
+    )
 
 
-def build_tiny_vit(image_shape=(28, 28, 1), patch_size=4, d_model=64, num_heads=4, num_layers=2,
-                   mlp_dim=128, num_classes=10, dropout=0.0):
+def build_tiny_vit(
+    image_shape=(28, 28, 1),
+    patch_size=4,
+    d_model=64,
+    num_heads=4,
+    num_layers=2,
+    mlp_dim=128,
+    num_classes=10,
+    dropout=0.0,
+):
     """A tiny Vision Transformer: patches -> ``num_layers`` encoder blocks -> class token -> softmax.
 
     Chapter 3.3 (Dosovitskiy et al. 2021), shrunk for MNIST. Uncompiled; outputs probabilities.
@@ -199,7 +248,9 @@ def build_tiny_vit(image_shape=(28, 28, 1), patch_size=4, d_model=64, num_heads=
     for index in range(num_layers):
         x = EncoderBlock(d_model, num_heads, mlp_dim, dropout, name=f"encoder_block_{index}")(x)
     x = layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(x[:, 0])  # the class token
+    outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(
+        x[:, 0]
+    )  # the class token
     return keras.Model(inputs, outputs, name="tiny_vit")
 
 
@@ -231,7 +282,9 @@ def class_token_attention(maps, grid):
     maps = np.asarray(maps)
     rows, cols = grid
     if maps.shape[-1] != rows * cols + 1:
-        raise ValueError(f"grid {grid} needs {rows * cols + 1} tokens, the maps have {maps.shape[-1]}")
+        raise ValueError(
+            f"grid {grid} needs {rows * cols + 1} tokens, the maps have {maps.shape[-1]}"
+        )
     return maps[..., 0, 1:].reshape(*maps.shape[:-2], rows, cols)  # (..., rows, cols)
 
 
@@ -259,7 +312,9 @@ def class_token_ink_share(model, images, patch_size, ink_threshold=0.1):
     if patch_size != (model_patch := model.get_layer("patch_embedding").patch_size):
         raise ValueError(f"patch_size={patch_size} differs from the model's {model_patch}")
     grid = (images.shape[1] // patch_size, images.shape[2] // patch_size)
-    looks = class_token_attention(vit_attention_maps(model, images), grid).mean(axis=2)  # (blocks, N, rows, cols)
+    looks = class_token_attention(vit_attention_maps(model, images), grid).mean(
+        axis=2
+    )  # (blocks, N, rows, cols)
     looks = looks.reshape(*looks.shape[:2], -1)  # (blocks, N, patches)
     share = ((looks * ink).sum(axis=-1) / looks.sum(axis=-1)).mean(axis=1)  # (blocks,)
     return share, ink.mean()
@@ -288,5 +343,6 @@ def warmup_cosine_adam(learning_rate, total_steps, warmup_fraction=0.1):
         raise ValueError(f"warmup_fraction must be in [0, 1), got {warmup_fraction!r}")
     warmup_steps = int(total_steps * warmup_fraction)
     schedule = keras.optimizers.schedules.CosineDecay(
-        0.0, total_steps - warmup_steps, warmup_target=learning_rate, warmup_steps=warmup_steps)
+        0.0, total_steps - warmup_steps, warmup_target=learning_rate, warmup_steps=warmup_steps
+    )
     return keras.optimizers.Adam(schedule)

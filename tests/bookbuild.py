@@ -29,26 +29,36 @@ def build_command(source_dir):
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     dry_run = subprocess.run(
         ["make", "--dry-run", "--no-print-directory", "book"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     lines = [line for line in dry_run.splitlines() if "jupyter-book build" in line]
     if len(lines) != 1:
-        raise RuntimeError(f"expected one 'jupyter-book build' line in `make -n book`, got:\n{dry_run}")
+        raise RuntimeError(
+            f"expected one 'jupyter-book build' line in `make -n book`, got:\n{dry_run}"
+        )
     # The words of the jupyter-book command alone: from its name to the first `&&`, `;` or `|`.
     words = list(shlex.shlex(lines[0].rstrip(" \\"), posix=True, punctuation_chars=True))
-    words = words[next(i for i, word in enumerate(words) if word.endswith("jupyter-book")):]
+    words = words[next(i for i, word in enumerate(words) if word.endswith("jupyter-book")) :]
     end = next((i for i, word in enumerate(words) if set(word) <= set("&|;()")), len(words))
     words = words[:end]
     build = words.index("build")
     executable = words[0] if os.path.isabs(words[0]) else str(ROOT / words[0])
-    return [executable, "build", str(source_dir)] + words[build + 2:]  # flags after "build ."
+    return [executable, "build", str(source_dir)] + words[build + 2 :]  # flags after "build ."
 
 
-def notebook(code_cells, markdown="A tiny chapter citing {cite}`vaswani2017attention`:\n\n$$\na = b\n$$"):
+def notebook(
+    code_cells, markdown="A tiny chapter citing {cite}`vaswani2017attention`:\n\n$$\na = b\n$$"
+):
     """A small notebook: a heading and a paragraph, then the given code cells."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                   "language_info": {"name": "python"}}
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
     nb.cells = [nbformat.v4.new_markdown_cell(f"# Tiny chapter\n\n{markdown}")]
     nb.cells += [nbformat.v4.new_code_cell(code) for code in code_cells]
     return nb
@@ -75,7 +85,10 @@ def make_tiny_book(directory, nb, config_overrides=None):
     (directory / "intro.md").write_text("# Tiny book\n\nA throwaway copy of the book's setup.\n")
     (directory / "chapters").mkdir()
     nbformat.write(nb, directory / "chapters" / "tiny.ipynb")
-    toc = {"format": "jb-book", "root": "intro",
-           "chapters": [{"file": "chapters/tiny"}, {"file": "bibliography"}]}
+    toc = {
+        "format": "jb-book",
+        "root": "intro",
+        "chapters": [{"file": "chapters/tiny"}, {"file": "bibliography"}],
+    }
     (directory / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
     return directory

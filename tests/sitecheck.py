@@ -20,9 +20,15 @@ import urllib.parse
 import yaml
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 # Known upstream bug of every Jupyter Book 1 page (sphinx-doc/sphinx#13402, fixed in Sphinx 8.2,
 # which Jupyter Book 1 cannot use). Exactly this message is tolerated, nothing else.
 ALLOWED_CONSOLE_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
@@ -58,7 +64,9 @@ class SiteServer:
     def __init__(self, site_dir):
         self.site_dir = pathlib.Path(site_dir)
         if not (self.site_dir / "index.html").exists():
-            raise FileNotFoundError(f"no built site in {self.site_dir} (index.html missing): build the book first")
+            raise FileNotFoundError(
+                f"no built site in {self.site_dir} (index.html missing): build the book first"
+            )
 
     def __enter__(self):
         class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -113,7 +121,7 @@ class _Ids(html.parser.HTMLParser):
         self.ids.update(value for name, value in attrs if name in ("id", "name") and value)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ids_in(path):
     parser = _Ids()
     parser.feed(pathlib.Path(path).read_text(errors="replace"))
@@ -151,7 +159,7 @@ _WAIT_FOR_IMAGES = """async () => {
                .map(image => image.getAttribute("src"));
 }"""
 
-_MATH = """async () => {
+_MATH = r"""async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   const untypeset = [...document.querySelectorAll(".math")]
       .filter(element => !element.querySelector("mjx-container"))
@@ -185,7 +193,9 @@ def _watch(page, base_url, report_list):
         if url.scheme in ("data", "blob") or url.netloc == local:
             route.continue_()
         else:
-            requests.append(f"non-local request (the site must be self-contained): {route.request.url}")
+            requests.append(
+                f"non-local request (the site must be self-contained): {route.request.url}"
+            )
             route.abort()
 
     def on_console(message):
@@ -215,7 +225,7 @@ def _allowed(message):
     message = message.strip()
     for prefix in ("Uncaught SyntaxError: ", "SyntaxError: "):
         if message.startswith(prefix):
-            message = message[len(prefix):]
+            message = message[len(prefix) :]
     return message in ALLOWED_CONSOLE_ERRORS
 
 
@@ -231,11 +241,15 @@ def check_page(browser, base_url, site_dir, page_path, screenshot=None):
     try:
         page.goto(base_url + page_path, wait_until="networkidle", timeout=60000)
         math = page.evaluate(_MATH)
-        report.images = [f"image with no natural size: {src}" for src in page.evaluate(_WAIT_FOR_IMAGES)]
+        report.images = [
+            f"image with no natural size: {src}" for src in page.evaluate(_WAIT_FOR_IMAGES)
+        ]
         page.wait_for_load_state("networkidle")  # fonts MathJax asked for
         report.formulas = math["formulas"]
-        report.math = math["untypeset"] + [f"raw TeX in the text: ...{math['text'][max(0, m.start() - 40):m.end() + 40]}..."
-                                           for m in RAW_TEX.finditer(math["text"])]
+        report.math = math["untypeset"] + [
+            f"raw TeX in the text: ...{math['text'][max(0, m.start() - 40) : m.end() + 40]}..."
+            for m in RAW_TEX.finditer(math["text"])
+        ]
         hrefs = page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
         report.links = broken_links(hrefs, base_url, site_dir)
         if screenshot:
@@ -259,9 +273,12 @@ def check_search(browser, base_url, word="attention"):
     try:
         page.goto(base_url + "search.html?q=" + urllib.parse.quote(word), wait_until="networkidle")
         page.wait_for_selector("#search-results .search-summary", timeout=30000)
-        page.wait_for_function("() => !document.querySelector('#search-results').classList.contains('searching')"
-                               " && document.querySelector('#search-results .search-summary').textContent"
-                               ".trim().length > 0", timeout=30000)
+        page.wait_for_function(
+            "() => !document.querySelector('#search-results').classList.contains('searching')"
+            " && document.querySelector('#search-results .search-summary').textContent"
+            ".trim().length > 0",
+            timeout=30000,
+        )
         results = page.locator("#search-results ul.search > li").count()
     finally:
         page.close()
@@ -271,7 +288,9 @@ def check_search(browser, base_url, word="attention"):
 def launch(playwright):
     """Headless Debian Chromium driven by Playwright (no downloaded browser needed)."""
     if not pathlib.Path(CHROMIUM).exists():
-        raise FileNotFoundError(f"{CHROMIUM} is missing: install Debian's chromium (`make browser-deps`)")
+        raise FileNotFoundError(
+            f"{CHROMIUM} is missing: install Debian's chromium (`make browser-deps`)"
+        )
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
@@ -287,11 +306,15 @@ def check_site(site_dir, pages, screenshots=None, search_word="attention"):
     with SiteServer(site_dir) as server, sync_playwright() as playwright:
         browser = launch(playwright)
         try:
-            reports = {page: check_page(browser, server.url, site_dir, page, screenshots.get(page))
-                       for page in pages}
+            reports = {
+                page: check_page(browser, server.url, site_dir, page, screenshots.get(page))
+                for page in pages
+            }
             report = SiteReport(reports, screenshots=[str(path) for path in screenshots.values()])
             if search_word:
-                report.search_results, report.search = check_search(browser, server.url, search_word)
+                report.search_results, report.search = check_search(
+                    browser, server.url, search_word
+                )
                 if report.search_results < 1:
                     report.search.append(f"no search results for {search_word!r}")
         finally:

@@ -9,7 +9,6 @@ import subprocess
 import time
 
 import pytest
-
 from bookbuild import build_command, make_tiny_book, notebook
 
 CELL_TIMEOUT = 5  # seconds, lowered from the book's per-cell timeout for the timeout case
@@ -17,12 +16,16 @@ CELL_TIMEOUT = 5  # seconds, lowered from the book's per-cell timeout for the ti
 CASES = {
     "control": dict(nb=notebook(["print('hello')"])),
     "failing_cell": dict(nb=notebook(["print('before')", "1/0"])),
-    "cell_timeout": dict(nb=notebook(["import time\ntime.sleep(60)"]),
-                         config_overrides={"execute.timeout": CELL_TIMEOUT}),
-    "unknown_citation": dict(nb=notebook(["print('hello')"],
-                                         markdown="A claim citing {cite}`no_such_key_2099`.")),
-    "missing_document": dict(nb=notebook(["print('hello')"],
-                                         markdown="See {doc}`no_such_chapter` for more.")),
+    "cell_timeout": dict(
+        nb=notebook(["import time\ntime.sleep(60)"]),
+        config_overrides={"execute.timeout": CELL_TIMEOUT},
+    ),
+    "unknown_citation": dict(
+        nb=notebook(["print('hello')"], markdown="A claim citing {cite}`no_such_key_2099`.")
+    ),
+    "missing_document": dict(
+        nb=notebook(["print('hello')"], markdown="See {doc}`no_such_chapter` for more.")
+    ),
 }
 
 
@@ -39,8 +42,9 @@ def builds(tmp_path_factory):
     started = {}
     for name, case in CASES.items():
         book = make_tiny_book(tmp_path_factory.mktemp(name) / "book", **case)
-        process = subprocess.Popen(build_command(book), stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            build_command(book), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         started[name] = (process, book, time.monotonic())
     results = {}
     for name, (process, book, start) in started.items():
@@ -52,7 +56,8 @@ def builds(tmp_path_factory):
 def explain(result):
     code, output, book, seconds = result
     return f"exit {code} after {seconds:.0f} s building {book}; last lines:\n" + "\n".join(
-        output.splitlines()[-25:])
+        output.splitlines()[-25:]
+    )
 
 
 @pytest.mark.book
@@ -63,13 +68,18 @@ def test_control_build_passes(builds):
 
 
 @pytest.mark.book
-@pytest.mark.parametrize("case, evidence", [
-    ("failing_cell", "ZeroDivisionError"),
-    ("cell_timeout", "CellTimeoutError"),
-    ("unknown_citation", "no_such_key_2099"),
-    ("missing_document", "no_such_chapter"),
-])
+@pytest.mark.parametrize(
+    "case, evidence",
+    [
+        ("failing_cell", "ZeroDivisionError"),
+        ("cell_timeout", "CellTimeoutError"),
+        ("unknown_citation", "no_such_key_2099"),
+        ("missing_document", "no_such_chapter"),
+    ],
+)
 def test_broken_book_fails_the_build(builds, case, evidence):
     result = builds[case]
     assert result[0] != 0, f"the {case} build should fail but passed: " + explain(result)
-    assert evidence in result[1], f"the {case} build failed, but not for that reason: " + explain(result)
+    assert evidence in result[1], f"the {case} build failed, but not for that reason: " + explain(
+        result
+    )

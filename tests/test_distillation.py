@@ -20,8 +20,15 @@ def _batch(seed=0, batch=16, classes=10, scale=3.0):
 def _tiny(name, hidden, seed):
     """A small logits model on 6x6x1 inputs (fast to build and fit)."""
     profile.set_seed(seed)
-    return keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Flatten(),
-                             keras.layers.Dense(hidden, activation="relu"), keras.layers.Dense(10)], name=name)
+    return keras.Sequential(
+        [
+            keras.Input((6, 6, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(hidden, activation="relu"),
+            keras.layers.Dense(10),
+        ],
+        name=name,
+    )
 
 
 def _images(seed=0, n=32):
@@ -68,26 +75,40 @@ def test_loss_equals_keras_distiller(alpha, T):
     teacher, student = _tiny("teacher", 32, seed=0), _tiny("student", 8, seed=1)
     x, y = _images()
     reference = keras.distillation.Distiller(
-        teacher=teacher, student=student,
-        distillation_losses=keras.distillation.LogitsDistillation(temperature=T,
-                                                                 loss=keras.losses.KLDivergence()),
-        student_loss_weight=alpha)
-    reference.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        teacher=teacher,
+        student=student,
+        distillation_losses=keras.distillation.LogitsDistillation(
+            temperature=T, loss=keras.losses.KLDivergence()
+        ),
+        student_loss_weight=alpha,
+    )
+    reference.compile(
+        optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    )
     s = student(x, training=False)
     expected = float(reference.compute_loss(x=x, y=y, y_pred=s, training=False))
     ours = distillation.Distiller(student, teacher=teacher, alpha=alpha, T=T)
     ours.compile(optimizer="adam")
-    np.testing.assert_allclose(float(ours.compute_loss(x=x, y=y, y_pred=s, training=False)), expected,
-                               rtol=1e-5, atol=ATOL)
-    offline = distillation.offline_targets(y, teacher(x, training=False))  # same loss from stored logits
-    np.testing.assert_allclose(float(ours.compute_loss(x=x, y=offline, y_pred=s)), expected, rtol=1e-5, atol=ATOL)
+    np.testing.assert_allclose(
+        float(ours.compute_loss(x=x, y=y, y_pred=s, training=False)), expected, rtol=1e-5, atol=ATOL
+    )
+    offline = distillation.offline_targets(
+        y, teacher(x, training=False)
+    )  # same loss from stored logits
+    np.testing.assert_allclose(
+        float(ours.compute_loss(x=x, y=offline, y_pred=s)), expected, rtol=1e-5, atol=ATOL
+    )
 
 
 def test_alpha_one_is_plain_cross_entropy():
     y, s, t = _batch(seed=2)
     plain = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y, s)
-    np.testing.assert_allclose(float(distillation.distillation_loss(y, s, t, 1.0, 5.0)), float(plain), atol=ATOL)
-    np.testing.assert_allclose(distillation.distillation_loss_numpy(y, s, t, 1.0, 5.0), float(plain), atol=ATOL)
+    np.testing.assert_allclose(
+        float(distillation.distillation_loss(y, s, t, 1.0, 5.0)), float(plain), atol=ATOL
+    )
+    np.testing.assert_allclose(
+        distillation.distillation_loss_numpy(y, s, t, 1.0, 5.0), float(plain), atol=ATOL
+    )
 
 
 @pytest.mark.parametrize("T", [2.0, 4.0, 10.0])
@@ -98,25 +119,33 @@ def test_T_squared_factor(T):
     at_one = distillation.distillation_loss_numpy(y, s, t, 0.0, 1.0)
     at_T = distillation.distillation_loss_numpy(y, T * s, T * t, 0.0, T)
     np.testing.assert_allclose(at_T, T**2 * at_one, rtol=1e-6)  # float32 logits
-    np.testing.assert_allclose(float(distillation.distillation_loss(y, T * s, T * t, 0.0, T)), T**2 * at_one,
-                               rtol=1e-4)
+    np.testing.assert_allclose(
+        float(distillation.distillation_loss(y, T * s, T * t, 0.0, T)), T**2 * at_one, rtol=1e-4
+    )
 
 
 def test_loss_matches_hand_formula():
     y, s, t = np.array([0]), np.array([[2.0, 0.0, -1.0]]), np.array([[1.0, 1.0, 0.0]])
     T, alpha = 2.0, 0.25
-    ps, pt, pst = np.exp(s) / np.exp(s).sum(), np.exp(t / T) / np.exp(t / T).sum(), np.exp(s / T) / np.exp(s / T).sum()
+    ps, pt, pst = (
+        np.exp(s) / np.exp(s).sum(),
+        np.exp(t / T) / np.exp(t / T).sum(),
+        np.exp(s / T) / np.exp(s / T).sum(),
+    )
     hand = alpha * -np.log(ps[0, 0]) + (1 - alpha) * T**2 * np.sum(pt * np.log(pt / pst))
     assert distillation.distillation_loss_numpy(y, s, t, alpha, T) == pytest.approx(hand, rel=1e-12)
 
 
-@pytest.mark.parametrize("alpha, T, name", [(-0.1, 2.0, "alpha"), (1.5, 2.0, "alpha"), (0.5, 0.0, "T"),
-                                            (0.5, -3.0, "T")])
+@pytest.mark.parametrize(
+    "alpha, T, name", [(-0.1, 2.0, "alpha"), (1.5, 2.0, "alpha"), (0.5, 0.0, "T"), (0.5, -3.0, "T")]
+)
 def test_bad_alpha_or_T_raise(alpha, T, name):
     y, s, t = _batch()
-    for call in (lambda: distillation.distillation_loss_numpy(y, s, t, alpha, T),
-                 lambda: distillation.distillation_loss(y, s, t, alpha, T),
-                 lambda: distillation.Distiller(_tiny("student", 4, 0), alpha=alpha, T=T)):
+    for call in (
+        lambda: distillation.distillation_loss_numpy(y, s, t, alpha, T),
+        lambda: distillation.distillation_loss(y, s, t, alpha, T),
+        lambda: distillation.Distiller(_tiny("student", 4, 0), alpha=alpha, T=T),
+    ):
         with pytest.raises(ValueError, match=name):
             call()
     with pytest.raises(ValueError, match="T"):
@@ -136,7 +165,9 @@ def test_teacher_frozen_student_trained_and_losses_reported():
     distiller = distillation.Distiller(student, teacher=teacher, alpha=0.3, T=4.0)
     distiller.compile(optimizer=keras.optimizers.Adam(1e-2))
     history = distiller.fit(x, y, epochs=2, batch_size=16, verbose=0).history
-    assert not teacher.trainable and len(distiller.trainable_weights) == len(student.trainable_weights)
+    assert not teacher.trainable and len(distiller.trainable_weights) == len(
+        student.trainable_weights
+    )
     for before, after in zip(teacher_before, teacher.get_weights()):
         np.testing.assert_array_equal(before, after)
     assert any(not np.allclose(b, a) for b, a in zip(student_before, student.get_weights()))
@@ -151,7 +182,9 @@ def test_offline_equals_online_training():
     results = []
     for offline in (False, True):
         teacher, student = _tiny("teacher", 32, seed=0), _tiny("student", 8, seed=1)
-        distiller = distillation.Distiller(student, teacher=None if offline else teacher, alpha=0.2, T=3.0)
+        distiller = distillation.Distiller(
+            student, teacher=None if offline else teacher, alpha=0.2, T=3.0
+        )
         distiller.compile(optimizer=keras.optimizers.SGD(0.1))
         targets = distillation.offline_targets(y, distillation.logits(teacher, x)) if offline else y
         distiller.fit(x, targets, epochs=1, batch_size=16, shuffle=False, verbose=0)

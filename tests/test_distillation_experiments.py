@@ -9,9 +9,13 @@ from bigmodel_utils import distillation, distillation_experiments
 def test_per_digit_accuracy_and_bias():
     y = np.array([0, 1, 2, 2])
     logits = np.array([[5.0, 0, 0], [0, 5.0, 0], [0, 4.0, 3.0], [0, 0, 1.0]])
-    np.testing.assert_allclose(distillation_experiments.per_digit_accuracy(logits, y, num_classes=3), [1.0, 1.0, 0.5])
+    np.testing.assert_allclose(
+        distillation_experiments.per_digit_accuracy(logits, y, num_classes=3), [1.0, 1.0, 0.5]
+    )
     corrected = distillation_experiments.add_digit_bias(logits, 2, 2.0)
-    np.testing.assert_allclose(distillation_experiments.per_digit_accuracy(corrected, y, num_classes=3), [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(
+        distillation_experiments.per_digit_accuracy(corrected, y, num_classes=3), [1.0, 1.0, 1.0]
+    )
     assert logits[2, 2] == 3.0  # the input is not modified
     bias = distillation_experiments.choose_digit_bias(logits, y, 2, biases=np.arange(0.0, 6.0, 0.5))
     assert 1.0 < bias < 4.0  # enough to fix image 2, not so much that 1 becomes a 2
@@ -34,10 +38,15 @@ def test_experiments_run_end_to_end_on_a_tiny_set():
     x = rng.random((120, 28, 28, 1)).astype(np.float32)
     y = np.arange(120) % 10
     t = rng.standard_normal((120, 10)).astype(np.float32)
-    paired = distillation_experiments.paired_seeds(x, y, t, x[:40], y[:40], seeds=2, alpha=0.5, T=2.0, epochs=1)
+    paired = distillation_experiments.paired_seeds(
+        x, y, t, x[:40], y[:40], seeds=2, alpha=0.5, T=2.0, epochs=1
+    )
     assert len(paired["scratch"]) == len(paired["distilled"]) == 2
     assert all(0 <= a <= 1 for a in paired["scratch"] + paired["distilled"])
-    omitted = distillation_experiments.omitted_digit(x, y, t, x[:40], y[:40], x[:40], y[:40], seeds=1,
-                                                     alpha=0.5, T=2.0, epochs=1)
-    assert omitted["scratch"][distillation.OMITTED_DIGIT] == 0.0  # never trained on it: never predicts it
+    omitted = distillation_experiments.omitted_digit(
+        x, y, t, x[:40], y[:40], x[:40], y[:40], seeds=1, alpha=0.5, T=2.0, epochs=1
+    )
+    assert (
+        omitted["scratch"][distillation.OMITTED_DIGIT] == 0.0
+    )  # never trained on it: never predicts it
     assert omitted["runs"][0]["per_digit"].shape == (10,)

@@ -57,8 +57,12 @@ def learnable_digits(count=512, seed=0):
 
 @pytest.fixture(scope="module")
 def two_replica_run():
-    result = subprocess.run([sys.executable, "-c", TWO_REPLICA_SCRIPT], capture_output=True,
-                            text=True, timeout=SUBPROCESS_SECONDS)
+    result = subprocess.run(
+        [sys.executable, "-c", TWO_REPLICA_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_SECONDS,
+    )
     lines = [line for line in result.stdout.splitlines() if line.startswith("@@")]
     assert result.returncode == 0 and lines, result.stderr[-3000:]
     return json.loads(lines[0][2:])
@@ -99,8 +103,15 @@ def test_logical_cpus_too_late_raise_a_helpful_error(two_replica_run):
 @pytest.mark.slow
 def test_two_workers_end_identical_and_learn():
     x, y = learnable_digits()
-    results = multiworker.launch_workers(x, y, num_workers=2, steps=30, global_batch_size=64,
-                                         learning_rate=0.05, timeout=SUBPROCESS_SECONDS)
+    results = multiworker.launch_workers(
+        x,
+        y,
+        num_workers=2,
+        steps=30,
+        global_batch_size=64,
+        learning_rate=0.05,
+        timeout=SUBPROCESS_SECONDS,
+    )
     summary = multiworker.summarize_workers(results)
     assert [result["num_replicas"] for result in results] == [2, 2]
     assert summary["max_weight_difference"] == 0.0  # same all-reduced update: bitwise equal
@@ -180,38 +191,47 @@ def test_speedup_collapses_when_allreduce_dominates():
 
 def test_more_compute_per_byte_scales_better():
     small = allreduce.predicted_speedup(1e5, 5e7, 256, 16, flops_per_second=1e13, bandwidth=1e9)
-    large = allreduce.predicted_speedup(1e8, 6e8 * 1024, 256, 16, flops_per_second=1e13,
-                                        bandwidth=1e9)
+    large = allreduce.predicted_speedup(
+        1e8, 6e8 * 1024, 256, 16, flops_per_second=1e13, bandwidth=1e9
+    )
     assert small < large <= 16
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: allreduce.ring_allreduce_seconds(1e6, 0, 1e9), "num_workers"),
-    (lambda: allreduce.ring_allreduce_seconds(1e6, 2.5, 1e9), "num_workers"),
-    (lambda: allreduce.ring_allreduce_seconds(-1, 2, 1e9), "num_bytes"),
-    (lambda: allreduce.ring_allreduce_seconds(1e6, 2, 0), "bandwidth"),
-    (lambda: allreduce.ring_allreduce_seconds(1e6, 2, 1e9, latency=-1), "latency"),
-    (lambda: allreduce.speedup(0, 1e6, 2, 1e9), "compute_seconds"),
-    (lambda: allreduce.speedup(1, 1e6, 2, 1e9, scaling="linear"), "scaling"),
-    (lambda: allreduce.compute_seconds(1e6, 0, 1e12), "batch_size"),
-    (lambda: allreduce.predicted_speedup(-5, 1e6, 32, 4, 1e12, 1e9), "num_params"),
-    (lambda: distributed.configure_logical_cpus(0), "num_devices"),
-    (lambda: distributed.make_strategy(num_cpu_replicas=0), "num_cpu_replicas"),
-    (lambda: distributed.per_replica_batch_size(65, 2), "global_batch_size"),
-    (lambda: distributed.per_replica_batch_size(64, 0), "num_replicas"),
-    (lambda: distributed.make_optimizer("rmsprop", 0.1), "optimizer"),
-    (lambda: distributed.make_optimizer("sgd", 0), "learning_rate"),
-    (lambda: custom_loop.compare_step_times({}, None, None), "strategies"),
-    (lambda: custom_loop.compare_step_times({"one": None}, None, None, steps=3, rounds=5), "steps"),
-    (lambda: multiworker.free_ports(0), "count"),
-    (lambda: multiworker.make_tf_config([1234, 1235], 2), "index"),
-    (lambda: multiworker.launch_workers(*learnable_digits(128), num_workers=0), "num_workers"),
-    (lambda: multiworker.launch_workers(*learnable_digits(128), global_batch_size=63),
-     "global_batch_size"),
-    (lambda: multiworker.launch_workers(*learnable_digits(128), timeout=0), "timeout"),
-    (lambda: multiworker.launch_workers(*learnable_digits(128), optimizer="lamb"), "optimizer"),
-    (lambda: multiworker.summarize_workers([]), "results"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: allreduce.ring_allreduce_seconds(1e6, 0, 1e9), "num_workers"),
+        (lambda: allreduce.ring_allreduce_seconds(1e6, 2.5, 1e9), "num_workers"),
+        (lambda: allreduce.ring_allreduce_seconds(-1, 2, 1e9), "num_bytes"),
+        (lambda: allreduce.ring_allreduce_seconds(1e6, 2, 0), "bandwidth"),
+        (lambda: allreduce.ring_allreduce_seconds(1e6, 2, 1e9, latency=-1), "latency"),
+        (lambda: allreduce.speedup(0, 1e6, 2, 1e9), "compute_seconds"),
+        (lambda: allreduce.speedup(1, 1e6, 2, 1e9, scaling="linear"), "scaling"),
+        (lambda: allreduce.compute_seconds(1e6, 0, 1e12), "batch_size"),
+        (lambda: allreduce.predicted_speedup(-5, 1e6, 32, 4, 1e12, 1e9), "num_params"),
+        (lambda: distributed.configure_logical_cpus(0), "num_devices"),
+        (lambda: distributed.make_strategy(num_cpu_replicas=0), "num_cpu_replicas"),
+        (lambda: distributed.per_replica_batch_size(65, 2), "global_batch_size"),
+        (lambda: distributed.per_replica_batch_size(64, 0), "num_replicas"),
+        (lambda: distributed.make_optimizer("rmsprop", 0.1), "optimizer"),
+        (lambda: distributed.make_optimizer("sgd", 0), "learning_rate"),
+        (lambda: custom_loop.compare_step_times({}, None, None), "strategies"),
+        (
+            lambda: custom_loop.compare_step_times({"one": None}, None, None, steps=3, rounds=5),
+            "steps",
+        ),
+        (lambda: multiworker.free_ports(0), "count"),
+        (lambda: multiworker.make_tf_config([1234, 1235], 2), "index"),
+        (lambda: multiworker.launch_workers(*learnable_digits(128), num_workers=0), "num_workers"),
+        (
+            lambda: multiworker.launch_workers(*learnable_digits(128), global_batch_size=63),
+            "global_batch_size",
+        ),
+        (lambda: multiworker.launch_workers(*learnable_digits(128), timeout=0), "timeout"),
+        (lambda: multiworker.launch_workers(*learnable_digits(128), optimizer="lamb"), "optimizer"),
+        (lambda: multiworker.summarize_workers([]), "results"),
+    ],
+)
 def test_bad_input_raises_value_error_naming_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
@@ -223,15 +243,25 @@ def test_per_replica_batch_size_divides_the_global_batch():
 
 
 def test_worker_runs_as_a_module_from_an_installed_package():
-    result = subprocess.run([sys.executable, "-m", multiworker.WORKER_MODULE, "--help"],
-                            capture_output=True, text=True, timeout=60, cwd=os.path.expanduser("~"))
+    result = subprocess.run(
+        [sys.executable, "-m", multiworker.WORKER_MODULE, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=os.path.expanduser("~"),
+    )
     assert result.returncode == 0 and "--output-dir" in result.stdout
 
 
 def test_speedup_table_agrees_with_the_curves():
-    models = {"small": {"params": 1e5, "train_flops_per_sample": 2e7, "global_batch_size": 256},
-              "large": {"params": 1e8, "train_flops_per_sample": 6e8 * 1024, "global_batch_size": 32}}
-    links = {"slow": {"bandwidth": 1.25e9, "latency": 25e-6}, "fast": {"bandwidth": 1.25e10, "latency": 2e-6}}
+    models = {
+        "small": {"params": 1e5, "train_flops_per_sample": 2e7, "global_batch_size": 256},
+        "large": {"params": 1e8, "train_flops_per_sample": 6e8 * 1024, "global_batch_size": 32},
+    }
+    links = {
+        "slow": {"bandwidth": 1.25e9, "latency": 25e-6},
+        "fast": {"bandwidth": 1.25e10, "latency": 2e-6},
+    }
     curves = allreduce.speedup_curves(models, links, np.array([8]), flops_per_second=1e13)
     for row in allreduce.speedup_table(models, links, 8, flops_per_second=1e13):
         assert row["gradient (MB)"] == pytest.approx(4 * models[row["model"]]["params"] / 1e6)

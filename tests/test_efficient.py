@@ -15,7 +15,9 @@ def _random(shape, seed):
 
 def _block_model(height, channels, filters, strides=1, padding="valid"):
     inputs = keras.Input((height, height, channels))
-    return keras.Model(inputs, efficient.separable_block(inputs, filters, strides=strides, padding=padding))
+    return keras.Model(
+        inputs, efficient.separable_block(inputs, filters, strides=strides, padding=padding)
+    )
 
 
 # ---- depthwise and separable convolutions vs Keras ----------------------------------------------
@@ -28,7 +30,9 @@ def test_depthwise_conv2d_matches_keras(stride, padding):
     layer(x)
     W, b = _random((3, 3, 3, 1), seed=1), _random((3,), seed=2)
     layer.set_weights([W, b])
-    np.testing.assert_allclose(efficient.depthwise_conv2d(x, W, b, stride, padding), layer(x), atol=ATOL)
+    np.testing.assert_allclose(
+        efficient.depthwise_conv2d(x, W, b, stride, padding), layer(x), atol=ATOL
+    )
 
 
 @pytest.mark.parametrize("strides", [1, 2])
@@ -56,7 +60,10 @@ def test_depthwise_conv2d_bad_shapes():
 def test_separable_block_params_formula(height, channels, filters):
     model = _block_model(height, channels, filters)
     assert efficient.separable_block_params(3, channels, filters) == model.count_params()
-    assert efficient.separable_block_params(3, channels, filters) == 9 * channels + channels + channels * filters + filters
+    assert (
+        efficient.separable_block_params(3, channels, filters)
+        == 9 * channels + channels + channels * filters + filters
+    )
 
 
 @pytest.mark.parametrize("height, channels, filters", [(13, 32, 64), (5, 64, 64), (8, 3, 16)])
@@ -64,12 +71,17 @@ def test_separable_block_flops_formula(height, channels, filters):
     """Multiply-adds: H'W'(k² C_in + C_in C_out), against a standard conv's H'W' k² C_in C_out."""
     separable = size.forward_flops(_block_model(height, channels, filters), warn=False).total
     inputs = keras.Input((height, height, channels))
-    standard = size.forward_flops(keras.Model(inputs, keras.layers.Conv2D(filters, 3)(inputs)), warn=False).total
+    standard = size.forward_flops(
+        keras.Model(inputs, keras.layers.Conv2D(filters, 3)(inputs)), warn=False
+    ).total
     positions = (height - 2) ** 2
     assert separable.multiply_add == 2 * positions * (9 * channels + channels * filters)
     assert standard.multiply_add == 2 * positions * 9 * channels * filters
-    np.testing.assert_allclose(separable.multiply_add / standard.multiply_add,
-                               efficient.separable_cost_ratio(3, filters), rtol=1e-12)
+    np.testing.assert_allclose(
+        separable.multiply_add / standard.multiply_add,
+        efficient.separable_cost_ratio(3, filters),
+        rtol=1e-12,
+    )
 
 
 def test_cost_ratio_and_bad_input():
@@ -82,7 +94,9 @@ def test_build_cnn_standard_is_the_article_cnn():
     ours, article = efficient.build_cnn(), cnn.build_article_cnn()
     assert ours.count_params() == article.count_params() == 93_322
     assert [type(l).__name__ for l in ours.layers[1:]] == [type(l).__name__ for l in article.layers]
-    assert size.forward_flops(ours, warn=False).total == size.forward_flops(article, warn=False).total
+    assert (
+        size.forward_flops(ours, warn=False).total == size.forward_flops(article, warn=False).total
+    )
 
 
 def test_separable_variants_cut_conv_stack_flops():
@@ -111,7 +125,9 @@ def test_mixed_precision_sets_and_restores_policy():
         assert policy.name == "mixed_float16"
         model = efficient.build_cnn()
     assert keras.mixed_precision.global_policy().name == before
-    assert model.layers[1].compute_dtype == "float16" and model.layers[1].variable_dtype == "float32"
+    assert (
+        model.layers[1].compute_dtype == "float16" and model.layers[1].variable_dtype == "float32"
+    )
     assert model.output.dtype == "float32"  # the softmax stays in float32
 
 

@@ -32,12 +32,16 @@ def test_encode_rejects_unknown_characters_and_decode_bad_ids():
 def test_unigram_and_bigram_cross_entropy_by_hand():
     train, validation, V = np.array([0, 0, 1]), np.array([1, 0]), 2
     # unigram, k=1: P(0) = 3/5, P(1) = 2/5
-    assert lm.unigram_cross_entropy(train, validation, V) == pytest.approx(-(np.log(2 / 5) + np.log(3 / 5)) / 2)
+    assert lm.unigram_cross_entropy(train, validation, V) == pytest.approx(
+        -(np.log(2 / 5) + np.log(3 / 5)) / 2
+    )
     # bigram pairs (0,0), (0,1); P(0 | 1) = (0 + 1) / (0 + 2); the one validation pair is (1, 0)
     assert lm.bigram_cross_entropy(train, validation, V) == pytest.approx(-np.log(1 / 2))
     # k -> 0 makes an unseen pair (0, 2) after a seen character nearly infinitely surprising
     assert lm.bigram_cross_entropy(train, np.array([0, 2]), 3, k=1e-12) > 20
-    assert lm.bigram_cross_entropy(train, np.array([0, 2]), 3, k=1.0) == pytest.approx(-np.log(1 / 5))
+    assert lm.bigram_cross_entropy(train, np.array([0, 2]), 3, k=1.0) == pytest.approx(
+        -np.log(1 / 5)
+    )
 
 
 def test_bigram_beats_unigram_on_real_text(corpus):
@@ -56,16 +60,18 @@ def test_make_windows_targets_are_inputs_shifted_by_one():
 
 
 def test_char_lm_logits_at_t_ignore_characters_after_t():
-    model = lm.build_char_lm(vocab_size=11, context_length=12, d_model=16, num_heads=2, num_layers=2, mlp_dim=32)
+    model = lm.build_char_lm(
+        vocab_size=11, context_length=12, d_model=16, num_heads=2, num_layers=2, mlp_dim=32
+    )
     ids = np.random.default_rng(0).integers(0, 11, size=(2, 12)).astype(np.int32)
     logits = np.asarray(model(ids))
     assert logits.shape == (2, 12, 11)
     for t in (0, 5, 10):
         changed = ids.copy()
-        changed[:, t + 1:] = (changed[:, t + 1:] + 1) % 11
+        changed[:, t + 1 :] = (changed[:, t + 1 :] + 1) % 11
         new_logits = np.asarray(model(changed))
         np.testing.assert_allclose(new_logits[:, : t + 1], logits[:, : t + 1], atol=1e-5)
-        assert not np.allclose(new_logits[:, t + 1:], logits[:, t + 1:])
+        assert not np.allclose(new_logits[:, t + 1 :], logits[:, t + 1 :])
 
 
 def test_sample_next_follows_the_tempered_softmax():
@@ -81,18 +87,26 @@ def test_sample_next_follows_the_tempered_softmax():
 
 def test_generate_continues_every_temperature(corpus):
     _, vocabulary, _ = corpus
-    model = lm.build_char_lm(len(vocabulary), context_length=8, d_model=8, num_heads=2, num_layers=1, mlp_dim=8)
+    model = lm.build_char_lm(
+        len(vocabulary), context_length=8, d_model=8, num_heads=2, num_layers=1, mlp_dim=8
+    )
     samples = lm.generate(model, "The assert", vocabulary, length=5, temperatures=(0.5, 1.5))
     assert len(samples) == 2 and all(s.startswith("The assert") and len(s) == 15 for s in samples)
 
 
-@pytest.mark.parametrize("call, argument", [
-    (lambda: lm.build_vocabulary(""), "text"),
-    (lambda: lm.split_ids(np.arange(10), 1.5), "validation_fraction"),
-    (lambda: lm.unigram_cross_entropy(np.array([0, 5]), np.array([0, 1]), 3), "train_ids"),
-    (lambda: lm.bigram_cross_entropy(np.array([0, 1]), np.array([[0, 1]]), 3), "validation_ids"),
-    (lambda: lm.make_windows(np.arange(5), context_length=5), "context_length"),
-])
+@pytest.mark.parametrize(
+    "call, argument",
+    [
+        (lambda: lm.build_vocabulary(""), "text"),
+        (lambda: lm.split_ids(np.arange(10), 1.5), "validation_fraction"),
+        (lambda: lm.unigram_cross_entropy(np.array([0, 5]), np.array([0, 1]), 3), "train_ids"),
+        (
+            lambda: lm.bigram_cross_entropy(np.array([0, 1]), np.array([[0, 1]]), 3),
+            "validation_ids",
+        ),
+        (lambda: lm.make_windows(np.arange(5), context_length=5), "context_length"),
+    ],
+)
 def test_bad_inputs_raise_value_error(call, argument):
     with pytest.raises(ValueError, match=argument):
         call()

@@ -6,7 +6,9 @@ import pytest
 from bigmodel_utils import profile
 
 
-@pytest.mark.parametrize("value, expected", [("quick", "quick"), ("full", "full"), (" FULL ", "full")])
+@pytest.mark.parametrize(
+    "value, expected", [("quick", "quick"), ("full", "full"), (" FULL ", "full")]
+)
 def test_profile_is_read_from_the_environment(monkeypatch, value, expected):
     monkeypatch.setenv("BIGMODEL_PROFILE", value)
     assert profile.active_profile() == expected

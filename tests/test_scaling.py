@@ -17,7 +17,9 @@ def test_family_grows_and_deepens():
     assert params == sorted(params) and params[-1] / params[0] > 30
     deeper = scaling.build_scaled_cnn(0.5, extra_layers=2)
     # two extra 3x3 convolutions of 32 -> 32 channels with bias
-    assert deeper.count_params() - scaling.build_scaled_cnn(0.5).count_params() == 2 * (9 * 32 * 32 + 32)
+    assert deeper.count_params() - scaling.build_scaled_cnn(0.5).count_params() == 2 * (
+        9 * 32 * 32 + 32
+    )
 
 
 @pytest.mark.parametrize("width, error", [("wide", TypeError), (0, ValueError), (-1.0, ValueError)])
@@ -70,8 +72,10 @@ def test_tiny_sweep_and_saliency():
     assert len(runs) == 2 and not runs.drop(columns="gpu_peak_bytes").isna().any().any()
     summary = scaling.summarize(runs)
     assert list(summary["params"]) == [442, 1594] and (summary["seeds"] == 1).all()
-    assert (summary["forward_flops"] == [size.forward_flops(m, warn=False).total.total
-                                         for m in models.values()]).all()
+    assert (
+        summary["forward_flops"]
+        == [size.forward_flops(m, warn=False).total.total for m in models.values()]
+    ).all()
     maps = scaling.saliency_maps(models[0.125], mnist.x_test[:4], mnist.y_test[:4])
     assert maps.shape == (4, 28, 28) and (maps >= 0).all()
     assert 0 < scaling.saliency_on_strokes(maps, mnist.x_test[:4]) < 1
@@ -85,9 +89,16 @@ def test_tiny_sweep_and_saliency():
 def test_summarize_averages_seeds_and_keeps_gpu_memory_only_when_measured():
     import pandas as pd
 
-    runs = pd.DataFrame({"width": [1.0, 1.0, 0.5], "extra_layers": 0, "seed": [0, 1, 0],
-                         "params": [10, 10, 4], "test_accuracy": [0.9, 0.8, 0.7],
-                         "gpu_peak_bytes": [None, None, None]})
+    runs = pd.DataFrame(
+        {
+            "width": [1.0, 1.0, 0.5],
+            "extra_layers": 0,
+            "seed": [0, 1, 0],
+            "params": [10, 10, 4],
+            "test_accuracy": [0.9, 0.8, 0.7],
+            "gpu_peak_bytes": [None, None, None],
+        }
+    )
     summary = scaling.summarize(runs)
     assert list(summary["params"]) == [4, 10] and list(summary["seeds"]) == [1, 2]
     assert summary["test_accuracy"].tolist() == pytest.approx([0.7, 0.85])

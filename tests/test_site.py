@@ -11,7 +11,6 @@ import pathlib
 import shutil
 
 import pytest
-
 import sitecheck
 
 # The book to check: this repository, or another copy of it named by $BOOK_DIR.
@@ -21,16 +20,24 @@ SCREENSHOTS = BOOK / "_build" / "screenshots"
 PAGES = sitecheck.toc_pages(BOOK / "_toc.yml")
 CHAPTERS = [page for page in PAGES if page.startswith("chapters/")]
 # The chapter to photograph: one with equations if the book has it.
-SCREENSHOT_CHAPTER = next((page for page in ("chapters/ch03_3_transformer.html", "chapters/ch03_1_cnn.html")
-                           if page in PAGES), (CHAPTERS or PAGES)[0])
+SCREENSHOT_CHAPTER = next(
+    (
+        page
+        for page in ("chapters/ch03_3_transformer.html", "chapters/ch03_1_cnn.html")
+        if page in PAGES
+    ),
+    (CHAPTERS or PAGES)[0],
+)
 
 pytestmark = pytest.mark.browser
 
 
 def require_site():
     if not (SITE / "index.html").exists():
-        pytest.fail(f"no built site: {SITE / 'index.html'} is missing. Build it first with `make book` "
-                    "(`make test` does this before running the tests).")
+        pytest.fail(
+            f"no built site: {SITE / 'index.html'} is missing. Build it first with `make book` "
+            "(`make test` does this before running the tests)."
+        )
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +76,13 @@ def test_checker_reports_a_broken_image(tmp_path):
     assert page, "no page of the book has an image to break (every chapter shows the Colab badge)"
     text = (site / page).read_text()
     start = text.index('src="', text.index("<img")) + len('src="')
-    (site / page).write_text(text[:start] + "broken/path.png" + text[text.index('"', start):])
+    (site / page).write_text(text[:start] + "broken/path.png" + text[text.index('"', start) :])
 
     report = sitecheck.check_site(site, [page], search_word=None)
 
-    assert any("broken/path.png" in problem for problem in report.pages[page].images), report.problems()
+    assert any("broken/path.png" in problem for problem in report.pages[page].images), (
+        report.problems()
+    )
 
 
 SYNTHETIC_PAGE = """<!DOCTYPE html><html><head><title>bad</title><link rel="icon" href="data:,"></head>
@@ -98,10 +107,16 @@ def test_checker_reports_each_kind_of_problem(tmp_path):
     assert any("no id 'nowhere'" in item for item in report.links), report
     assert any("missing.html" in item for item in report.links), report
     assert not any("#here" in item for item in report.links), report
-    assert any("$$" in item for item in report.math) and any("\\(" in item for item in report.math), report
+    assert any("$$" in item for item in report.math) and any(
+        "\\(" in item for item in report.math
+    ), report
 
 
 def test_only_the_known_upstream_console_error_is_allowed():
-    assert sitecheck._allowed("Uncaught SyntaxError: Identifier 'THEBE_JS_URL' has already been declared")
-    assert not sitecheck._allowed("Uncaught SyntaxError: Identifier 'OTHER' has already been declared")
+    assert sitecheck._allowed(
+        "Uncaught SyntaxError: Identifier 'THEBE_JS_URL' has already been declared"
+    )
+    assert not sitecheck._allowed(
+        "Uncaught SyntaxError: Identifier 'OTHER' has already been declared"
+    )
     assert not sitecheck._allowed("THEBE_JS_URL")

@@ -30,76 +30,122 @@ def total_flops(model, **kwargs):
 
 # ---- parameter formulas equal count_params() ---------------------------------------------------
 
-@pytest.mark.parametrize("in_features, units, use_bias", [(3, 4, True), (17, 1, False), (64, 10, True)])
+
+@pytest.mark.parametrize(
+    "in_features, units, use_bias", [(3, 4, True), (17, 1, False), (64, 10, True)]
+)
 def test_dense_params(in_features, units, use_bias):
     layer = built(layers.Dense(units, use_bias=use_bias), (in_features,))
     assert size.dense_params(in_features, units, use_bias) == layer.count_params()
 
 
-@pytest.mark.parametrize("kernel_size, in_channels, filters, use_bias",
-                         [(3, 1, 32, True), ((5, 5), 3, 16, True), ((1, 3), 8, 2, False)])
+@pytest.mark.parametrize(
+    "kernel_size, in_channels, filters, use_bias",
+    [(3, 1, 32, True), ((5, 5), 3, 16, True), ((1, 3), 8, 2, False)],
+)
 def test_conv2d_params(kernel_size, in_channels, filters, use_bias):
     layer = built(layers.Conv2D(filters, kernel_size, use_bias=use_bias), (12, 12, in_channels))
     assert size.conv2d_params(kernel_size, in_channels, filters, use_bias) == layer.count_params()
 
 
-@pytest.mark.parametrize("kernel_size, in_channels, depth_multiplier, use_bias",
-                         [(3, 3, 1, True), ((3, 5), 8, 2, False), (1, 4, 3, True)])
+@pytest.mark.parametrize(
+    "kernel_size, in_channels, depth_multiplier, use_bias",
+    [(3, 3, 1, True), ((3, 5), 8, 2, False), (1, 4, 3, True)],
+)
 def test_depthwise_and_separable_params(kernel_size, in_channels, depth_multiplier, use_bias):
-    depthwise = built(layers.DepthwiseConv2D(kernel_size, depth_multiplier=depth_multiplier,
-                                             use_bias=use_bias), (9, 9, in_channels))
-    assert size.depthwise_conv2d_params(kernel_size, in_channels, depth_multiplier,
-                                        use_bias) == depthwise.count_params()
-    separable = built(layers.SeparableConv2D(7, kernel_size, depth_multiplier=depth_multiplier,
-                                             use_bias=use_bias), (9, 9, in_channels))
-    assert size.separable_conv2d_params(kernel_size, in_channels, 7, depth_multiplier,
-                                        use_bias) == separable.count_params()
+    depthwise = built(
+        layers.DepthwiseConv2D(kernel_size, depth_multiplier=depth_multiplier, use_bias=use_bias),
+        (9, 9, in_channels),
+    )
+    assert (
+        size.depthwise_conv2d_params(kernel_size, in_channels, depth_multiplier, use_bias)
+        == depthwise.count_params()
+    )
+    separable = built(
+        layers.SeparableConv2D(
+            7, kernel_size, depth_multiplier=depth_multiplier, use_bias=use_bias
+        ),
+        (9, 9, in_channels),
+    )
+    assert (
+        size.separable_conv2d_params(kernel_size, in_channels, 7, depth_multiplier, use_bias)
+        == separable.count_params()
+    )
 
 
 @pytest.mark.parametrize("input_dim, units, use_bias", [(1, 1, True), (5, 8, True), (16, 3, False)])
 def test_recurrent_params(input_dim, units, use_bias):
     shape = (6, input_dim)
-    assert size.simple_rnn_params(input_dim, units, use_bias) == built(
-        layers.SimpleRNN(units, use_bias=use_bias), shape).count_params()
-    assert size.lstm_params(input_dim, units, use_bias) == built(
-        layers.LSTM(units, use_bias=use_bias), shape).count_params()
+    assert (
+        size.simple_rnn_params(input_dim, units, use_bias)
+        == built(layers.SimpleRNN(units, use_bias=use_bias), shape).count_params()
+    )
+    assert (
+        size.lstm_params(input_dim, units, use_bias)
+        == built(layers.LSTM(units, use_bias=use_bias), shape).count_params()
+    )
     for reset_after in (True, False):
         gru = built(layers.GRU(units, use_bias=use_bias, reset_after=reset_after), shape)
         assert size.gru_params(input_dim, units, use_bias, reset_after) == gru.count_params()
 
 
-@pytest.mark.parametrize("query_dim, value_input_dim, num_heads, key_dim, value_dim, output_dim, use_bias", [
-    (8, None, 2, 4, None, None, True),     # self-attention, the usual case
-    (16, None, 4, 4, 8, None, False),      # value heads wider than key heads, no biases
-    (8, 6, 2, 3, None, 5, True),           # cross-attention and a different output size
-])
-def test_multi_head_attention_params(query_dim, value_input_dim, num_heads, key_dim, value_dim,
-                                     output_dim, use_bias):
-    layer = layers.MultiHeadAttention(num_heads, key_dim, value_dim=value_dim, use_bias=use_bias,
-                                      output_shape=output_dim)
+@pytest.mark.parametrize(
+    "query_dim, value_input_dim, num_heads, key_dim, value_dim, output_dim, use_bias",
+    [
+        (8, None, 2, 4, None, None, True),  # self-attention, the usual case
+        (16, None, 4, 4, 8, None, False),  # value heads wider than key heads, no biases
+        (8, 6, 2, 3, None, 5, True),  # cross-attention and a different output size
+    ],
+)
+def test_multi_head_attention_params(
+    query_dim, value_input_dim, num_heads, key_dim, value_dim, output_dim, use_bias
+):
+    layer = layers.MultiHeadAttention(
+        num_heads, key_dim, value_dim=value_dim, use_bias=use_bias, output_shape=output_dim
+    )
     layer(keras.Input((5, query_dim)), keras.Input((7, value_input_dim or query_dim)))
-    expected = size.multi_head_attention_params(query_dim, num_heads, key_dim, value_dim,
-                                                value_input_dim=value_input_dim,
-                                                output_dim=output_dim, use_bias=use_bias)
+    expected = size.multi_head_attention_params(
+        query_dim,
+        num_heads,
+        key_dim,
+        value_dim,
+        value_input_dim=value_input_dim,
+        output_dim=output_dim,
+        use_bias=use_bias,
+    )
     assert expected == layer.count_params()
 
 
 @pytest.mark.parametrize("features", [1, 7, 64])
 def test_normalization_and_embedding_params(features):
-    assert size.layer_normalization_params(features) == built(
-        layers.LayerNormalization(), (3, features)).count_params()
-    assert size.layer_normalization_params(features, center=False) == built(
-        layers.LayerNormalization(center=False), (3, features)).count_params()
-    assert size.batch_normalization_params(features) == built(
-        layers.BatchNormalization(), (4, 4, features)).count_params()
-    assert size.embedding_params(50, features) == built(layers.Embedding(50, features), (3,)).count_params()
+    assert (
+        size.layer_normalization_params(features)
+        == built(layers.LayerNormalization(), (3, features)).count_params()
+    )
+    assert (
+        size.layer_normalization_params(features, center=False)
+        == built(layers.LayerNormalization(center=False), (3, features)).count_params()
+    )
+    assert (
+        size.batch_normalization_params(features)
+        == built(layers.BatchNormalization(), (4, 4, features)).count_params()
+    )
+    assert (
+        size.embedding_params(50, features)
+        == built(layers.Embedding(50, features), (3,)).count_params()
+    )
 
 
 def test_article_cnn_counts():
     model = cnn.build_article_cnn()
-    assert size.count_parameters(model) == {"total": 93_322, "trainable": 93_322, "non_trainable": 0}
+    assert size.count_parameters(model) == {
+        "total": 93_322,
+        "trainable": 93_322,
+        "non_trainable": 0,
+    }
     assert size.count_layers(model) == collections.Counter(
-        {"Conv2D": 3, "MaxPooling2D": 2, "Flatten": 1, "Dense": 2})
+        {"Conv2D": 3, "MaxPooling2D": 2, "Flatten": 1, "Dense": 2}
+    )
     assert size.weight_bytes(model, "float32") == 4 * 93_322
     assert size.weight_bytes(model, "float16") == 2 * 93_322
     assert size.weight_bytes(model, "int8") == 93_322
@@ -112,6 +158,7 @@ def test_trainable_and_non_trainable_split():
 
 
 # ---- FLOPs equal a hand count ------------------------------------------------------------------
+
 
 def test_dense_flops_by_hand():
     # 3 inputs -> 2 units: 2*3 multiply-adds = 6 -> 12 FLOPs; 2 bias adds; 2 ReLU comparisons.
@@ -182,6 +229,7 @@ def test_article_cnn_flops():
 
 
 # ---- nesting, custom layers, unknown layers ----------------------------------------------------
+
 
 class Block(layers.Layer):
     """An encoder-style block: attention, a dense layer and a residual addition."""
@@ -263,6 +311,7 @@ def test_describe_table():
 
 # ---- bad input -----------------------------------------------------------------------------------
 
+
 def test_bad_input_raises():
     with pytest.raises(TypeError, match="model"):
         size.describe("not a model")
@@ -277,8 +326,9 @@ def test_bad_input_raises():
     tokens = keras.Input((None, 8))
     with pytest.raises(ValueError, match="input_shape"):
         size.forward_flops(keras.Model(tokens, layers.Dense(2)(tokens)))
-    assert size.forward_flops(keras.Model(tokens, layers.Dense(2)(tokens)),
-                              input_shape=(5, 8)).total == flops.Flops(160, 10)
+    assert size.forward_flops(
+        keras.Model(tokens, layers.Dense(2)(tokens)), input_shape=(5, 8)
+    ).total == flops.Flops(160, 10)
 
 
 def test_landmarks_are_cited():
@@ -306,7 +356,9 @@ def test_the_books_own_layers_are_counted_without_any_setup():
 
     for layer in (rnn.ArticleRNNCell(4, output_units=3), vit.PositionalEmbedding(5, 8)):
         assert flops.rule_for(layer) is not None
-    model = keras.Sequential([keras.Input((6, 2)), keras.layers.RNN(rnn.ArticleRNNCell(4, output_units=3))])
+    model = keras.Sequential(
+        [keras.Input((6, 2)), keras.layers.RNN(rnn.ArticleRNNCell(4, output_units=3))]
+    )
     report = size.forward_flops(model, warn=False)
     assert not report.unknown
     # 6 steps of W x_t + U h + b (2*2*4 + 2*4*4 + 4 adds) + tanh (4), then V h + c (2*4*3 + 3)

@@ -9,9 +9,15 @@ from bigmodel_utils import verdicts
 
 def make_numbers(**changes):
     """Headline numbers of a sweep where the largest model is best and most robust, gap narrowed."""
-    numbers = {"params_best": 90_000, "params_largest": 90_000, "params_most_robust": 90_000,
-               "gap_smallest": 0.05, "gap_largest": 0.01,
-               "test_accuracy_best": 0.96, "test_accuracy_largest": 0.96}
+    numbers = {
+        "params_best": 90_000,
+        "params_largest": 90_000,
+        "params_most_robust": 90_000,
+        "gap_smallest": 0.05,
+        "gap_largest": 0.01,
+        "test_accuracy_best": 0.96,
+        "test_accuracy_largest": 0.96,
+    }
     numbers.update(changes)
     return numbers
 
@@ -35,25 +41,39 @@ def test_largest_is_best_and_most_robust():
 
 
 def test_best_is_not_the_largest():
-    numbers = make_numbers(params_best=20_000, params_most_robust=20_000, test_accuracy_best=0.97,
-                           test_accuracy_largest=0.90)
+    numbers = make_numbers(
+        params_best=20_000,
+        params_most_robust=20_000,
+        test_accuracy_best=0.97,
+        test_accuracy_largest=0.90,
+    )
     result = verdicts.claim_verdicts(numbers, make_summary(), 1000)
     assert result["performance_lead"] == "Partly true here"
-    assert result["performance_clause"] == ("But the most accurate model was the one with 20,000 parameters, "
-                                            "not the largest.")
-    assert result["plateau_clause"] == "a difference larger than the noise of the measurement"  # 7 points >> 2 SE
-    assert result["robustness_lead"] == "Partly true here"  # kept more under noise, but not the most robust
+    assert result["performance_clause"] == (
+        "But the most accurate model was the one with 20,000 parameters, not the largest."
+    )
+    assert (
+        result["plateau_clause"] == "a difference larger than the noise of the measurement"
+    )  # 7 points >> 2 SE
+    assert (
+        result["robustness_lead"] == "Partly true here"
+    )  # kept more under noise, but not the most robust
     assert result["robust_clause"] == "the one with 20,000 parameters"
 
 
-@pytest.mark.parametrize("gap_largest, lead, clause", [
-    (0.06, "Not supported on this data", "widened"),      # gap widened by 1 point
-    (0.04, "Supported on this data", "narrowed"),         # gap narrowed by 1 point
-    (0.053, "Not settled by this data", "widened"),       # +0.3 points: within the tolerance
-    (0.047, "Not settled by this data", "narrowed"),      # -0.3 points: within the tolerance
-])
+@pytest.mark.parametrize(
+    "gap_largest, lead, clause",
+    [
+        (0.06, "Not supported on this data", "widened"),  # gap widened by 1 point
+        (0.04, "Supported on this data", "narrowed"),  # gap narrowed by 1 point
+        (0.053, "Not settled by this data", "widened"),  # +0.3 points: within the tolerance
+        (0.047, "Not settled by this data", "narrowed"),  # -0.3 points: within the tolerance
+    ],
+)
 def test_generalisation_branches(gap_largest, lead, clause):
-    result = verdicts.claim_verdicts(make_numbers(gap_smallest=0.05, gap_largest=gap_largest), make_summary(), 1000)
+    result = verdicts.claim_verdicts(
+        make_numbers(gap_smallest=0.05, gap_largest=gap_largest), make_summary(), 1000
+    )
     assert result["generalisation_lead"] == lead
     assert result["gap_clause"] == clause
 
@@ -74,45 +94,74 @@ def test_plateau_threshold_is_two_standard_errors():
 
 def test_summary_may_be_a_mapping_of_columns():
     columns = {"test_accuracy": [0.8, 0.96], "noise_accuracy": [0.4, 0.72]}
-    assert verdicts.claim_verdicts(make_numbers(), columns, 1000)["noise_kept_largest"] == pytest.approx(0.75)
+    assert verdicts.claim_verdicts(make_numbers(), columns, 1000)[
+        "noise_kept_largest"
+    ] == pytest.approx(0.75)
 
 
-@pytest.mark.parametrize("numbers, summary, test_size, match", [
-    ({"params_best": 1}, make_summary(), 1000, "numbers"),
-    (make_numbers(), pd.DataFrame({"test_accuracy": [0.9]}), 1000, "summary"),
-    (make_numbers(), make_summary((), ()), 1000, "summary"),
-    (make_numbers(), make_summary(), 0, "test_size"),
-    (make_numbers(), make_summary(), 1000.0, "test_size"),
-    (make_numbers(), make_summary(), True, "test_size"),
-])
+@pytest.mark.parametrize(
+    "numbers, summary, test_size, match",
+    [
+        ({"params_best": 1}, make_summary(), 1000, "numbers"),
+        (make_numbers(), pd.DataFrame({"test_accuracy": [0.9]}), 1000, "summary"),
+        (make_numbers(), make_summary((), ()), 1000, "summary"),
+        (make_numbers(), make_summary(), 0, "test_size"),
+        (make_numbers(), make_summary(), 1000.0, "test_size"),
+        (make_numbers(), make_summary(), True, "test_size"),
+    ],
+)
 def test_claim_verdicts_bad_input(numbers, summary, test_size, match):
     with pytest.raises(ValueError, match=match):
         verdicts.claim_verdicts(numbers, summary, test_size)
 
 
-@pytest.mark.parametrize("smallest, largest, lead, clause_end", [
-    (0.60, 0.61, "Not measurably, at this scale", "about equally focused on the digit"),
-    (0.60, 0.58, "Not measurably, at this scale", "about equally focused on the digit"),
-    (0.60, 0.70, "Not in the way the claim suggests, at this scale", "explanations are more focused"),
-    (0.60, 0.50, "Partly true here", "explanations are more diffuse"),
-])
+@pytest.mark.parametrize(
+    "smallest, largest, lead, clause_end",
+    [
+        (0.60, 0.61, "Not measurably, at this scale", "about equally focused on the digit"),
+        (0.60, 0.58, "Not measurably, at this scale", "about equally focused on the digit"),
+        (
+            0.60,
+            0.70,
+            "Not in the way the claim suggests, at this scale",
+            "explanations are more focused",
+        ),
+        (0.60, 0.50, "Partly true here", "explanations are more diffuse"),
+    ],
+)
 def test_interpretability_branches(smallest, largest, lead, clause_end):
     result = verdicts.interpretability_verdict(smallest, largest)
     assert set(result) == {"interpretability_lead", "saliency_clause"}
     assert result["interpretability_lead"] == lead
-    assert result["saliency_clause"].startswith("by this measure") and result["saliency_clause"].endswith(clause_end)
+    assert result["saliency_clause"].startswith("by this measure") and result[
+        "saliency_clause"
+    ].endswith(clause_end)
 
 
 def test_interpretability_tolerance_is_three_points():
-    assert verdicts.interpretability_verdict(0.5, 0.529)["interpretability_lead"] == "Not measurably, at this scale"
-    assert verdicts.interpretability_verdict(0.5, 0.531)["interpretability_lead"] != "Not measurably, at this scale"
-    assert verdicts.interpretability_verdict(np.float32(0.5), np.float64(0.6))["saliency_clause"].endswith("focused")
+    assert (
+        verdicts.interpretability_verdict(0.5, 0.529)["interpretability_lead"]
+        == "Not measurably, at this scale"
+    )
+    assert (
+        verdicts.interpretability_verdict(0.5, 0.531)["interpretability_lead"]
+        != "Not measurably, at this scale"
+    )
+    assert verdicts.interpretability_verdict(np.float32(0.5), np.float64(0.6))[
+        "saliency_clause"
+    ].endswith("focused")
 
 
-@pytest.mark.parametrize("smallest, largest, name", [
-    (1.2, 0.5, "share_smallest"), (0.5, -0.1, "share_largest"), (float("nan"), 0.5, "share_smallest"),
-    ("0.5", 0.5, "share_smallest"), (0.5, None, "share_largest"),
-])
+@pytest.mark.parametrize(
+    "smallest, largest, name",
+    [
+        (1.2, 0.5, "share_smallest"),
+        (0.5, -0.1, "share_largest"),
+        (float("nan"), 0.5, "share_smallest"),
+        ("0.5", 0.5, "share_smallest"),
+        (0.5, None, "share_largest"),
+    ],
+)
 def test_interpretability_bad_input(smallest, largest, name):
     with pytest.raises(ValueError, match=name):
         verdicts.interpretability_verdict(smallest, largest)

@@ -3,12 +3,15 @@
 import keras
 import numpy as np
 import pytest
+
 from bigmodel_utils import transformer, vit
 
 
 def _randomize(layer, seed):
     rng = np.random.default_rng(seed)
-    layer.set_weights([rng.normal(scale=0.3, size=w.shape).astype(np.float32) for w in layer.get_weights()])
+    layer.set_weights(
+        [rng.normal(scale=0.3, size=w.shape).astype(np.float32) for w in layer.get_weights()]
+    )
 
 
 @pytest.mark.parametrize("causal", [False, True])
@@ -18,7 +21,9 @@ def test_encoder_block_is_pre_norm_attention_and_mlp_with_residuals(causal):
     block.build(x.shape)
     _randomize(block, 1)
     mask = transformer.causal_mask(7) if causal else None
-    expected = transformer.encoder_block(x.astype(np.float64), vit.encoder_block_weights(block), 4, mask=mask)
+    expected = transformer.encoder_block(
+        x.astype(np.float64), vit.encoder_block_weights(block), 4, mask=mask
+    )
     np.testing.assert_allclose(keras.ops.convert_to_numpy(block(x)), expected, atol=1e-5)
     outputs, weights = block(x, return_attention_scores=True)
     assert weights.shape == (2, 4, 7, 7)
@@ -31,15 +36,19 @@ def test_patch_embedding_cuts_like_patchify():
     layer = vit.PatchEmbedding(patch_size=7, d_model=8)
     tokens = layer(images)
     assert tuple(tokens.shape) == (3, 17, 8)
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer.patches(images)),
-                                  transformer.patchify(images, 7))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(layer.patches(images)), transformer.patchify(images, 7)
+    )
 
 
 def test_sinusoidal_positional_embedding_adds_the_closed_form():
     layer = vit.PositionalEmbedding(10, 6, learned=False)
     x = np.zeros((2, 4, 6), np.float32)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(x))[1],
-                               transformer.positional_encoding(10, 6)[:4], atol=1e-7)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(layer(x))[1],
+        transformer.positional_encoding(10, 6)[:4],
+        atol=1e-7,
+    )
     assert layer.trainable_weights == []
 
 
@@ -67,12 +76,16 @@ def test_tiny_vit_outputs_probabilities_and_attention_maps():
 
 
 def _small_vit(patch_size=7, num_layers=3):
-    return vit.build_tiny_vit(patch_size=patch_size, d_model=16, num_heads=2, num_layers=num_layers, mlp_dim=16)
+    return vit.build_tiny_vit(
+        patch_size=patch_size, d_model=16, num_heads=2, num_layers=num_layers, mlp_dim=16
+    )
 
 
 def test_class_token_ink_share_is_a_fraction_and_all_ink_takes_everything():
     model = _small_vit()
-    images = np.random.default_rng(0).random((5, 28, 28, 1)).astype(np.float32) ** 4  # some blank patches
+    images = (
+        np.random.default_rng(0).random((5, 28, 28, 1)).astype(np.float32) ** 4
+    )  # some blank patches
     share, ink_fraction = vit.class_token_ink_share(model, images, 7)
     assert share.shape == (3,) and np.all((share >= 0) & (share <= 1)) and 0 <= ink_fraction <= 1
     share, ink_fraction = vit.class_token_ink_share(model, np.ones((2, 28, 28, 1), np.float32), 7)
@@ -86,44 +99,64 @@ def test_class_token_ink_share_is_a_fraction_and_all_ink_takes_everything():
 def test_class_token_ink_share_matches_a_hand_computation(monkeypatch):
     """Two digits cut into 2x2 patches of 14 pixels; attention maps set by hand."""
     images = np.zeros((2, 28, 28, 1), np.float32)
-    images[0, :14, :14] = 1.0    # digit 0: patch 0 inked
-    images[0, 14:, :14] = 0.05   # digit 0: patch 2 faint, below the 0.1 threshold
-    images[1, :14, 14:] = 0.5    # digit 1: patches 1 and 3 inked
+    images[0, :14, :14] = 1.0  # digit 0: patch 0 inked
+    images[0, 14:, :14] = 0.05  # digit 0: patch 2 faint, below the 0.1 threshold
+    images[1, :14, 14:] = 0.5  # digit 1: patches 1 and 3 inked
     images[1, 14:, 14:] = 0.5
     maps = np.full((2, 2, 2, 5, 5), 0.2)  # (blocks, digits, heads, tokens, tokens); block 2 uniform
-    maps[0, 0, :, 0] = [[0.2, 0.4, 0.2, 0.1, 0.1], [0.0, 0.4, 0.2, 0.1, 0.3]]  # heads' mean: .4 .2 .1 .2
+    maps[0, 0, :, 0] = [
+        [0.2, 0.4, 0.2, 0.1, 0.1],
+        [0.0, 0.4, 0.2, 0.1, 0.3],
+    ]  # heads' mean: .4 .2 .1 .2
     maps[0, 1, :, 0] = [0.5, 0.1, 0.1, 0.2, 0.1]  # both heads: patches .1 .1 .2 .1
     monkeypatch.setattr(vit, "vit_attention_maps", lambda model, images: maps)
-    share, ink_fraction = vit.class_token_ink_share(_small_vit(patch_size=14, num_layers=2), images, 14)
+    share, ink_fraction = vit.class_token_ink_share(
+        _small_vit(patch_size=14, num_layers=2), images, 14
+    )
     block_1 = (0.4 / 0.9 + (0.1 + 0.1) / 0.5) / 2
     block_2 = (1 / 4 + 2 / 4) / 2  # uniform attention gives the inked patches their share
     np.testing.assert_allclose(share, [block_1, block_2], atol=1e-12)
     assert ink_fraction == 3 / 8
 
 
-@pytest.mark.parametrize("share, reference, tolerance, verdict", [
-    (0.50, 0.40, 0.1, "more than"), (0.30, 0.40, 0.1, "less than"), (0.42, 0.40, 0.1, "about"),
-    (0.42, 0.40, 0.0, "more than"), (0.39, 0.40, 0.0, "less than"), (0.40, 0.40, 0.0, "about"),
-    (0.55, 0.40, 0.5, "about"),
-])
+@pytest.mark.parametrize(
+    "share, reference, tolerance, verdict",
+    [
+        (0.50, 0.40, 0.1, "more than"),
+        (0.30, 0.40, 0.1, "less than"),
+        (0.42, 0.40, 0.1, "about"),
+        (0.42, 0.40, 0.0, "more than"),
+        (0.39, 0.40, 0.0, "less than"),
+        (0.40, 0.40, 0.0, "about"),
+        (0.55, 0.40, 0.5, "about"),
+    ],
+)
 def test_compare_to_share_has_three_verdicts(share, reference, tolerance, verdict):
     assert vit.compare_to_share(share, reference, tolerance) == verdict
 
 
-@pytest.mark.parametrize("call, argument", [
-    (lambda: vit.EncoderBlock(d_model=10, num_heads=4, mlp_dim=8), "d_model"),
-    (lambda: vit.EncoderBlock(d_model=8, num_heads=2, mlp_dim=0), "mlp_dim"),
-    (lambda: vit.EncoderBlock(d_model=8, num_heads=2, mlp_dim=8, dropout=1.0), "dropout"),
-    (lambda: vit.EncoderBlock(d_model=8, num_heads=2, mlp_dim=8)(np.ones((1, 3, 6), np.float32)), "inputs"),
-    (lambda: vit.build_tiny_vit(patch_size=5), "patch_size"),
-    (lambda: vit.build_tiny_vit(num_layers=0), "num_layers"),
-    (lambda: vit.PositionalEmbedding(0, 8), "length"),
-    (lambda: vit.class_token_attention(np.ones((2, 17, 17)), (3, 3)), "grid"),
-    (lambda: vit.class_token_ink_share(_small_vit(), np.ones((2, 28, 28, 1)), 5), "patch_size"),
-    (lambda: vit.class_token_ink_share(_small_vit(), np.ones((2, 28, 28, 1)), 4), "patch_size"),
-    (lambda: vit.class_token_ink_share(_small_vit(), np.ones((28, 28, 1)), 7), "images"),
-    (lambda: vit.compare_to_share(0.5, 0.4, tolerance=-0.1), "tolerance"),
-])
+@pytest.mark.parametrize(
+    "call, argument",
+    [
+        (lambda: vit.EncoderBlock(d_model=10, num_heads=4, mlp_dim=8), "d_model"),
+        (lambda: vit.EncoderBlock(d_model=8, num_heads=2, mlp_dim=0), "mlp_dim"),
+        (lambda: vit.EncoderBlock(d_model=8, num_heads=2, mlp_dim=8, dropout=1.0), "dropout"),
+        (
+            lambda: vit.EncoderBlock(d_model=8, num_heads=2, mlp_dim=8)(
+                np.ones((1, 3, 6), np.float32)
+            ),
+            "inputs",
+        ),
+        (lambda: vit.build_tiny_vit(patch_size=5), "patch_size"),
+        (lambda: vit.build_tiny_vit(num_layers=0), "num_layers"),
+        (lambda: vit.PositionalEmbedding(0, 8), "length"),
+        (lambda: vit.class_token_attention(np.ones((2, 17, 17)), (3, 3)), "grid"),
+        (lambda: vit.class_token_ink_share(_small_vit(), np.ones((2, 28, 28, 1)), 5), "patch_size"),
+        (lambda: vit.class_token_ink_share(_small_vit(), np.ones((2, 28, 28, 1)), 4), "patch_size"),
+        (lambda: vit.class_token_ink_share(_small_vit(), np.ones((28, 28, 1)), 7), "images"),
+        (lambda: vit.compare_to_share(0.5, 0.4, tolerance=-0.1), "tolerance"),
+    ],
+)
 def test_bad_inputs_raise_value_error(call, argument):
     with pytest.raises(ValueError, match=argument):
         call()
