@@ -1,4 +1,4 @@
-"""Chapter 5.3: the two distillation experiments -- paired seeds, and a digit the student never sees.
+"""Chapter 5.3: two distillation experiments -- paired seeds, and a digit the student never sees.
 
 Both train students with :func:`bigmodel_utils.distillation.train_student`, so a scratch and a
 distilled student of the same seed differ only in their loss. The measurements (per-digit
@@ -7,6 +7,7 @@ accuracy, gap recovered, paired gain, a bias chosen on validation data) are plai
 
 import numpy as np
 
+from bigmodel_utils import statistics
 from bigmodel_utils.distillation import OMITTED_DIGIT, logits, train_student
 
 
@@ -23,14 +24,17 @@ def per_digit_accuracy(logits_or_probabilities, y, num_classes=10):
 
 
 def add_digit_bias(logits, digit, bias):
-    """Logits with ``bias`` added to class ``digit`` (the paper's correction for an unseen class)."""
+    """Logits with ``bias`` added to class ``digit`` (the paper's fix for an unseen class)."""
     corrected = np.array(logits, dtype=np.float64, copy=True)
     corrected[:, digit] += bias
     return corrected
 
 
-def choose_digit_bias(logits, y, digit, biases=np.arange(0.0, 15.01, 0.25)):
-    """The bias for ``digit`` with the best overall accuracy on a validation split (never the test set)."""
+DIGIT_BIASES = np.arange(0.0, 15.01, 0.25)  # the biases tried for the omitted digit
+
+
+def choose_digit_bias(logits, y, digit, biases=DIGIT_BIASES):
+    """The bias for ``digit`` with the best accuracy on a validation split (not the test set)."""
     accuracies = [
         (add_digit_bias(logits, digit, b).argmax(-1) == np.asarray(y)).mean() for b in biases
     ]
@@ -42,34 +46,19 @@ def gap_recovered(teacher_accuracy, scratch_accuracy, distilled_accuracy):
     gap = teacher_accuracy - scratch_accuracy
     if gap <= 0:
         raise ValueError(
-            f"teacher_accuracy must exceed scratch_accuracy, got {teacher_accuracy} <= {scratch_accuracy}"
+            "teacher_accuracy must exceed scratch_accuracy, got "
+            f"{teacher_accuracy} <= {scratch_accuracy}"
         )
     return (distilled_accuracy - scratch_accuracy) / gap
 
 
-def paired_gain(scratch_accuracies, distilled_accuracies):
-    """Mean, spread and standard error of the per-seed gain (distilled minus scratch, same seed).
+def paired_gain(scratch_accuracies, distilled_accuracies, test_size=None):
+    """Per-seed gain (distilled minus scratch, same seed) with its 95 % paired t interval.
 
-    ``p_value`` is the two-sided paired t-test of "no gain": small means the gain stands out
-    from seed-to-seed noise.
+    :func:`bigmodel_utils.statistics.paired_gain` with the chapter's names: a zero spread never
+    reads as a significant gain. Returns its dict (``mean``, ``low``, ``high``, ``p_value``, ...).
     """
-    gains = np.asarray(distilled_accuracies, dtype=float) - np.asarray(
-        scratch_accuracies, dtype=float
-    )
-    if gains.size < 2:
-        raise ValueError("need at least 2 paired seeds to measure a spread")
-    from scipy import stats  # a dependency of mlxtend, so always installed with the package
-
-    spread = gains.std(ddof=1)
-    p_value = float(stats.ttest_1samp(gains, 0.0).pvalue) if spread > 0 else 0.0
-    return {
-        "mean": gains.mean(),
-        "std": spread,
-        "standard_error": spread / np.sqrt(gains.size),
-        "p_value": p_value,
-        "seeds_better": int((gains > 0).sum()),
-        "seeds": int(gains.size),
-    }
+    return statistics.paired_gain(scratch_accuracies, distilled_accuracies, test_size=test_size)
 
 
 def paired_seeds(x, y, t, x_test, y_test, seeds, alpha, T, epochs):

@@ -28,7 +28,11 @@ def test_gap_and_paired_gain():
     gain = distillation_experiments.paired_gain([0.90, 0.91, 0.92], [0.92, 0.93, 0.95])
     assert gain["mean"] == pytest.approx(0.07 / 3) and gain["seeds_better"] == 3
     assert 0 < gain["p_value"] < 0.05
-    with pytest.raises(ValueError, match="2 paired seeds"):
+    assert gain["low"] > 0  # three seeds that all gained 1-3 points
+    no_gain = distillation_experiments.paired_gain([0.9] * 3, [0.9] * 3)
+    assert no_gain["mean"] == 0 and no_gain["p_value"] == 1.0  # zero spread is not significance
+    assert no_gain["low"] <= 0 <= no_gain["high"]
+    with pytest.raises(ValueError, match="at least 2"):
         distillation_experiments.paired_gain([0.9], [0.91])
 
 
