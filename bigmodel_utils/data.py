@@ -209,6 +209,148 @@ def load_profile_mnist(seed=0, verbose=True):
     return load_mnist(seed=seed, verbose=verbose, **sizes)
 
 
+# ---- chapter 2: Fashion-MNIST, all 70,000 images, from Keras or from Debian ------------
+
+FASHION_CLASSES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)  # fmt: skip
+FASHION_FILES = (
+    "train-labels-idx1-ubyte.gz",
+    "train-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+)  # the files keras.datasets.fashion_mnist.load_data() reads
+FASHION_DEBIAN_PACKAGE = "dataset-fashion-mnist"
+FASHION_DEBIAN_FOLDER = "usr/share/datasets/fashion-mnist"  # inside the package
+
+
+@dataclasses.dataclass
+class FashionMNIST:
+    """Fashion-MNIST images ``(N, 28, 28, 1)`` float32 in [0, 1], int64 labels 0..9."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str  # "keras download", "keras cache" or "debian package"
+    class_names: tuple = FASHION_CLASSES
+
+    def describe(self):
+        """One line naming the source and the split sizes."""
+        return (
+            f"data: Fashion-MNIST ({self.source}); train {len(self.x_train):,}, "
+            f"test {len(self.x_test):,}"
+        )
+
+
+def _fashion_from_debian(folder):
+    """Fetch Debian's ``dataset-fashion-mnist`` (no install, no root) and copy its four files.
+
+    ``apt-get download`` then ``dpkg-deb -x`` into a temporary folder; when the package is
+    unknown (a fresh machine's empty package lists) and we are root, ``apt-get update`` first.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
+        raise OSError("apt-get and dpkg-deb are not available (not a Debian-like system)")
+
+    def run(*command, cwd):
+        return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
+
+    with tempfile.TemporaryDirectory() as work:
+        fetched = run("apt-get", "download", FASHION_DEBIAN_PACKAGE, cwd=work)
+        if fetched.returncode != 0 and os.geteuid() == 0:
+            run("apt-get", "update", "-qq", cwd=work)
+            fetched = run("apt-get", "download", FASHION_DEBIAN_PACKAGE, cwd=work)
+        debs = sorted(pathlib.Path(work).glob("*.deb"))
+        if fetched.returncode != 0 or not debs:
+            raise OSError(f"apt-get download {FASHION_DEBIAN_PACKAGE} failed: "
+                          f"{fetched.stderr.strip()[-300:]}")  # fmt: skip
+        unpacked = pathlib.Path(work) / "unpacked"
+        extracted = run("dpkg-deb", "-x", str(debs[0]), str(unpacked), cwd=work)
+        if extracted.returncode != 0:
+            raise OSError(f"dpkg-deb -x failed: {extracted.stderr.strip()[-300:]}")
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in FASHION_FILES:
+            temporary = folder / f".{name}.{os.getpid()}.tmp"
+            shutil.copyfile(unpacked / FASHION_DEBIAN_FOLDER / name, temporary)
+            os.replace(temporary, folder / name)  # never a half-copied file
+
+
+def _fashion_keras():
+    """``keras.datasets.fashion_mnist.load_data()``, its download messages kept quiet."""
+    import contextlib
+    import io
+
+    import keras
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        return keras.datasets.fashion_mnist.load_data()
+
+
+def load_fashion_mnist(train_size=None, test_size=None, seed=0, verbose=True):
+    """All of Fashion-MNIST (60,000 / 10,000 images) through the real Keras loader.
+
+    Chapter 2 uses it where a verdict needs a harder task and a 10,000-image test set.
+    The four files are read from ``$KERAS_HOME/datasets/fashion-mnist/`` when they are
+    there; else Keras downloads them; else they are taken from Debian's package
+    ``dataset-fashion-mnist`` (the same files) and put there, so the Keras loader reads
+    them offline from then on. Nothing is ever synthesised.
+
+    Args:
+        train_size / test_size: keep this many images (a seeded random subset); None keeps all.
+        seed: seed of the subsampling.
+        verbose: print one line naming the data and its source.
+
+    Returns:
+        A :class:`FashionMNIST`.
+
+    Raises:
+        OSError: neither the network nor Debian's archive could provide the files.
+        ValueError / TypeError: a bad size.
+    """
+    _check_size("train_size", train_size)
+    _check_size("test_size", test_size)
+    folder = cache_dir() / "fashion-mnist"
+    if all((folder / name).exists() for name in FASHION_FILES):
+        source = "keras.datasets, cached files"
+    else:
+        source = "keras.datasets, downloaded"
+    try:
+        arrays = _fashion_keras()
+    except Exception as keras_error:  # no network and no cached files
+        try:
+            _fashion_from_debian(folder)
+            arrays, source = _fashion_keras(), f"Debian package {FASHION_DEBIAN_PACKAGE}"
+        except Exception as debian_error:
+            raise OSError(
+                "Fashion-MNIST is not available: keras.datasets.fashion_mnist.load_data() "
+                f"could not download it ({keras_error}), and Debian's package failed "
+                f"({debian_error}). Either give this machine a network, or run "
+                f"`apt-get download {FASHION_DEBIAN_PACKAGE}` and `dpkg-deb -x` it, then copy "
+                f"the four files of {FASHION_DEBIAN_FOLDER} into {folder}."
+            ) from debian_error
+    (x_train, y_train), (x_test, y_test) = arrays
+    for name, size, available in (
+        ("train_size", train_size, len(y_train)),
+        ("test_size", test_size, len(y_test)),
+    ):
+        if size is not None and size > available:
+            raise ValueError(
+                f"{name}={size} is larger than the {available:,} images of Fashion-MNIST"
+            )
+    x_train, y_train = _subsample(x_train, y_train, train_size, seed)
+    x_test, y_test = _subsample(x_test, y_test, test_size, seed + 1)
+    fashion = FashionMNIST(_to_images(x_train), y_train.astype(np.int64),
+                           _to_images(x_test), y_test.astype(np.int64), source)  # fmt: skip
+    if verbose:
+        print(fashion.describe())
+    return fashion
+
+
 # ---- chapter 3.2: a synthetic long-range task ----------------------------------
 
 
