@@ -10,6 +10,8 @@ import numpy as np
 from keras import layers
 from numpy.lib.stride_tricks import sliding_window_view
 
+from bigmodel_utils import checks
+
 PADDINGS = ("valid", "same")
 
 
@@ -21,6 +23,8 @@ def build_article_cnn(input_shape=(28, 28, 1), num_classes=10):
     The only change from the article: ``keras.Input`` replaces the deprecated
     ``input_shape=`` argument of the first layer (same model, no warning).
     """
+    input_shape = checks.int_tuple(input_shape, "input_shape", length=3)
+    checks.positive_int(num_classes, "num_classes")
     return keras.Sequential(
         [
             keras.Input(shape=input_shape),
@@ -80,44 +84,6 @@ def get_activation(f):
     return ACTIVATIONS[f]
 
 
-# ---- argument checks ----------------------------------------------------------
-
-
-def check_array(value, name, ndim):
-    """``value`` as a numeric array of ``ndim`` dimensions, else an error naming ``name``."""
-    array = np.asarray(value)
-    if not np.issubdtype(array.dtype, np.number):
-        raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
-    if array.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimensions, got shape {array.shape}")
-    return array
-
-
-def check_positive_int(name, value):
-    """Raise ``TypeError``/``ValueError`` naming ``name`` unless ``value`` is an int >= 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-
-
-def _pair(value, name):
-    """An int or a pair of ints >= 1 (a stride or a window size) as a pair."""
-    pair = (value, value) if np.ndim(value) == 0 else tuple(value)
-    if len(pair) != 2 or not all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair
-    ):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-    if min(pair) < 1:
-        raise ValueError(f"{name} must be >= 1, got {value!r}")
-    return int(pair[0]), int(pair[1])
-
-
-def _check_padding(padding):
-    if padding not in PADDINGS:
-        raise ValueError(f"padding must be one of {PADDINGS}, got {padding!r}")
-
-
 # ---- the three layers, in NumPy -----------------------------------------------
 
 
@@ -140,12 +106,13 @@ def dense(x, W, b, f="linear"):
     Raises:
         ValueError: wrong ranks or mismatched sizes (the message names the argument).
     """
-    x, W, b = check_array(x, "x", 2), check_array(W, "W", 2), check_array(b, "b", 1)
+    x, W, b = checks.array(x, "x", 2), checks.array(W, "W", 2), checks.array(b, "b", 1)
+    f = get_activation(f)
     if x.shape[1] != W.shape[0]:
         raise ValueError(f"x has {x.shape[1]} features but W expects {W.shape[0]} (W is (in, out))")
     if b.shape != (W.shape[1],):
         raise ValueError(f"b must have shape ({W.shape[1]},) to match W, got {b.shape}")
-    return get_activation(f)(x @ W + b)  # (batch, in) @ (in, out) -> (batch, out)
+    return f(x @ W + b)  # (batch, in) @ (in, out) -> (batch, out)
 
 
 def same_padding(size, kernel, stride):
@@ -153,6 +120,8 @@ def same_padding(size, kernel, stride):
 
     The output has ceil(size / stride) positions; an odd total puts the extra pixel after.
     """
+    size, kernel = checks.positive_int(size, "size"), checks.positive_int(kernel, "kernel")
+    stride = checks.positive_int(stride, "stride")
     out = -(-size // stride)  # ceil(size / stride)
     total = max((out - 1) * stride + kernel - size, 0)
     return total // 2, total - total // 2
@@ -174,8 +143,14 @@ def extract_windows(x, window, stride=1, padding="valid", fill=0.0):
     Raises:
         ValueError: a window larger than the (padded) image.
     """
-    x, window, stride = check_array(x, "x", 4), _pair(window, "window"), _pair(stride, "stride")
-    _check_padding(padding)
+    x, window, stride = (
+        checks.array(x, "x", 4),
+        checks.pair(window, "window"),
+        checks.pair(stride, "stride"),
+    )
+    checks.one_of(padding, "padding", PADDINGS)
+    if not (isinstance(fill, float) and fill == -np.inf):  # -inf: pooling's padding never wins
+        checks.finite_float(fill, "fill")
     if padding == "same":
         (top, bottom), (left, right) = (
             same_padding(x.shape[i + 1], window[i], stride[i]) for i in (0, 1)
@@ -208,9 +183,10 @@ def conv2d(x, W, b, stride=1, padding="valid", f="linear"):
     Raises:
         ValueError: wrong ranks, mismatched channels or bias, a bad stride or padding.
     """
-    x, W, b = check_array(x, "x", 4), check_array(W, "W", 4), check_array(b, "b", 1)
-    _pair(stride, "stride")
-    _check_padding(padding)
+    x, W, b = checks.array(x, "x", 4), checks.array(W, "W", 4), checks.array(b, "b", 1)
+    checks.pair(stride, "stride")
+    checks.one_of(padding, "padding", PADDINGS)
+    f = get_activation(f)
     if W.shape[2] != x.shape[3]:
         raise ValueError(f"W expects {W.shape[2]} input channels but x has {x.shape[3]}")
     if b.shape != (W.shape[3],):
@@ -219,7 +195,7 @@ def conv2d(x, W, b, stride=1, padding="valid", f="linear"):
         x, W.shape[:2], stride, padding, fill=0
     )  # (batch, out_h, out_w, in, k_h, k_w)
     z = np.einsum("nhwcij,ijco->nhwo", windows, W, optimize=True) + b  # (batch, out_h, out_w, out)
-    return get_activation(f)(z)
+    return f(z)
 
 
 def max_pool2d(x, pool_size=2, stride=None, padding="valid"):
@@ -239,10 +215,10 @@ def max_pool2d(x, pool_size=2, stride=None, padding="valid"):
     Raises:
         ValueError: wrong rank, a bad window, stride or padding.
     """
-    x = check_array(x, "x", 4)
-    pool_size = _pair(pool_size, "pool_size")
-    stride = pool_size if stride is None else stride
-    _check_padding(padding)
+    x = checks.array(x, "x", 4)
+    pool_size = checks.pair(pool_size, "pool_size")
+    stride = pool_size if stride is None else checks.pair(stride, "stride")
+    checks.one_of(padding, "padding", PADDINGS)
     windows = extract_windows(
         x.astype(np.result_type(x, np.float32)), pool_size, stride, padding, -np.inf
     )
@@ -260,7 +236,8 @@ def numpy_forward(model, x):
     Raises:
         TypeError: a layer of another kind (the message names it).
     """
-    out = np.asarray(x, dtype=np.float32)
+    checks.keras_model(model, "model")
+    out = checks.array(x, "x", (2, 4)).astype(np.float32)
     for layer in model.layers:
         config = layer.get_config()
         if (
@@ -303,6 +280,11 @@ def feature_maps(model, images, layer_names=None):
     Raises:
         ValueError: an unknown layer name, or a model without convolution layers.
     """
+    checks.keras_model(model, "model")
+    images = checks.array(images, "images", 4)
+    if layer_names is not None:
+        checks.non_empty(layer_names, "layer_names")
+        [checks.string(name, "layer_names[i]") for name in layer_names]
     if layer_names is None:
         layer_names = [layer.name for layer in model.layers if isinstance(layer, layers.Conv2D)]
         if not layer_names:

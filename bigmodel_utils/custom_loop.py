@@ -11,8 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from bigmodel_utils import cnn
-from bigmodel_utils.cnn import check_positive_int
+from bigmodel_utils import checks, cnn
 from bigmodel_utils.distributed import make_optimizer, per_replica_batch_size
 
 
@@ -22,7 +21,7 @@ def distribute_dataset(strategy, x, y, global_batch_size, seed=0):
     Each input pipeline (one per worker) keeps its own shard of the examples and batches
     them at the per-replica size, so the replicas together consume one global batch.
     """
-    check_positive_int("global_batch_size", global_batch_size)
+    checks.positive_int(global_batch_size, "global_batch_size")
 
     def dataset_fn(input_context):
         batch_size = input_context.get_per_replica_batch_size(global_batch_size)
@@ -90,7 +89,7 @@ def train_custom_loop(
     Raises:
         ValueError: if ``steps`` < 1 or ``global_batch_size`` is not divisible by the replicas.
     """
-    check_positive_int("steps", steps)
+    checks.positive_int(steps, "steps")
     per_replica_batch_size(global_batch_size, strategy.num_replicas_in_sync)
     model, built_optimizer = build_for_custom_loop(strategy, optimizer, learning_rate, seed)
     train_step = make_train_step(strategy, model, built_optimizer, global_batch_size)
@@ -119,7 +118,7 @@ def compare_step_times(strategies, x, y, steps=30, global_batch_size=64, rounds=
     Raises:
         ValueError: if ``strategies`` is empty or ``steps`` < ``rounds``.
     """
-    check_positive_int("rounds", rounds)
+    checks.positive_int(rounds, "rounds")
     if not strategies:
         raise ValueError("strategies must name at least one strategy")
     if steps < rounds:

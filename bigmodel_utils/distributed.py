@@ -13,8 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from bigmodel_utils import cnn, profile
-from bigmodel_utils.cnn import check_positive_int
+from bigmodel_utils import checks, cnn, profile
 
 OPTIMIZERS = ("sgd", "adam")
 
@@ -33,7 +32,7 @@ def configure_logical_cpus(num_devices):
         ValueError: if ``num_devices`` < 1.
         RuntimeError: if TensorFlow already started with a different number of CPUs.
     """
-    check_positive_int("num_devices", num_devices)
+    checks.positive_int(num_devices, "num_devices")
     cpu = tf.config.list_physical_devices("CPU")[0]  # listing devices starts no runtime
     try:
         if num_devices > 1 or tf.config.get_logical_device_configuration(cpu):
@@ -79,7 +78,7 @@ def make_strategy(num_cpu_replicas=2):
         RuntimeError: if it is called after TensorFlow started (see
             :func:`configure_logical_cpus`).
     """
-    check_positive_int("num_cpu_replicas", num_cpu_replicas)
+    checks.positive_int(num_cpu_replicas, "num_cpu_replicas")
     devices = configure_logical_cpus(num_cpu_replicas)
     tf.get_logger().setLevel("WARNING")  # in notebooks TF logs every strategy step at INFO
     resolver = _tpu_resolver()
@@ -98,7 +97,7 @@ def cpu_strategy(num_replicas):
     Raises:
         ValueError: if ``num_replicas`` < 1 or more than the logical CPUs configured.
     """
-    check_positive_int("num_replicas", num_replicas)
+    checks.positive_int(num_replicas, "num_replicas")
     available = len(tf.config.list_logical_devices("CPU"))
     if num_replicas > available:
         raise ValueError(
@@ -125,8 +124,8 @@ def per_replica_batch_size(global_batch_size, num_replicas):
     Raises:
         ValueError: if either is < 1 or ``global_batch_size`` is not divisible by ``num_replicas``.
     """
-    check_positive_int("global_batch_size", global_batch_size)
-    check_positive_int("num_replicas", num_replicas)
+    checks.positive_int(global_batch_size, "global_batch_size")
+    checks.positive_int(num_replicas, "num_replicas")
     if global_batch_size % num_replicas:
         raise ValueError(
             f"global_batch_size={global_batch_size} must be divisible by num_replicas={num_replicas}"
@@ -140,7 +139,7 @@ def per_replica_batch_shapes(strategy, x, global_batch_size):
     Returns:
         A list with one shape tuple per replica, e.g. ``[(32, 28, 28, 1), (32, 28, 28, 1)]``.
     """
-    check_positive_int("global_batch_size", global_batch_size)
+    checks.positive_int(global_batch_size, "global_batch_size")
     dataset = tf.data.Dataset.from_tensor_slices(x).batch(global_batch_size)
     first = next(iter(strategy.experimental_distribute_dataset(dataset)))
     return [tuple(part.shape) for part in strategy.experimental_local_results(first)]
@@ -224,7 +223,7 @@ def fit_article_cnn(strategy, x, y, epochs, global_batch_size=128, validation_da
     Raises:
         ValueError: if ``epochs`` < 1 or ``global_batch_size`` is not divisible by the replicas.
     """
-    check_positive_int("epochs", epochs)
+    checks.positive_int(epochs, "epochs")
     per_replica_batch_size(global_batch_size, strategy.num_replicas_in_sync)
     keras.utils.set_random_seed(seed)
     with strategy.scope():

@@ -13,7 +13,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from bigmodel_utils import cnn, profile, size
+from bigmodel_utils import checks, cnn, profile, size
 
 CONV_KINDS = ("standard", "separable")
 DOWNSAMPLINGS = ("pool", "stride")
@@ -38,7 +38,7 @@ def depthwise_conv2d(x, W, b, stride=1, padding="valid"):
         ValueError: if ``x`` is not 4-D, or ``W`` or ``b`` does not match its channels.
         TypeError: if ``x`` is not numeric.
     """
-    x, W, b = cnn.check_array(x, "x", 4), np.asarray(W), np.asarray(b)
+    x, W, b = checks.array(x, "x", 4), np.asarray(W), np.asarray(b)
     if W.ndim != 4 or W.shape[2:] != (x.shape[-1], 1):
         raise ValueError(f"W must have shape (k_h, k_w, {x.shape[-1]}, 1), got {W.shape}")
     if b.shape != (x.shape[-1],):

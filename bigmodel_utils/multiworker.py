@@ -22,6 +22,8 @@ import time
 
 import numpy as np
 
+from bigmodel_utils import checks
+
 WORKER_MODULE = "bigmodel_utils.multiworker_worker"
 LOCALHOST = "127.0.0.1"
 
@@ -32,8 +34,7 @@ def free_ports(count):
     Raises:
         ValueError: if ``count`` < 1.
     """
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"count must be an int >= 1, got {count!r}")
+    checks.positive_int(count, "count")
     sockets = []
     try:
         for _ in range(count):  # keep all open until the end, so the ports are distinct
@@ -145,13 +146,9 @@ def launch_workers(
     Raises:
         ValueError: on a bad argument. RuntimeError: if a worker fails. TimeoutError.
     """
-    for name, value in (
-        ("num_workers", num_workers),
-        ("steps", steps),
-        ("global_batch_size", global_batch_size),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    checks.positive_int(num_workers, "num_workers")
+    checks.positive_int(steps, "steps")
+    checks.positive_int(global_batch_size, "global_batch_size")
     if global_batch_size % num_workers:
         raise ValueError(
             f"global_batch_size={global_batch_size} must be divisible by num_workers={num_workers}"

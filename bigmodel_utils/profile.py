@@ -18,6 +18,8 @@ import time
 
 import keras
 
+from bigmodel_utils import checks
+
 PROFILE_VARIABLE = "BIGMODEL_PROFILE"
 PROFILES = ("quick", "full")
 
@@ -61,10 +63,7 @@ def set_seed(seed):
         TypeError: if ``seed`` is not an int.
         ValueError: if ``seed`` is negative.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
+    checks.non_negative_int(seed, "seed")
     import tensorflow as tf
 
     keras.utils.set_random_seed(seed)  # Python, NumPy and the backend

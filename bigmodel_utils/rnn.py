@@ -11,13 +11,14 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from bigmodel_utils.cnn import check_array, check_positive_int, dense, get_activation
+from bigmodel_utils import checks
+from bigmodel_utils.cnn import dense, get_activation
 
 KINDS = ("simple", "lstm", "article")
 
 
 def _check_recurrent_weights(W, U, b):
-    W, U, b = check_array(W, "W", 2), check_array(U, "U", 2), check_array(b, "b", 1)
+    W, U, b = checks.array(W, "W", 2), checks.array(U, "U", 2), checks.array(b, "b", 1)
     units = W.shape[1]
     if U.shape != (units, units):
         raise ValueError(
@@ -46,14 +47,15 @@ def rnn_step(x_t, h_prev, W, U, b, f="tanh"):
         ValueError: wrong ranks or sizes that do not fit together (the message names the argument).
     """
     W, U, b = _check_recurrent_weights(W, U, b)
-    x_t, h_prev = check_array(x_t, "x_t", 2), check_array(h_prev, "h_prev", 2)
+    x_t, h_prev = checks.array(x_t, "x_t", 2), checks.array(h_prev, "h_prev", 2)
+    f = get_activation(f)
     if x_t.shape[1] != W.shape[0]:
         raise ValueError(
             f"x_t has {x_t.shape[1]} features but W expects {W.shape[0]} (W is (in, units))"
         )
     if h_prev.shape != (x_t.shape[0], W.shape[1]):
         raise ValueError(f"h_prev must have shape {(x_t.shape[0], W.shape[1])}, got {h_prev.shape}")
-    return get_activation(f)(x_t @ W + h_prev @ U + b)  # (batch, units)
+    return f(x_t @ W + h_prev @ U + b)  # (batch, units)
 
 
 def output_step(h_t, V, c):
@@ -71,7 +73,7 @@ def output_step(h_t, V, c):
     Raises:
         ValueError: wrong ranks or mismatched sizes.
     """
-    h_t, V, c = check_array(h_t, "h_t", 2), check_array(V, "V", 2), check_array(c, "c", 1)
+    h_t, V, c = checks.array(h_t, "h_t", 2), checks.array(V, "V", 2), checks.array(c, "c", 1)
     if h_t.shape[1] != V.shape[0]:
         raise ValueError(
             f"h_t has {h_t.shape[1]} units but V expects {V.shape[0]} (V is (units, out))"
@@ -97,9 +99,15 @@ def rnn_forward(x, h0, W, U, b, V, c, f="tanh"):
     Raises:
         ValueError: wrong ranks or sizes.
     """
-    x = check_array(x, "x", 3)
+    x = checks.array(x, "x", 3)
     W, U, b = _check_recurrent_weights(W, U, b)
+    V, c = checks.array(V, "V", 2), checks.array(c, "c", 1)
+    checks.matching(x.shape[2], "x's features", W.shape[0], "W's rows")
+    checks.matching(V.shape[0], "V's rows", W.shape[1], "the units of W")
+    f = get_activation(f)
     h_t = np.zeros((x.shape[0], W.shape[1]), dtype=np.result_type(x, W)) if h0 is None else h0
+    if h0 is not None:
+        checks.shape(checks.array(h0, "h0", 2), "h0", (x.shape[0], W.shape[1]))
     states, outputs = [], []
     for t in range(x.shape[1]):
         h_t = rnn_step(x[:, t], h_t, W, U, b, f)  # (batch, units)
@@ -123,8 +131,8 @@ class ArticleRNNCell(layers.Layer):
 
     def __init__(self, units, output_units, activation="tanh", **kwargs):
         super().__init__(**kwargs)
-        check_positive_int("units", units)
-        check_positive_int("output_units", output_units)
+        checks.positive_int(units, "units")
+        checks.positive_int(output_units, "output_units")
         self.units, self.output_units = int(units), int(output_units)
         self.activation = keras.activations.get(activation)
         self.state_size = self.units
@@ -160,6 +168,8 @@ class ArticleRNNCell(layers.Layer):
 
 def article_rnn(units, output_units, return_sequences=False, activation="tanh", name="article_rnn"):
     """A Keras ``RNN`` layer running :class:`ArticleRNNCell`: outputs y_t (all t, or the last)."""
+    checks.boolean(return_sequences, "return_sequences")
+    checks.string(name, "name")
     return layers.RNN(
         ArticleRNNCell(units, output_units, activation),
         return_sequences=return_sequences,
@@ -172,15 +182,16 @@ def weights_from_keras(simple_rnn, dense_layer):
 
     SimpleRNN's kernel is W, its recurrent_kernel U, its bias b; the Dense kernel is V, its bias c.
     """
+    checks.keras_layer(simple_rnn, "simple_rnn", "SimpleRNN")
+    checks.keras_layer(dense_layer, "dense_layer", "Dense")
     W, U, b = simple_rnn.get_weights()
     V, c = dense_layer.get_weights()
     return {"W": W, "U": U, "b": b, "V": V, "c": c}
 
 
 def _check_kind_and_units(kind, units):
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    check_positive_int("units", units)
+    checks.one_of(kind, "kind", KINDS)
+    checks.positive_int(units, "units")
 
 
 def _recurrent_layer(kind, units):
@@ -201,6 +212,8 @@ def build_sequence_classifier(kind="lstm", units=64, input_shape=(28, 28), num_c
         ValueError: unknown ``kind`` or ``units`` < 1.  TypeError: ``units`` not an int.
     """
     _check_kind_and_units(kind, units)
+    input_shape = checks.int_tuple(input_shape, "input_shape", length=2)
+    checks.positive_int(num_classes, "num_classes")
     inputs = keras.Input(shape=input_shape, name="rows")
     if kind == "article":
         outputs = layers.Activation("softmax", name="softmax")(
@@ -222,6 +235,7 @@ def build_adding_regressor(kind="lstm", units=32, input_features=2):
         ValueError: unknown ``kind`` or ``units`` < 1.  TypeError: ``units`` not an int.
     """
     _check_kind_and_units(kind, units)
+    checks.positive_int(input_features, "input_features")
     inputs = keras.Input(shape=(None, input_features), name="sequence")
     if kind == "article":
         outputs = article_rnn(units, 1)(inputs)
@@ -246,7 +260,11 @@ def input_gradient_norms(model, x, y, loss="mean_squared_error"):
     """
     import tensorflow as tf  # the book's Keras backend
 
-    x = tf.convert_to_tensor(check_array(x, "x", 3), dtype=tf.float32)
+    checks.keras_model(model, "model")
+    x = checks.array(x, "x", 3)
+    y = checks.array(y, "y", (1, 2, 3))
+    checks.matching(len(y), "len(y)", len(x), "len(x)")
+    x = tf.convert_to_tensor(x, dtype=tf.float32)
     loss_function = keras.losses.get(loss)
     with tf.GradientTape() as tape:
         tape.watch(x)

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from bigmodel_utils import profile, size
+from bigmodel_utils import checks, profile, size
 
 BASE_CHANNELS = (32, 64, 64)  # the article's CNN at width 1
 BASE_UNITS = 64
@@ -29,10 +29,7 @@ def scaled_channels(width):
         TypeError: if ``width`` is not a number.
         ValueError: if ``width`` is not positive.
     """
-    if isinstance(width, bool) or not isinstance(width, (int, float, np.floating)):
-        raise TypeError(f"width must be a number, got {type(width).__name__}")
-    if width <= 0:
-        raise ValueError(f"width must be > 0, got {width}")
+    width = checks.positive_float(width, "width")
     return tuple(max(1, round(c * width)) for c in (*BASE_CHANNELS, BASE_UNITS))
 
 
@@ -46,8 +43,7 @@ def build_scaled_cnn(width=1.0, extra_layers=0, input_shape=(28, 28, 1), num_cla
         TypeError, ValueError: bad ``width`` (see :func:`scaled_channels`) or ``extra_layers``.
     """
     first, second, third, units = scaled_channels(width)
-    if not isinstance(extra_layers, int) or extra_layers < 0:
-        raise ValueError(f"extra_layers must be an int >= 0, got {extra_layers!r}")
+    checks.non_negative_int(extra_layers, "extra_layers")
     stack = [
         keras.Input(shape=input_shape),
         layers.Conv2D(first, 3, activation="relu"),

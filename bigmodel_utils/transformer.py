@@ -16,6 +16,8 @@ import math
 
 import numpy as np
 
+from bigmodel_utils import checks
+
 
 def _array(value, name, ndims):
     """``value`` as a float array whose rank is one of ``ndims``, else ValueError naming it."""
@@ -114,8 +116,7 @@ def causal_mask(length):
     Raises:
         ValueError: if ``length`` is not a positive int.
     """
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length <= 0:
-        raise ValueError(f"length must be a positive int, got {length!r}")
+    checks.positive_int(length, "length")
     return np.tril(np.ones((length, length), dtype=bool))  # (seq_q, seq_k)
 
 
@@ -161,8 +162,7 @@ def multi_head_attention(
     single = X.ndim == 2
     X = X[None] if single else X  # (batch, seq, d_model)
     d_model = X.shape[-1]
-    if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h <= 0:
-        raise ValueError(f"h (number of heads) must be a positive int, got {h!r}")
+    checks.positive_int(h, "h")  # the number of heads
     if d_model % h:
         raise ValueError(f"d_model={d_model} (last axis of X) must be divisible by h={h}")
     weights_in = {}
@@ -269,9 +269,8 @@ def positional_encoding(length, d_model):
     Raises:
         ValueError: if ``length`` or ``d_model`` is not a positive int.
     """
-    for name, value in (("length", length), ("d_model", d_model)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    checks.positive_int(length, "length")
+    checks.positive_int(d_model, "d_model")
     positions = np.arange(length)[:, None]  # (length, 1)
     even = np.arange(0, d_model, 2)[None, :]  # (1, ceil(d_model / 2)): the 2i of the formula
     angles = positions / np.power(10000.0, even / d_model)  # (length, ceil(d_model / 2))
@@ -299,14 +298,8 @@ def patchify(images, patch_size):
     """
     images = _array(images, "images", (4,))
     batch_size, height, width, channels = images.shape
-    p = patch_size
-    if (
-        isinstance(p, bool)
-        or not isinstance(p, (int, np.integer))
-        or p <= 0
-        or height % p
-        or width % p
-    ):
+    p = checks.positive_int(patch_size, "patch_size")
+    if height % p or width % p:
         raise ValueError(
             f"patch_size must be a positive int dividing {height}x{width}, got {patch_size!r}"
         )

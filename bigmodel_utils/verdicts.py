@@ -8,6 +8,8 @@ and the few numbers computed on the way. Pure functions: nothing is trained or d
 
 import numpy as np
 
+from bigmodel_utils import checks
+
 GAP_TOLERANCE = 0.005  # a change of the train-test gap smaller than half a point is no trend
 SALIENCY_TOLERANCE = (
     0.03  # a change of the saliency-on-strokes share smaller than 3 points is no change
@@ -61,8 +63,7 @@ def claim_verdicts(numbers, summary, test_size):
     missing = [key for key in CLAIM_NUMBERS if key not in numbers]
     if missing:
         raise ValueError(f"numbers must hold the keys {CLAIM_NUMBERS}; missing {missing}")
-    if isinstance(test_size, bool) or not isinstance(test_size, (int, np.integer)) or test_size < 1:
-        raise ValueError(f"test_size must be a positive integer, got {test_size!r}")
+    checks.positive_int(test_size, "test_size")
     test_accuracy, noise_accuracy = (
         _column(summary, "test_accuracy"),
         _column(summary, "noise_accuracy"),
@@ -123,12 +124,7 @@ def interpretability_verdict(share_smallest, share_largest):
         ValueError: a share is not a number in [0, 1].
     """
     for name, share in (("share_smallest", share_smallest), ("share_largest", share_largest)):
-        if (
-            isinstance(share, bool)
-            or not isinstance(share, (int, float, np.integer, np.floating))
-            or not 0.0 <= share <= 1.0
-        ):  # also rejects NaN
-            raise ValueError(f"{name} must be a number in [0, 1], got {share!r}")
+        checks.probability(share, name)
     change = (
         share_largest - share_smallest
     )  # > 0: the larger model's saliency sits more on the strokes

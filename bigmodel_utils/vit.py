@@ -10,8 +10,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from bigmodel_utils import profile, transformer
-from bigmodel_utils.cnn import check_positive_int
+from bigmodel_utils import checks, profile, transformer
 
 _PACKAGE = "bigmodel_utils"
 
@@ -26,8 +25,8 @@ class PositionalEmbedding(layers.Layer):
 
     def __init__(self, length, d_model, learned=True, **kwargs):
         super().__init__(**kwargs)
-        check_positive_int("length", length)
-        check_positive_int("d_model", d_model)
+        checks.positive_int(length, "length")
+        checks.positive_int(d_model, "d_model")
         self.length, self.d_model, self.learned = length, d_model, learned
 
     def build(self, input_shape):
@@ -69,8 +68,8 @@ class PatchEmbedding(layers.Layer):
 
     def __init__(self, patch_size, d_model, **kwargs):
         super().__init__(**kwargs)
-        check_positive_int("patch_size", patch_size)
-        check_positive_int("d_model", d_model)
+        checks.positive_int(patch_size, "patch_size")
+        checks.positive_int(d_model, "d_model")
         self.patch_size, self.d_model = patch_size, d_model
 
     def build(self, input_shape):
@@ -130,7 +129,7 @@ class EncoderBlock(layers.Layer):
     def __init__(self, d_model, num_heads, mlp_dim, dropout=0.0, causal=False, **kwargs):
         super().__init__(**kwargs)
         for name, value in (("d_model", d_model), ("num_heads", num_heads), ("mlp_dim", mlp_dim)):
-            check_positive_int(name, value)
+            checks.positive_int(value, name)
         if d_model % num_heads:
             raise ValueError(f"d_model={d_model} must be divisible by num_heads={num_heads}")
         if not 0.0 <= dropout < 1.0:
@@ -242,7 +241,7 @@ def build_tiny_vit(
         ValueError: through the layers, for a ``patch_size`` that does not divide the image
             or ``d_model % num_heads != 0``.
     """
-    check_positive_int("num_layers", num_layers)
+    checks.positive_int(num_layers, "num_layers")
     inputs = keras.Input(shape=image_shape, name="images")
     x = PatchEmbedding(patch_size, d_model, name="patch_embedding")(inputs)
     for index in range(num_layers):
@@ -338,7 +337,7 @@ def warmup_cosine_adam(learning_rate, total_steps, warmup_fraction=0.1):
     The usual schedule for Transformers (Vaswani et al. 2017 warm up, too): early steps with
     random attention are noisy, so they are kept small.
     """
-    check_positive_int("total_steps", total_steps)
+    checks.positive_int(total_steps, "total_steps")
     if not 0.0 <= warmup_fraction < 1.0:
         raise ValueError(f"warmup_fraction must be in [0, 1), got {warmup_fraction!r}")
     warmup_steps = int(total_steps * warmup_fraction)

@@ -182,7 +182,7 @@ def test_activation_lookup():
         (
             lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), stride=0),
             ValueError,
-            "stride must be >= 1",
+            "stride must be a positive int",
         ),
         (
             lambda: cnn.conv2d(
