@@ -1,0 +1,104 @@
+"""Chapter 5.4: the character model of chapter 3.3 (continued), grown and trained longer.
+
+The same builder, :func:`bigmodel_utils.language_model.build_char_lm`, with a wider, deeper
+configuration and a longer context; both models are scored on the same validation characters,
+so their difference per chunk of text gives a paired interval of the gain (the test-set error
+of a single run, not the spread between seeds).
+"""
+
+import time
+
+import keras
+import numpy as np
+
+from bigmodel_utils import language_model as lm
+from bigmodel_utils import vit
+
+# The larger character model: >= 10x the parameters of the quick profile's model.
+BIG_CONFIG = dict(
+    context_length=128, d_model=256, num_heads=8, num_layers=6, mlp_dim=1024, dropout=0.1
+)
+SCHEDULE_KEYS = ("steps", "batch_size", "learning_rate")
+
+
+def _check_config(config):
+    needed = {"context_length", "d_model", "num_heads", "num_layers", "mlp_dim"}
+    if not isinstance(config, dict) or not needed <= set(config):
+        raise TypeError(f"config must be a dict with {sorted(needed)}, got {config!r}")
+
+
+def parameter_count(config, vocab_size):
+    """Parameters of the character model built from ``config`` (built, not trained).
+
+    Chapter 5.4. Raises TypeError naming ``config`` if a setting is missing.
+    """
+    _check_config(config)
+    if isinstance(vocab_size, bool) or not isinstance(vocab_size, (int, np.integer)):
+        raise TypeError(f"vocab_size must be an int, got {type(vocab_size).__name__}")
+    return int(lm.build_char_lm(int(vocab_size), **config).count_params())
+
+
+def train_char_lm(config, schedule, train_ids, vocab_size, seed=0):
+    """Build and train the character model of ``config`` on random windows of ``train_ids``.
+
+    Chapter 5.4: chapter 3.3's recipe (warm-up + cosine Adam, cross-entropy on every position).
+
+    Args:
+        config: settings for :func:`~bigmodel_utils.language_model.build_char_lm`.
+        schedule: ``{"steps", "batch_size", "learning_rate"}``.
+    Returns:
+        ``(model, seconds)``: the trained model and the wall-clock seconds of training.
+    Raises:
+        TypeError/ValueError: naming ``config`` or ``schedule`` if a setting is missing or bad.
+    """
+    _check_config(config)
+    if not isinstance(schedule, dict) or not set(SCHEDULE_KEYS) <= set(schedule):
+        raise TypeError(f"schedule must be a dict with {SCHEDULE_KEYS}, got {schedule!r}")
+    if schedule["steps"] < 1 or schedule["batch_size"] < 1 or not schedule["learning_rate"] > 0:
+        raise ValueError(f"schedule needs steps, batch_size >= 1 and learning_rate > 0: {schedule}")
+    keras.utils.set_random_seed(seed)
+    model = lm.build_char_lm(vocab_size, **config)
+    model.compile(
+        optimizer=vit.warmup_cosine_adam(schedule["learning_rate"], schedule["steps"]),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    start = time.perf_counter()
+    model.fit(
+        lm.random_batches(train_ids, config["context_length"], schedule["batch_size"], seed=seed),
+        steps_per_epoch=schedule["steps"],
+        epochs=1,
+        verbose=0,
+    )
+    return model, time.perf_counter() - start
+
+
+def chunk_cross_entropy(model, validation_ids, chunk_length, batch_size=256):
+    """Mean cross-entropy (nats/char) of ``model`` on each chunk of ``chunk_length`` characters.
+
+    Chapter 5.4: the chunks are the same for every model whose context divides
+    ``chunk_length``; a shorter-context model reads each chunk as consecutive windows.
+
+    Returns:
+        A float array ``(num_chunks,)``.
+    Raises:
+        ValueError: if the model's context does not divide ``chunk_length``.
+    """
+    context = model.input_shape[1]
+    if isinstance(chunk_length, bool) or not isinstance(chunk_length, (int, np.integer)):
+        raise TypeError(f"chunk_length must be an int, got {type(chunk_length).__name__}")
+    if chunk_length < context or chunk_length % context:
+        raise ValueError(f"chunk_length={chunk_length} must be a multiple of the context {context}")
+    inputs, targets = lm.make_windows(validation_ids, chunk_length)  # (chunks, chunk_length)
+    pieces = chunk_length // context
+    inputs = inputs.reshape(-1, context)  # (chunks * pieces, context)
+    targets = targets.reshape(-1, context)
+    losses = []
+    for start in range(0, len(inputs), batch_size):
+        logits = model.predict_on_batch(inputs[start : start + batch_size])  # (b, context, vocab)
+        logits = np.asarray(logits, dtype=np.float64)
+        log_norm = np.log(np.exp(logits - logits.max(-1, keepdims=True)).sum(-1))
+        log_norm += logits.max(-1)  # (b, context)
+        picked = np.take_along_axis(logits, targets[start : start + batch_size, :, None], -1)
+        losses.append(log_norm - picked[..., 0])  # (b, context)
+    per_window = np.concatenate(losses).mean(axis=1)  # (chunks * pieces,)
+    return per_window.reshape(-1, pieces).mean(axis=1)  # (chunks,)

@@ -1,0 +1,215 @@
+"""Chapter 5.4 on paper: how many bytes training a model takes, and how many devices that fills.
+
+Training keeps four things per parameter (the *model state*): the weights, their gradients, the
+optimizer's state (Adam: two moments) and, in mixed precision, a float32 master copy of the
+weights next to the 16-bit copy the arithmetic uses (Micikevicius et al. 2018; the accounting of
+Rajbhandari et al. 2020). On top of that come the *activations*: what the forward pass must keep
+for the backward pass, which grow with the batch, not with the parameters (Korthikanti et al.
+2022). Pure Python and NumPy: :func:`count_training_state` reads a built Keras model and
+optimizer, but nothing here imports TensorFlow.
+"""
+
+import math
+
+import numpy as np
+
+PRECISIONS = ("float32", "mixed")
+OPTIMIZERS = ("sgd", "momentum", "adam")
+OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}  # float32 numbers kept per parameter
+COMPONENTS = ("weights", "gradients", "optimizer_state", "master_copy")
+
+# GPT-3 175B as Brown et al. (2020, Table 2.1) describe it.
+GPT3 = {
+    "num_params": 175e9,
+    "num_layers": 96,
+    "d_model": 12288,
+    "num_heads": 96,
+    "seq_len": 2048,
+}
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
+def _positive_number(name, value, allow_zero=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        relation = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be finite and {relation}, got {value!r}")
+    return float(value)
+
+
+def _choice(name, value, options):
+    if value not in options:
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+def state_bytes_per_parameter(precision="float32", optimizer="adam"):
+    """Bytes of model state per parameter, component by component.
+
+    Chapter 5.4, eq. (state): float32 keeps weights (4) + gradients (4) + optimizer state
+    (4 per moment); mixed precision keeps 16-bit weights (2) and gradients (2), and in float32
+    the master weights (4) and the optimizer state. With Adam both come to 16 bytes.
+
+    Args:
+        precision: ``"float32"`` or ``"mixed"`` (16-bit arithmetic, float32 master copy).
+        optimizer: ``"sgd"`` (no state), ``"momentum"`` (one moment) or ``"adam"`` (two).
+    Returns:
+        dict with ``weights``, ``gradients``, ``optimizer_state``, ``master_copy`` and ``total``.
+    Raises:
+        ValueError: if ``precision`` or ``optimizer`` is unknown.
+    """
+    _choice("precision", precision, PRECISIONS)
+    _choice("optimizer", optimizer, OPTIMIZERS)
+    weight_bytes = 4 if precision == "float32" else 2
+    parts = {
+        "weights": weight_bytes,
+        "gradients": weight_bytes,
+        "optimizer_state": 4 * OPTIMIZER_STATES[optimizer],
+        "master_copy": 0 if precision == "float32" else 4,
+    }
+    parts["total"] = sum(parts.values())
+    return parts
+
+
+def state_bytes(num_params, precision="float32", optimizer="adam"):
+    """Bytes of model state for ``num_params`` parameters: ``num_params`` x eq. (state).
+
+    Chapter 5.4. Raises ValueError/TypeError naming the argument on bad input.
+    """
+    num_params = _positive_number("num_params", num_params)
+    return num_params * state_bytes_per_parameter(precision, optimizer)["total"]
+
+
+def mlp_activation_values(batch_size, seq_len, d_model, mlp_dim):
+    """Numbers the backward pass of the MLP block ``gelu(x W1 + b1) W2 + b2`` reads.
+
+    Chapter 5.4, eq. (mlp-activations): the input ``x`` (for dW1), the pre-activation
+    ``x W1 + b1`` (for the GELU's derivative) and the hidden activation (for dW2):
+    ``batch_size * seq_len * (d_model + 2 * mlp_dim)``. The minimum; an engine may keep more.
+
+    Raises:
+        TypeError/ValueError: naming the argument, unless each is an int >= 1.
+    """
+    batch_size = _positive_int("batch_size", batch_size)
+    seq_len = _positive_int("seq_len", seq_len)
+    d_model = _positive_int("d_model", d_model)
+    mlp_dim = _positive_int("mlp_dim", mlp_dim)
+    return batch_size * seq_len * (d_model + 2 * mlp_dim)
+
+
+def layer_activation_bytes(batch_size, seq_len, d_model, num_heads, recompute=False):
+    """Activation bytes one Transformer layer keeps for its backward pass, 16-bit arithmetic.
+
+    Chapter 5.4, eq. (layer-activations), from Korthikanti et al. (2022): with attention,
+    a 4 x d_model MLP, two LayerNorms and dropout masks, ``s b h (34 + 5 a s / h)`` bytes for
+    sequence length ``s``, batch ``b``, width ``h`` and ``a`` heads. With full recomputation
+    only the layer's input is kept, ``2 s b h`` bytes.
+
+    Raises:
+        TypeError/ValueError: naming the argument, unless each is an int >= 1.
+    """
+    s = _positive_int("seq_len", seq_len)
+    b = _positive_int("batch_size", batch_size)
+    h = _positive_int("d_model", d_model)
+    a = _positive_int("num_heads", num_heads)
+    if not isinstance(recompute, bool):
+        raise TypeError(f"recompute must be True or False, got {recompute!r}")
+    if recompute:
+        return 2.0 * s * b * h
+    return s * b * h * (34.0 + 5.0 * a * s / h)
+
+
+def devices_needed(total_bytes, device_bytes):
+    """The fewest devices of ``device_bytes`` each that can hold ``total_bytes``: a ceiling.
+
+    Chapter 5.4: ``ceil(total_bytes / device_bytes)``, assuming a perfect split and nothing
+    else on the device (a lower bound: real systems need room for buffers and fragments).
+
+    Raises:
+        TypeError/ValueError: naming the argument if a size is not a positive number.
+    """
+    total_bytes = _positive_number("total_bytes", total_bytes, allow_zero=True)
+    device_bytes = _positive_number("device_bytes", device_bytes)
+    return int(math.ceil(total_bytes / device_bytes))
+
+
+def _nbytes(variable):
+    """Bytes a Keras/TF variable holds: number of elements x bytes per element."""
+    dtype = np.dtype(getattr(variable.dtype, "name", variable.dtype))
+    return int(np.prod(tuple(variable.shape), dtype=np.int64)) * dtype.itemsize
+
+
+def count_training_state(model, optimizer):
+    """Bytes the model's variables and the optimizer's variables really hold, counted.
+
+    Chapter 5.4: the measurement the formula :func:`state_bytes_per_parameter` is checked
+    against. The optimizer must be built (``optimizer.build(model.trainable_variables)``).
+    Scalars of the optimizer (its step counter, learning rate) are counted apart.
+
+    Returns:
+        dict with ``params`` (``model.count_params()``), ``weights`` (bytes of all model
+        variables), ``optimizer_state`` (bytes of optimizer variables with more than one
+        element or shaped like a weight), ``optimizer_scalars`` (the rest, in bytes) and
+        ``weight_dtypes`` (the set of dtype names of the model's variables).
+    Raises:
+        TypeError: if ``model`` or ``optimizer`` lacks the Keras attributes used.
+        ValueError: if the optimizer has not been built.
+    """
+    if not hasattr(model, "count_params") or not hasattr(model, "weights"):
+        raise TypeError(f"model must be a built Keras model, got {type(model).__name__}")
+    if not hasattr(optimizer, "variables"):
+        raise TypeError(f"optimizer must be a Keras optimizer, got {type(optimizer).__name__}")
+    if not optimizer.variables:
+        raise ValueError("optimizer must be built: call optimizer.build(model.trainable_variables)")
+    weight_shapes = {tuple(variable.shape) for variable in model.weights}
+    state = scalars = 0
+    for variable in optimizer.variables:
+        shape = tuple(variable.shape)
+        if shape in weight_shapes and shape != ():
+            state += _nbytes(variable)
+        else:
+            scalars += _nbytes(variable)
+    return {
+        "params": int(model.count_params()),
+        "weights": sum(_nbytes(variable) for variable in model.weights),
+        "optimizer_state": state,
+        "optimizer_scalars": scalars,
+        "weight_dtypes": sorted({np.dtype(v.dtype).name for v in model.weights}),
+    }
+
+
+def state_table(num_params, device_bytes):
+    """One row per recipe: bytes per parameter by component, the total and the devices needed.
+
+    Chapter 5.4: eq. (state) for float32 and mixed precision with SGD and Adam, ready for
+    ``pandas.DataFrame``; ``devices`` is :func:`devices_needed` for the model state alone.
+
+    Raises:
+        TypeError/ValueError: naming the argument on bad sizes.
+    """
+    num_params = _positive_number("num_params", num_params)
+    device_bytes = _positive_number("device_bytes", device_bytes)
+    rows = []
+    for precision in PRECISIONS:
+        for optimizer in ("sgd", "adam"):
+            parts = state_bytes_per_parameter(precision, optimizer)
+            total = num_params * parts["total"]
+            rows.append(
+                {
+                    "precision": precision,
+                    "optimizer": optimizer,
+                    **{f"{name} (B/param)": parts[name] for name in COMPONENTS},
+                    "total (B/param)": parts["total"],
+                    "total (GB)": total / 1e9,
+                    "devices": devices_needed(total, device_bytes),
+                }
+            )
+    return rows

@@ -1,0 +1,307 @@
+"""Chapter 5.4: tensor (model) parallelism of a Transformer MLP block on a real engine.
+
+The block ``y = gelu(x W1 + b1) W2 + b2`` is split over N devices as Shoeybi et al. (2019) do
+it: device r holds the columns ``W1[:, r]`` and ``b1[r]`` (column-parallel) and the matching
+rows ``W2[r, :]`` (row-parallel), so ``gelu(x W1[:, r] + b1[r]) W2[r, :]`` is device r's part
+of the output and one all-reduce sums the parts. Two operators carry the communication: ``f``
+(identity forward, all-reduce of the input gradient backward) and ``g`` (all-reduce forward,
+identity backward). The collectives are ``tf.distribute``'s ``ReplicaContext.all_reduce`` under
+``MirroredStrategy``, so every byte that crosses devices goes through one logged call.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from bigmodel_utils import allreduce
+from bigmodel_utils.cnn import check_positive_int
+
+BYTES_PER_VALUE = 4  # float32
+
+
+def _positive_int(name, value):
+    check_positive_int(name, value)
+    return int(value)
+
+
+def _shape(name, value, rank=None):
+    shape = getattr(value, "shape", None)
+    if shape is None:
+        raise TypeError(f"{name} must be an array or tensor, got {type(value).__name__}")
+    shape = tuple(shape)
+    if rank is not None and len(shape) != rank:
+        raise ValueError(f"{name} must have rank {rank}, got shape {shape}")
+    return shape
+
+
+def _check_log(log):
+    if not isinstance(log, CommunicationLog):
+        raise TypeError(f"log must be a CommunicationLog, got {type(log).__name__}")
+
+
+def _check_weights(name, weights):
+    if not isinstance(weights, dict) or not {"W1", "b1", "W2", "b2"} <= set(weights):
+        raise TypeError(f"{name} must be a dict with W1, b1, W2 and b2")
+
+
+def init_mlp_weights(d_model, mlp_dim, seed=0):
+    """Random float32 weights ``W1 (d_model, mlp_dim)``, ``b1``, ``W2 (mlp_dim, d_model)``, ``b2``.
+
+    Chapter 5.4: Glorot-scaled kernels, small non-zero biases (every term gets checked).
+    Raises TypeError/ValueError naming the argument unless each is an int >= 1 (seed >= 0).
+    """
+    d_model = _positive_int("d_model", d_model)
+    mlp_dim = _positive_int("mlp_dim", mlp_dim)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    rng = np.random.default_rng(seed)
+    limit = np.sqrt(6.0 / (d_model + mlp_dim))
+    return {
+        "W1": rng.uniform(-limit, limit, (d_model, mlp_dim)).astype(np.float32),
+        "b1": rng.normal(0.0, 0.1, mlp_dim).astype(np.float32),
+        "W2": rng.uniform(-limit, limit, (mlp_dim, d_model)).astype(np.float32),
+        "b2": rng.normal(0.0, 0.1, d_model).astype(np.float32),
+    }
+
+
+def mlp_block(x, W1, b1, W2, b2):
+    """The unsplit MLP block ``gelu(x W1 + b1) W2 + b2`` (exact, erf GELU).
+
+    Chapter 5.4, eq. (mlp), the feed-forward half of the Transformer block of chapter 3.3.
+    ``x``: ``(batch, seq, d_model)`` -> ``(batch, seq, d_model)``. Raises TypeError/ValueError
+    naming the argument whose shape does not fit.
+    """
+    d_model = _shape("x", x, rank=3)[-1]
+    rows, mlp_dim = _shape("W1", W1, rank=2)
+    if rows != d_model:
+        raise ValueError(f"W1 must have {d_model} rows to match x, got shape {(rows, mlp_dim)}")
+    if _shape("W2", W2, rank=2) != (mlp_dim, d_model):
+        raise ValueError(f"W2 must have shape {(mlp_dim, d_model)}, got {tuple(W2.shape)}")
+    return tf.nn.gelu(tf.matmul(x, W1) + b1) @ W2 + b2  # (batch, seq, d_model)
+
+
+def split_mlp_weights(weights, num_shards):
+    """Cut the block's weights into ``num_shards`` tensor-parallel shards.
+
+    Chapter 5.4, eq. (split): ``W1`` and ``b1`` by columns, ``W2`` by rows; ``b2`` is added
+    once after the all-reduce, so every shard keeps a copy.
+
+    Returns:
+        A list of ``num_shards`` dicts with ``W1``, ``b1``, ``W2``, ``b2`` (NumPy arrays).
+    Raises:
+        TypeError/ValueError: naming the argument if ``weights`` lacks a matrix, the shapes
+            disagree, or ``mlp_dim`` is not divisible by ``num_shards``.
+    """
+    num_shards = _positive_int("num_shards", num_shards)
+    _check_weights("weights", weights)
+    W1, b1, W2, b2 = (np.asarray(weights[key]) for key in ("W1", "b1", "W2", "b2"))
+    d_model, mlp_dim = W1.shape
+    if b1.shape != (mlp_dim,) or W2.shape != (mlp_dim, d_model) or b2.shape != (d_model,):
+        raise ValueError(
+            f"weights must have W1 (d, m), b1 (m,), W2 (m, d), b2 (d,), got "
+            f"{W1.shape}, {b1.shape}, {W2.shape}, {b2.shape}"
+        )
+    if mlp_dim % num_shards:
+        raise ValueError(f"num_shards={num_shards} must divide mlp_dim={mlp_dim}")
+    columns = np.split(np.arange(mlp_dim), num_shards)  # hidden units of each shard
+    return [
+        {"W1": W1[:, part], "b1": b1[part], "W2": W2[part, :], "b2": b2.copy()} for part in columns
+    ]
+
+
+def _place_shards(shards, devices):
+    """One ``tf.Variable`` per shard matrix, created on its own device.
+
+    Returns a list of dicts of variables, ``shards[r]`` on ``devices[r]``.
+    """
+    if len(shards) != len(devices) or not shards:
+        raise ValueError(f"need one device per shard, got {len(shards)} and {len(devices)}")
+    placed = []
+    for shard, device in zip(shards, devices):
+        with tf.device(device):
+            placed.append({key: tf.Variable(value, name=key) for key, value in shard.items()})
+    return placed
+
+
+def _bytes_by_device(placed):
+    """Bytes of weights each device holds: ``{device name: bytes}``, read from the variables."""
+    held = {}
+    for shard in placed:
+        for variable in shard.values():
+            device = variable.device.split("device:")[-1]
+            held[device] = held.get(device, 0) + variable.shape.num_elements() * variable.dtype.size
+    return held
+
+
+class CommunicationLog(list):
+    """Every all-reduce of a traced step: ``(replica, "forward" | "backward", bytes)`` entries."""
+
+    def bytes_per_replica(self, replica=0):
+        """Bytes one replica hands to all-reduces in one step."""
+        return sum(size for who, _, size in self if who == replica)
+
+
+def _all_reduce(value, log, direction):
+    context = tf.distribute.get_replica_context()
+    replica = tf.get_static_value(context.replica_id_in_sync_group)
+    log.append((int(replica), direction, value.shape.num_elements() * value.dtype.size))
+    return context.all_reduce(tf.distribute.ReduceOp.SUM, value)
+
+
+def copy_in(x, log):
+    """Operator ``f``: the identity forward; all-reduce (sum) of the input gradient backward.
+
+    Chapter 5.4, eq. (split). Each device's gradient of ``x`` covers only its hidden units;
+    their sum is the gradient of ``x``. Raises TypeError naming ``x`` or ``log``.
+    """
+    _shape("x", x)
+    _check_log(log)
+
+    @tf.custom_gradient
+    def f(x):
+        return tf.identity(x), lambda dy: _all_reduce(dy, log, "backward")
+
+    return f(x)
+
+
+def sum_out(partial, log):
+    """Operator ``g``: all-reduce (sum) of the devices' partial outputs forward; identity backward.
+
+    Chapter 5.4, eq. (split): the only communication of the forward pass. Raises TypeError
+    naming ``partial`` or ``log``.
+    """
+    _shape("partial", partial)
+    _check_log(log)
+
+    @tf.custom_gradient
+    def g(partial):
+        return _all_reduce(partial, log, "forward"), lambda dy: dy
+
+    return g(partial)
+
+
+def split_mlp_block(x, shard, log):
+    """Device r's view of the split block: ``g(gelu(f(x) W1_r + b1_r) W2_r) + b2``.
+
+    Chapter 5.4, eq. (split). Runs inside ``strategy.run``; returns the full output on
+    every device. ``x``: ``(batch, seq, d_model)``; the hidden part is ``(batch, seq, m / N)``.
+
+    Raises:
+        TypeError/ValueError: naming ``x``, ``shard`` or ``log``.
+    """
+    _check_weights("shard", shard)
+    _check_log(log)
+    _shape("x", x, rank=3)
+    hidden = tf.nn.gelu(tf.matmul(copy_in(x, log), shard["W1"]) + shard["b1"])  # (b, s, m/N)
+    return sum_out(hidden @ shard["W2"], log) + shard["b2"]  # (batch, seq, d_model)
+
+
+def _vjp(block, x, upstream, variables):
+    """Output and gradients of ``sum(block(x) * upstream)``: what backprop hands each weight."""
+    with tf.GradientTape() as tape:
+        tape.watch([x, *variables])  # constants too (the unsplit reference)
+        y = block(x)
+        loss = tf.reduce_sum(y * upstream)
+    return y, tape.gradient(loss, [x, *variables])
+
+
+def compare_split_with_unsplit(strategy, weights, x, upstream):
+    """Forward and backward of the block split over the strategy's replicas vs unsplit.
+
+    Chapter 5.4: the output and every gradient (input, W1, b1, W2, b2) of the split block,
+    reassembled from the devices, must equal the unsplit block's to float rounding.
+
+    Args:
+        strategy: a ``MirroredStrategy`` over N devices (N divides ``mlp_dim``).
+        weights: from :func:`init_mlp_weights`.
+        x: ``(batch, seq, d_model)`` inputs; upstream: the gradient arriving at the output.
+    Raises:
+        TypeError/ValueError: naming ``strategy``, ``weights``, ``x`` or ``upstream``.
+    Returns:
+        dict: ``max_abs_difference`` per quantity, ``scale`` (largest unsplit value of each),
+        ``bytes_by_device``, ``log`` (:class:`CommunicationLog`), ``num_devices``.
+    """
+    if not hasattr(strategy, "num_replicas_in_sync"):
+        raise TypeError(f"strategy must be a tf.distribute strategy, got {type(strategy).__name__}")
+    _check_weights("weights", weights)
+    if _shape("x", x, rank=3) != _shape("upstream", upstream, rank=3):
+        raise ValueError(f"x and upstream must have one shape, got {x.shape} and {upstream.shape}")
+    x = tf.convert_to_tensor(x, tf.float32)
+    upstream = tf.convert_to_tensor(upstream, tf.float32)
+    names = ("y", "x", "W1", "b1", "W2", "b2")
+    plain = [tf.constant(weights[key]) for key in names[2:]]
+    y, grads = _vjp(lambda v: mlp_block(v, *plain), x, upstream, plain)
+    unsplit = dict(zip(names, [y, *grads]))
+    N = strategy.num_replicas_in_sync
+    placed = _place_shards(split_mlp_weights(weights, N), strategy.extended.worker_devices)
+    per_replica = strategy.experimental_distribute_values_from_function(
+        lambda context: placed[context.replica_id_in_sync_group]
+    )
+    log = CommunicationLog()
+
+    def replica_step(shard):
+        variables = [shard[key] for key in names[2:]]
+        return _vjp(lambda v: split_mlp_block(v, shard, log), x, upstream, variables)
+
+    y_split, grads_split = tf.function(lambda s: strategy.run(replica_step, args=(s,)))(per_replica)
+    local = [strategy.experimental_local_results(t) for t in (y_split, *grads_split)]
+    split = {
+        "y": local[0][0],  # every replica holds the full output
+        "x": local[1][0],  # and, after f's all-reduce, the full input gradient
+        "W1": tf.concat(local[2], axis=1),
+        "b1": tf.concat(local[3], axis=0),
+        "W2": tf.concat(local[4], axis=0),
+        "b2": local[5][0],
+    }
+    same_everywhere = max(
+        float(tf.reduce_max(tf.abs(part - local[i][0]))) for i in (0, 1, 5) for part in local[i]
+    )
+    return {
+        "max_abs_difference": {
+            key: float(tf.reduce_max(tf.abs(split[key] - unsplit[key]))) for key in names
+        },
+        "scale": {key: float(tf.reduce_max(tf.abs(unsplit[key]))) for key in names},
+        "replicas_disagree_by": same_everywhere,
+        "bytes_by_device": _bytes_by_device(placed),
+        "log": log,
+        "num_devices": N,
+    }
+
+
+def communication_per_step(batch_size, seq_len, d_model, mlp_dim, num_devices, links):
+    """Bytes and seconds one step communicates: tensor vs data parallelism, same block, N devices.
+
+    Chapter 5.4: tensor parallelism all-reduces two activations of ``batch*seq*d_model``
+    numbers per block and step (``g`` forward, ``f`` backward); data parallelism all-reduces the
+    block's gradient, ``2 d m + m + d`` numbers. Both as ring all-reduces timed with chapter
+    5.2's :func:`bigmodel_utils.allreduce.ring_allreduce_seconds`.
+
+    Args: ``links`` is ``{name: {"bandwidth": bytes/s, "latency": s}}``.
+    Raises: TypeError/ValueError naming the argument on bad sizes or links.
+    Returns:
+        A list of two dicts (``tensor parallel``, ``data parallel``) with the bytes all-reduced,
+        the bytes each device sends, and milliseconds per link.
+    """
+    for name, value in (("batch_size", batch_size), ("seq_len", seq_len), ("d_model", d_model)):
+        _positive_int(name, value)
+    _positive_int("mlp_dim", mlp_dim)
+    N = _positive_int("num_devices", num_devices)
+    if not isinstance(links, dict) or not all(
+        isinstance(spec, dict) and {"bandwidth", "latency"} <= set(spec) for spec in links.values()
+    ):
+        raise TypeError("links must be {name: {'bandwidth': bytes/s, 'latency': s}}")
+    activation = batch_size * seq_len * d_model * BYTES_PER_VALUE
+    gradient = (2 * d_model * mlp_dim + mlp_dim + d_model) * BYTES_PER_VALUE
+    rows = []
+    for scheme, calls, size in (("tensor parallel", 2, activation), ("data parallel", 1, gradient)):
+        row = {
+            "scheme": scheme,
+            "all-reduces": calls,
+            "bytes all-reduced": calls * size,
+            # at 1 byte/s and no latency the ring's seconds are the bytes each device sends
+            "bytes sent per device": calls * float(allreduce.ring_allreduce_seconds(size, N, 1.0)),
+        }
+        for link, spec in links.items():
+            seconds = allreduce.ring_allreduce_seconds(size, N, spec["bandwidth"], spec["latency"])
+            row[f"{link} (ms)"] = 1000 * calls * float(seconds)
+        rows.append(row)
+    return rows
