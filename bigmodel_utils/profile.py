@@ -18,7 +18,7 @@ import time
 
 import keras
 
-from bigmodel_utils import checks
+from bigmodel_utils import cache, checks
 
 PROFILE_VARIABLE = "BIGMODEL_PROFILE"
 PROFILES = ("quick", "full")
@@ -142,12 +142,12 @@ def glue(name, value, display=True):
 def results_dir():
     """Folder where chapters leave their headline numbers for later chapters (the FAQ).
 
-    ``$BIGMODEL_RESULTS`` if set, else ``~/.cache/bigmodel_utils/results``.
+    ``$BIGMODEL_RESULTS`` if set and not empty, else ``~/.cache/bigmodel_utils/results``.
     """
     import pathlib
 
     default = pathlib.Path.home() / ".cache" / "bigmodel_utils" / "results"
-    return pathlib.Path(os.environ.get("BIGMODEL_RESULTS", default))
+    return cache.env_path("BIGMODEL_RESULTS", default)
 
 
 def save_results(chapter, values):
@@ -156,20 +156,28 @@ def save_results(chapter, values):
     The file records the profile, so a reader never mixes quick and full numbers.
 
     Raises:
-        ValueError: if ``chapter`` is empty or ``values`` is not a non-empty dict.
+        ValueError / TypeError: ``chapter`` is not a plain file name (``'../x'``, ``'/tmp/x'``
+            and ``'a/b'`` cannot leave the results folder) or ``values`` is not a non-empty dict.
+
+    Returns:
+        True when saved; False (and a note naming the folder) when the folder cannot be
+        written, so a chapter still runs on a read-only machine.
     """
     import json
 
-    if not isinstance(chapter, str) or not chapter.strip():
-        raise ValueError(f"chapter must be a non-empty name, got {chapter!r}")
-    if not isinstance(values, dict) or not values:
-        raise ValueError("values must be a non-empty dict of numbers or strings")
+    cache.safe_name(chapter, "chapter")
+    checks.mapping(values, "values")
+    checks.non_empty(values, "values")
     folder = results_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    record = {"profile": active_profile(), "values": values}
-    temporary = folder / f".{chapter}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps(record, indent=1, default=float))
-    os.replace(temporary, folder / f"{chapter}.json")  # all or nothing
+    record = json.dumps({"profile": active_profile(), "values": values}, indent=1, default=float)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        cache.write_atomically(folder / f"{chapter}.json", lambda file: file.write(record.encode()))
+    except OSError as error:  # all or nothing: the old file, if any, is intact
+        print(f"note: cannot save the results of {chapter!r} into {folder} ({error}); "
+              "later chapters will ask for this chapter to be run again")  # fmt: skip
+        return False
+    return True
 
 
 def load_results(chapter):
@@ -181,15 +189,24 @@ def load_results(chapter):
     """
     import json
 
-    path = results_dir() / f"{chapter}.json"
+    path = results_dir() / f"{cache.safe_name(chapter, 'chapter')}.json"
     if not path.exists():
         raise FileNotFoundError(
             f"no results for chapter {chapter!r} in {path.parent}: run that chapter first"
         )
-    record = json.loads(path.read_text())
-    if record["profile"] != active_profile():
+    try:
+        record = json.loads(path.read_text())
+        if not isinstance(record, dict) or not isinstance(record.get("values"), dict):
+            raise ValueError("it does not hold a profile and a dict of values")
+    except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
+        cache.set_aside(path, f"not a results file: {error}")
+        raise FileNotFoundError(
+            f"the results of chapter {chapter!r} in {path} were broken and have been set aside: "
+            "run that chapter again"
+        ) from error
+    if record.get("profile") != active_profile():
         raise ValueError(
-            f"results of {chapter!r} come from the {record['profile']!r} profile, "
+            f"results of {chapter!r} come from the {record.get('profile')!r} profile, "
             f"not the active {active_profile()!r}: run that chapter again"
         )
     return record["values"]
