@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from bigmodel_utils import checks
+
 PRECISIONS = ("float32", "mixed")
 OPTIMIZERS = ("sgd", "momentum", "adam")
 OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}  # float32 numbers kept per parameter
@@ -26,29 +28,6 @@ GPT3 = {
     "num_heads": 96,
     "seq_len": 2048,
 }
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
-
-
-def _positive_number(name, value, allow_zero=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        relation = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be finite and {relation}, got {value!r}")
-    return float(value)
-
-
-def _choice(name, value, options):
-    if value not in options:
-        raise ValueError(f"{name} must be one of {options}, got {value!r}")
-    return value
 
 
 def state_bytes_per_parameter(precision="float32", optimizer="adam"):
@@ -66,8 +45,8 @@ def state_bytes_per_parameter(precision="float32", optimizer="adam"):
     Raises:
         ValueError: if ``precision`` or ``optimizer`` is unknown.
     """
-    _choice("precision", precision, PRECISIONS)
-    _choice("optimizer", optimizer, OPTIMIZERS)
+    checks.one_of(precision, "precision", PRECISIONS)
+    checks.one_of(optimizer, "optimizer", OPTIMIZERS)
     weight_bytes = 4 if precision == "float32" else 2
     parts = {
         "weights": weight_bytes,
@@ -84,7 +63,7 @@ def state_bytes(num_params, precision="float32", optimizer="adam"):
 
     Chapter 5.4. Raises ValueError/TypeError naming the argument on bad input.
     """
-    num_params = _positive_number("num_params", num_params)
+    num_params = checks.positive_float(num_params, "num_params")
     return num_params * state_bytes_per_parameter(precision, optimizer)["total"]
 
 
@@ -98,10 +77,10 @@ def mlp_activation_values(batch_size, seq_len, d_model, mlp_dim):
     Raises:
         TypeError/ValueError: naming the argument, unless each is an int >= 1.
     """
-    batch_size = _positive_int("batch_size", batch_size)
-    seq_len = _positive_int("seq_len", seq_len)
-    d_model = _positive_int("d_model", d_model)
-    mlp_dim = _positive_int("mlp_dim", mlp_dim)
+    batch_size = checks.positive_int(batch_size, "batch_size")
+    seq_len = checks.positive_int(seq_len, "seq_len")
+    d_model = checks.positive_int(d_model, "d_model")
+    mlp_dim = checks.positive_int(mlp_dim, "mlp_dim")
     return batch_size * seq_len * (d_model + 2 * mlp_dim)
 
 
@@ -116,13 +95,11 @@ def layer_activation_bytes(batch_size, seq_len, d_model, num_heads, recompute=Fa
     Raises:
         TypeError/ValueError: naming the argument, unless each is an int >= 1.
     """
-    s = _positive_int("seq_len", seq_len)
-    b = _positive_int("batch_size", batch_size)
-    h = _positive_int("d_model", d_model)
-    a = _positive_int("num_heads", num_heads)
-    if not isinstance(recompute, bool):
-        raise TypeError(f"recompute must be True or False, got {recompute!r}")
-    if recompute:
+    s = checks.positive_int(seq_len, "seq_len")
+    b = checks.positive_int(batch_size, "batch_size")
+    h = checks.positive_int(d_model, "d_model")
+    a = checks.positive_int(num_heads, "num_heads")
+    if checks.boolean(recompute, "recompute"):
         return 2.0 * s * b * h
     return s * b * h * (34.0 + 5.0 * a * s / h)
 
@@ -136,8 +113,8 @@ def devices_needed(total_bytes, device_bytes):
     Raises:
         TypeError/ValueError: naming the argument if a size is not a positive number.
     """
-    total_bytes = _positive_number("total_bytes", total_bytes, allow_zero=True)
-    device_bytes = _positive_number("device_bytes", device_bytes)
+    total_bytes = checks.non_negative_float(total_bytes, "total_bytes")
+    device_bytes = checks.positive_float(device_bytes, "device_bytes")
     return int(math.ceil(total_bytes / device_bytes))
 
 
@@ -195,8 +172,8 @@ def state_table(num_params, device_bytes):
     Raises:
         TypeError/ValueError: naming the argument on bad sizes.
     """
-    num_params = _positive_number("num_params", num_params)
-    device_bytes = _positive_number("device_bytes", device_bytes)
+    num_params = checks.positive_float(num_params, "num_params")
+    device_bytes = checks.positive_float(device_bytes, "device_bytes")
     rows = []
     for precision in PRECISIONS:
         for optimizer in ("sgd", "adam"):

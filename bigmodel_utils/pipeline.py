@@ -10,15 +10,9 @@ only: nothing is trained.
 
 import numpy as np
 
+from bigmodel_utils import checks
+
 SCHEDULES = ("gpipe", "1f1b")
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
 
 
 def bubble_fraction(num_stages, num_microbatches):
@@ -33,8 +27,8 @@ def bubble_fraction(num_stages, num_microbatches):
     Raises:
         TypeError/ValueError: naming the argument unless it is an int >= 1.
     """
-    p = _positive_int("num_stages", num_stages)
-    m = _positive_int("num_microbatches", num_microbatches)
+    p = checks.positive_int(num_stages, "num_stages")
+    m = checks.positive_int(num_microbatches, "num_microbatches")
     return (p - 1) / (m + p - 1)
 
 
@@ -48,12 +42,10 @@ def stage_order(stage, num_stages, num_microbatches, schedule="gpipe"):
     Raises:
         TypeError/ValueError: naming the argument on bad input.
     """
-    p = _positive_int("num_stages", num_stages)
-    m = _positive_int("num_microbatches", num_microbatches)
-    if isinstance(stage, bool) or not isinstance(stage, (int, np.integer)) or not 0 <= stage < p:
-        raise ValueError(f"stage must be an int in [0, {p}), got {stage!r}")
-    if schedule not in SCHEDULES:
-        raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+    p = checks.positive_int(num_stages, "num_stages")
+    m = checks.positive_int(num_microbatches, "num_microbatches")
+    checks.integer(stage, "stage", low=0, high=p - 1)
+    checks.one_of(schedule, "schedule", SCHEDULES)
     if schedule == "gpipe":
         return [("F", j) for j in range(m)] + [("B", j) for j in reversed(range(m))]
     warmup = min(p - stage - 1, m)
@@ -89,11 +81,11 @@ def simulate_schedule(
     Raises:
         TypeError/ValueError: naming the argument on bad input.
     """
-    p = _positive_int("num_stages", num_stages)
-    m = _positive_int("num_microbatches", num_microbatches)
+    p = checks.positive_int(num_stages, "num_stages")
+    m = checks.positive_int(num_microbatches, "num_microbatches")
     durations = {
-        "F": _positive_int("forward_ticks", forward_ticks),
-        "B": _positive_int("backward_ticks", backward_ticks),
+        "F": checks.positive_int(forward_ticks, "forward_ticks"),
+        "B": checks.positive_int(backward_ticks, "backward_ticks"),
     }
     orders = [stage_order(s, p, m, schedule) for s in range(p)]
     never = np.iinfo(np.int64).max

@@ -12,15 +12,9 @@ identity backward). The collectives are ``tf.distribute``'s ``ReplicaContext.all
 import numpy as np
 import tensorflow as tf
 
-from bigmodel_utils import allreduce
-from bigmodel_utils.cnn import check_positive_int
+from bigmodel_utils import allreduce, checks
 
 BYTES_PER_VALUE = 4  # float32
-
-
-def _positive_int(name, value):
-    check_positive_int(name, value)
-    return int(value)
 
 
 def _shape(name, value, rank=None):
@@ -49,11 +43,9 @@ def init_mlp_weights(d_model, mlp_dim, seed=0):
     Chapter 5.4: Glorot-scaled kernels, small non-zero biases (every term gets checked).
     Raises TypeError/ValueError naming the argument unless each is an int >= 1 (seed >= 0).
     """
-    d_model = _positive_int("d_model", d_model)
-    mlp_dim = _positive_int("mlp_dim", mlp_dim)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
-    rng = np.random.default_rng(seed)
+    d_model = checks.positive_int(d_model, "d_model")
+    mlp_dim = checks.positive_int(mlp_dim, "mlp_dim")
+    rng = np.random.default_rng(checks.non_negative_int(seed, "seed"))
     limit = np.sqrt(6.0 / (d_model + mlp_dim))
     return {
         "W1": rng.uniform(-limit, limit, (d_model, mlp_dim)).astype(np.float32),
@@ -91,7 +83,7 @@ def split_mlp_weights(weights, num_shards):
         TypeError/ValueError: naming the argument if ``weights`` lacks a matrix, the shapes
             disagree, or ``mlp_dim`` is not divisible by ``num_shards``.
     """
-    num_shards = _positive_int("num_shards", num_shards)
+    num_shards = checks.positive_int(num_shards, "num_shards")
     _check_weights("weights", weights)
     W1, b1, W2, b2 = (np.asarray(weights[key]) for key in ("W1", "b1", "W2", "b2"))
     d_model, mlp_dim = W1.shape
@@ -282,9 +274,9 @@ def communication_per_step(batch_size, seq_len, d_model, mlp_dim, num_devices, l
         the bytes each device sends, and milliseconds per link.
     """
     for name, value in (("batch_size", batch_size), ("seq_len", seq_len), ("d_model", d_model)):
-        _positive_int(name, value)
-    _positive_int("mlp_dim", mlp_dim)
-    N = _positive_int("num_devices", num_devices)
+        checks.positive_int(value, name)
+    checks.positive_int(mlp_dim, "mlp_dim")
+    N = checks.positive_int(num_devices, "num_devices")
     if not isinstance(links, dict) or not all(
         isinstance(spec, dict) and {"bandwidth", "latency"} <= set(spec) for spec in links.values()
     ):
