@@ -31,6 +31,10 @@ _INTERVAL = {
     "en": "{effect}{unit} (95 % CI {low} to {high}{unit})",
     "zh": "{effect}{unit}（95% 置信区间 {low} 至 {high}{unit}）",
 }
+_EXACT = {
+    "en": "{effect}{unit} (exact: counted, not sampled)",
+    "zh": "{effect}{unit}（精确值：计数所得，无抽样误差）",
+}
 _UNDEFINED = {
     "en": "{effect}{unit} (interval undefined: no spread measured)",
     "zh": "{effect}{unit}（区间无法确定：未测到离散程度）",
@@ -80,11 +84,31 @@ def _check_accuracy(accuracy, name="accuracy"):
 
 
 def t_quantile(degrees_of_freedom, confidence=CONFIDENCE):
-    """The two-sided Student-t quantile for ``confidence`` (2.78 for 4 degrees of freedom)."""
+    """The two-sided Student-t quantile for ``confidence`` (2.78 for 4 degrees of freedom).
+
+    ``math.inf`` degrees of freedom give the normal quantile (1.96 for 95 %).
+    """
     _check_confidence(confidence)
-    if degrees_of_freedom < 1:
+    if not degrees_of_freedom >= 1:  # also rejects NaN
         raise ValueError(f"degrees_of_freedom must be >= 1, got {degrees_of_freedom}")
+    if math.isinf(degrees_of_freedom):
+        return float(_scipy_stats.norm.ppf(0.5 + confidence / 2))
     return float(_scipy_stats.t.ppf(0.5 + confidence / 2, degrees_of_freedom))
+
+
+def _combined_half_width(seed_variance, test_variance, seeds, confidence):
+    """Half width and degrees of freedom of an interval with a seed part and a test-set part.
+
+    The seed variance is estimated from ``seeds`` runs (``seeds - 1`` degrees of freedom); the
+    binomial test-set variance is known once the accuracy is. Welch-Satterthwaite gives the degrees
+    of freedom of their sum: ``(v_s + v_t)^2 / (v_s^2 / (k - 1))``, infinite when ``v_s = 0``.
+    """
+    total = seed_variance + test_variance
+    if seed_variance == 0:
+        degrees = math.inf
+    else:
+        degrees = total**2 / (seed_variance**2 / (seeds - 1))
+    return t_quantile(degrees, confidence) * math.sqrt(total), degrees
 
 
 def accuracy_standard_error(accuracy, test_size):
@@ -115,9 +139,9 @@ def seed_interval(values, confidence=CONFIDENCE, test_size=None):
     """Mean over seeds and its Student-t interval; with ``test_size``, the test-set error added.
 
     The seeds measure how much training varies; a fixed test set of ``test_size`` images adds a
-    sampling error that more seeds cannot shrink. With ``test_size`` the two standard errors are
-    added in quadrature, sqrt(s^2/k + p(1-p)/n), and the t quantile with k - 1 degrees of freedom
-    is kept (a conservative choice). Values are accuracies in [0, 1] when ``test_size`` is given.
+    sampling error that more seeds cannot shrink. With ``test_size`` the two variances are added,
+    s^2/k + p(1-p)/n, and the t quantile takes the Welch-Satterthwaite degrees of freedom of that
+    sum. Values are accuracies in [0, 1] when ``test_size`` is given.
 
     Returns:
         dict: ``mean``, ``std`` (over seeds, ddof 1), ``standard_error``, ``low``, ``high``,
@@ -130,12 +154,13 @@ def seed_interval(values, confidence=CONFIDENCE, test_size=None):
     values = _values(values, "values")
     _check_confidence(confidence)
     mean, spread = float(values.mean()), float(values.std(ddof=1))
-    variance = spread**2 / values.size
+    test_variance = 0.0
     if test_size is not None:
         _check_accuracy(mean, "the mean of values")
-        variance += accuracy_standard_error(mean, test_size) ** 2
-    standard_error = math.sqrt(variance)
-    half = t_quantile(values.size - 1, confidence) * standard_error
+        test_variance = accuracy_standard_error(mean, test_size) ** 2
+    seed_variance = spread**2 / values.size
+    standard_error = math.sqrt(seed_variance + test_variance)
+    half, _ = _combined_half_width(seed_variance, test_variance, values.size, confidence)
     return {
         "mean": mean,
         "std": spread,
@@ -172,15 +197,16 @@ def paired_gain(baseline, treatment, confidence=CONFIDENCE, test_size=None):
     _check_confidence(confidence)
     gains = treatment - baseline  # (seeds,)
     k, mean, spread = gains.size, float(gains.mean()), float(gains.std(ddof=1))
-    variance = spread**2 / k
+    seed_variance, test_variance = spread**2 / k, 0.0
     if test_size is not None:
-        variance += accuracy_standard_error(float(baseline.mean()), test_size) ** 2
-        variance += accuracy_standard_error(float(treatment.mean()), test_size) ** 2
-    standard_error = math.sqrt(variance)
+        for name, values in (("baseline", baseline), ("treatment", treatment)):
+            _check_accuracy(float(values.mean()), f"the mean of {name}")
+            test_variance += accuracy_standard_error(float(values.mean()), test_size) ** 2
+    standard_error = math.sqrt(seed_variance + test_variance)
     if standard_error > 0:
+        half, degrees = _combined_half_width(seed_variance, test_variance, k, confidence)
         t = mean / standard_error
-        p_value = float(2 * _scipy_stats.t.sf(abs(t), k - 1))
-        half = t_quantile(k - 1, confidence) * standard_error
+        p_value = float(2 * _scipy_stats.t.sf(abs(t), degrees))
         low, high = mean - half, mean + half
     else:  # zero spread and no test-set error: nothing measured the noise
         p_value = 1.0 if mean == 0 else math.nan
@@ -300,6 +326,8 @@ def format_effect(effect, interval, lang="en", unit="", scale=1.0, digits=1, sig
     words = {"effect": _number(scale * float(effect), digits, signed), "unit": _UNITS[lang][unit]}
     if math.isinf(low) and math.isinf(high):
         return _UNDEFINED[lang].format(**words)
+    if low == high == float(effect):
+        return _EXACT[lang].format(**words)
     low_text, high_text = (_number(scale * bound, digits, signed) for bound in (low, high))
     return _INTERVAL[lang].format(low=low_text, high=high_text, **words)
 

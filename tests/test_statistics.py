@@ -23,10 +23,23 @@ def test_test_set_error_widens_the_seed_interval_and_survives_zero_spread():
     seeds_only = st.seed_interval([0.9, 0.9, 0.9])
     assert seeds_only["low"] == seeds_only["high"] == pytest.approx(0.9)  # seeds agree exactly
     combined = st.seed_interval([0.9, 0.9, 0.9], test_size=1000)
-    half = st.t_quantile(2) * math.sqrt(0.9 * 0.1 / 1000)
+    half = 1.959964 * math.sqrt(0.9 * 0.1 / 1000)  # no seed variance: the normal quantile
     assert (combined["low"], combined["high"]) == pytest.approx((0.9 - half, 0.9 + half))
     more = st.seed_interval([0.9, 0.9, 0.9], test_size=10_000)
     assert more["high"] - more["low"] < combined["high"] - combined["low"]  # a larger test set
+
+
+def test_satterthwaite_degrees_of_freedom():
+    values = [0.90, 0.92, 0.94]
+    seed_variance, test_variance = np.var(values, ddof=1) / 3, 0.92 * 0.08 / 10_000
+    degrees = (seed_variance + test_variance) ** 2 / (seed_variance**2 / 2)
+    half = stats.t.ppf(0.975, degrees) * math.sqrt(seed_variance + test_variance)
+    result = st.seed_interval(values, test_size=10_000)
+    assert result["high"] - result["mean"] == pytest.approx(half)
+    seeds_only = st.seed_interval(values)
+    assert result["high"] - result["low"] < seeds_only["high"] - seeds_only["low"] + 0.01
+    assert degrees > 2  # more degrees than the seeds alone: the test-set part is known
+    assert st.t_quantile(math.inf) == pytest.approx(1.959964)
 
 
 def test_standard_error_and_wilson_interval():
@@ -122,6 +135,10 @@ def test_format_effect_in_both_languages():
         "2.0× (95 % CI 1.5 to 2.5×)"
     )
     assert "undefined" in st.format_effect(0.0, (-math.inf, math.inf), "en")
+    assert st.format_effect(60.0, (60.0, 60.0), "en", unit="times", signed=False, digits=0) == (
+        "60× (exact: counted, not sampled)"
+    )
+    assert "精确值" in st.format_effect(60.0, (60.0, 60.0), "zh")
     assert "无法确定" in st.format_effect(0.0, (-math.inf, math.inf), "zh")
 
 
@@ -180,6 +197,8 @@ def test_seeds_per_profile():
         (lambda: st.format_effect("0.1", (0, 1)), TypeError, "effect"),
         (lambda: st.format_effect(0.1, (0, 1), digits=-1), ValueError, "digits"),
         (lambda: st.t_quantile(0), ValueError, "degrees_of_freedom"),
+        (lambda: st.t_quantile(float("nan")), ValueError, "degrees_of_freedom"),
+        (lambda: st.paired_gain([2.0, 3.0], [2.0, 3.1], test_size=10), ValueError, "baseline"),
     ],
 )
 def test_bad_input(call, error, match):
