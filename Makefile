@@ -10,7 +10,7 @@ export PYTHONHASHSEED := 0
 # Chapters leave their headline numbers here for the FAQ; a clean build starts without them.
 export BIGMODEL_RESULTS := $(CURDIR)/_build/results
 
-.PHONY: book test unit serve benchmark browser-deps strip clean help
+.PHONY: book test unit serve benchmark browser-deps strip clean help colab-check full-check
 
 help:
 	@echo "make book       build the book into _build/html (sets up .venv first)"
@@ -18,6 +18,8 @@ help:
 	@echo "make unit       unit tests of bigmodel_utils only (fast)"
 	@echo "make serve      serve _build/html on http://127.0.0.1:8000"
 	@echo "make benchmark  print the speed and memory table (benchmarks/run.py)"
+	@echo "make colab-check every chapter alone with Colab's versions (part of make test)"
+	@echo "make full-check every chapter in the full profile here (slow, by hand)"
 
 # The virtual environment, with the exact versions the book is tested with.
 $(STAMP): requirements.lock pyproject.toml
@@ -43,6 +45,7 @@ browser-deps:
 test: $(STAMP) browser-deps
 	$(MAKE) book
 	$(BIN)/python -m pytest -ra
+	$(MAKE) colab-check
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -ra -m "not book and not browser"
@@ -50,6 +53,17 @@ unit: $(STAMP)
 serve:
 	@test -f _build/html/index.html || { echo "build the book first: make book"; exit 1; }
 	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+# Every chapter as a reader runs it on Colab: Colab's versions (.venv-colab, rebuilt when
+# ci/colab-constraints.txt or pyproject.toml change), the package installed from this checkout,
+# each notebook alone in an empty folder, quick profile, no network.
+colab-check: $(STAMP)
+	$(BIN)/python ci/colab_check.py --jobs $(or $(COLAB_JOBS),1)
+
+# Every chapter in the full profile on this machine (slow on a CPU; not part of make test).
+full-check: $(STAMP)
+	nice -n 19 $(BIN)/python ci/colab_check.py --python $(BIN)/python --pythonpath $(CURDIR) \
+	  --profile full --timeout 14400 --output benchmarks/full_seconds.json
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py

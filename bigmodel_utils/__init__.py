@@ -10,10 +10,51 @@ article's claims; ``efficient``, ``deployment``,
 Import the modules you need, e.g. ``from bigmodel_utils import data, cnn``.
 """
 
+import importlib.util
 import os
 
 # The book runs Keras 3 on TensorFlow; set it before Keras is first imported.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+# Where the book lives and which of its releases this package is: every chapter's install
+# cell installs exactly ``INSTALL_REQUIREMENT`` (a test checks it), so a chapter of release X
+# runs with the package of release X.
+REPOSITORY = "https://github.com/large-models-hands-on/large-models-hands-on"
+RELEASE = f"v{__version__}"
+INSTALL_REQUIREMENT = f"bigmodel_utils @ git+{REPOSITORY}@{RELEASE}"
+
+
+def on_tpu_runtime(environ=None, dev="/dev"):
+    """True on a TPU machine (a Colab TPU runtime or a Cloud TPU VM), seen without TensorFlow."""
+    environ = os.environ if environ is None else environ
+    if any(environ.get(name) for name in ("COLAB_TPU_ADDR", "TPU_NAME", "TPU_ACCELERATOR_TYPE")):
+        return True
+    return os.path.isdir(dev) and any(name.startswith("accel") for name in os.listdir(dev))
+
+
+class TensorFlowMissing(ImportError):
+    """TensorFlow is not installed; shown in a notebook as its message alone, no traceback."""
+
+    def _render_traceback_(self):  # IPython prints these lines instead of a traceback
+        return [str(self)]
+
+
+def tensorflow_missing_message(tpu):
+    """What to do when TensorFlow is absent (chapter 5.2 explains the TPU case)."""
+    where = (
+        "This is a TPU runtime: Colab's TPU runtimes come without TensorFlow (they are set up "
+        "for JAX and PyTorch)."
+        if tpu
+        else "TensorFlow is not installed in this Python environment."
+    )
+    return (
+        f"{where} Every chapter of this book trains with Keras on TensorFlow. On Colab choose "
+        "Runtime > Change runtime type > a GPU (or CPU) and run the notebook again; elsewhere "
+        'install the package with its extra: pip install "bigmodel_utils[tensorflow]".'
+    )
+
+
+if os.environ["KERAS_BACKEND"] == "tensorflow" and importlib.util.find_spec("tensorflow") is None:
+    raise TensorFlowMissing(tensorflow_missing_message(on_tpu_runtime()))

@@ -70,8 +70,12 @@ def interpreter(model_bytes, num_threads=None):
     """A LiteRT interpreter for a flatbuffer (``ai_edge_litert``, else ``tf.lite``)."""
     try:
         from ai_edge_litert.interpreter import Interpreter
-    except ImportError:  # older installs: the same interpreter ships inside TensorFlow
-        from tensorflow.lite import Interpreter
+    except ImportError:  # Colab and older installs: the same interpreter ships inside TensorFlow
+        import tensorflow as tf
+
+        # An attribute, not ``from tensorflow.lite import``: that raises ImportError on TF 2.20,
+        # whose ``tensorflow.lite`` is a lazily loaded module.
+        Interpreter = tf.lite.Interpreter
     return Interpreter(model_content=model_bytes, num_threads=num_threads or os.cpu_count())
 
 

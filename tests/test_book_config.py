@@ -115,7 +115,7 @@ def check_setup_cell(nb, name):
         problems.append(
             'the setup cell must install only on Colab (`if "google.colab" in sys.modules:`)'
         )
-    urls = re.findall(r"%pip install[^\n]*?git\+([^\s\"']+)", cell.source)
+    urls = re.findall(r"%pip install[^\n]*?git\+([^\s\"'@]+)", cell.source)
     if urls != [REPOSITORY_URL]:
         problems.append(
             f"the setup cell must `%pip install` from git+{REPOSITORY_URL}, found {urls}"

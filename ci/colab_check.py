@@ -1,0 +1,363 @@
+"""Run every chapter the way Google Colab runs it, with Colab's package versions.
+
+``make colab-check`` (part of ``make test``):
+
+1. builds ``.venv-colab`` with the versions of ``ci/colab-constraints.txt`` (``tensorflow-cpu``
+   in place of ``tensorflow``), once per change of that file or of ``pyproject.toml``;
+2. installs the package from the checkout, not editable, exactly as a chapter's install cell
+   does, with those versions as constraints, and fails if pip changed any of them;
+3. copies each chapter of ``_toc.yml`` alone into an empty folder and executes it there with a
+   plain IPython kernel of that environment (no myst_nb, no book configuration), in the quick
+   profile and with the network closed; the FAQ runs once alone and once after the others;
+4. writes the seconds per chapter to ``benchmarks/colab_seconds.json``.
+
+``make full-check`` uses the same executor with the book's own environment and the full
+profile (``--python .venv/bin/python --profile full``).
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import pathlib
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CONSTRAINTS = ROOT / "ci" / "colab-constraints.txt"
+VENV = ROOT / ".venv-colab"
+STAMP = VENV / ".installed"
+FAQ = "ch06_faq"
+CLOSED_PROXY = "http://127.0.0.1:9"  # nothing listens there: every download fails at once
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)$")
+
+
+def read_constraints(path=CONSTRAINTS):
+    """{normalised name: version} of a constraints file of ``name==version`` lines.
+
+    Raises:
+        ValueError: on a line that is neither a comment nor an exact pin.
+    """
+    pins = {}
+    for line in pathlib.Path(path).read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        match = PIN.match(line)
+        if not match:
+            raise ValueError(f"{path}: expected name==version, got {line!r}")
+        pins[re.sub(r"[-_.]+", "-", match[1]).lower()] = match[2]
+    return pins
+
+
+def environment_requirements(path=CONSTRAINTS):
+    """The pins the Colab environment installs: Colab's, ``tensorflow-cpu`` for ``tensorflow``."""
+    pins = read_constraints(path)
+    return [
+        f"{'tensorflow-cpu' if name == 'tensorflow' else name}=={version}"
+        for name, version in pins.items()
+    ]
+
+
+def chapters(toc=ROOT / "_toc.yml"):
+    """The chapter notebooks of ``_toc.yml``, in reading order (English edition only).
+
+    Entries outside ``chapters/`` (a translation under its own folder, pages such as
+    ``execution``) are not chapters; the FAQ, which reads the others' results, comes last.
+    """
+    toc = pathlib.Path(toc)
+    files = re.findall(r"^\s*-?\s*file:\s*(\S+)\s*$", toc.read_text(), flags=re.MULTILINE)
+    paths = [
+        toc.parent / f"{name}.ipynb"
+        for name in files
+        if name.startswith("chapters/") and (toc.parent / f"{name}.ipynb").exists()
+    ]
+    return sorted(paths, key=lambda path: path.stem == FAQ)  # stable: order kept otherwise
+
+
+# ---- the environment ----------------------------------------------------------------------
+
+
+def pip(python, *args):
+    subprocess.run(
+        [str(python), "-m", "pip", "--disable-pip-version-check", "-q", *args], check=True
+    )
+
+
+def freeze(python):
+    """{normalised name: version} installed in the environment of ``python``."""
+    output = subprocess.run(
+        [str(python), "-m", "pip", "--disable-pip-version-check", "list", "--format=json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return {
+        re.sub(r"[-_.]+", "-", row["name"]).lower(): row["version"] for row in json.loads(output)
+    }
+
+
+def build_environment(python=sys.executable):
+    """Create ``.venv-colab`` with Colab's versions (skipped while its stamp is current)."""
+    sources = [CONSTRAINTS, ROOT / "pyproject.toml", pathlib.Path(__file__)]
+    if STAMP.exists() and all(STAMP.stat().st_mtime >= path.stat().st_mtime for path in sources):
+        return False
+    shutil.rmtree(VENV, ignore_errors=True)
+    subprocess.run([python, "-m", "venv", str(VENV)], check=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as requirements:
+        requirements.write("\n".join(environment_requirements()) + "\n")
+    pip(VENV / "bin" / "python", "install", "-r", requirements.name)
+    os.unlink(requirements.name)
+    STAMP.touch()
+    return True
+
+
+def install_package():
+    """``pip install <checkout>`` as the install cell does; fail if a Colab version moved.
+
+    Returns the installed ``bigmodel_utils`` file, which must not be the checkout's.
+    """
+    python = VENV / "bin" / "python"
+    pinned = {
+        ("tensorflow-cpu" if name == "tensorflow" else name): v
+        for name, v in read_constraints().items()
+    }
+    before = freeze(python)
+    with tempfile.TemporaryDirectory() as folder:
+        constraints = pathlib.Path(folder) / "colab.txt"
+        constraints.write_text("\n".join(environment_requirements()) + "\n")
+        build = pathlib.Path(folder) / "checkout"  # a copy: no build residue in the checkout
+        shutil.copytree(
+            ROOT,
+            build,
+            ignore=shutil.ignore_patterns(".*", "_build", "*.egg-info", "__pycache__", "build"),
+        )
+        pip(
+            python,
+            "install",
+            "--force-reinstall",
+            "--no-cache-dir",
+            str(build),
+            "-c",
+            str(constraints),
+        )
+    after = freeze(python)
+    moved = {
+        name: (before.get(name), after.get(name))
+        for name in pinned
+        if before.get(name) != after.get(name) or after.get(name) != pinned[name]
+    }
+    if moved:
+        raise SystemExit(f"installing the package changed Colab's versions: {moved}")
+    where = subprocess.run(
+        [str(python), "-c", "import bigmodel_utils; print(bigmodel_utils.__file__)"],
+        cwd=tempfile.gettempdir(),
+        env=kernel_environment(os.environ, None, "quick", tempfile.gettempdir()),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not where.startswith(str(VENV)):
+        raise SystemExit(f"the kernel would import bigmodel_utils from {where}, not the install")
+    return where
+
+
+# ---- executing a chapter ------------------------------------------------------------------
+
+
+def kernel_environment(base, pythonpath, profile, results):
+    """A reader's environment: no settings of the book's build, the network closed."""
+    env = {
+        key: value
+        for key, value in base.items()
+        if not key.startswith(("BIGMODEL_", "JUPYTER_", "PYTHON", "VIRTUAL_ENV", "KERAS_"))
+        and key.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+    }
+    env.update(
+        BIGMODEL_PROFILE=profile,
+        BIGMODEL_RESULTS=str(results),
+        http_proxy=CLOSED_PROXY,
+        https_proxy=CLOSED_PROXY,
+        HTTP_PROXY=CLOSED_PROXY,
+        HTTPS_PROXY=CLOSED_PROXY,
+    )
+    if pythonpath:
+        env["PYTHONPATH"] = str(pythonpath)
+    return env
+
+
+def execute(notebook, python, profile, results, keras_home, timeout, pythonpath=None):
+    """Execute ``notebook`` alone in an empty folder with the kernel ``python``.
+
+    Returns ``(seconds, text of every output)``; raises ``nbclient`` errors as they come.
+    """
+    import nbclient
+    import nbformat
+
+    with tempfile.TemporaryDirectory(prefix="colab-") as folder:
+        folder = pathlib.Path(folder)
+        copy = folder / "run" / notebook.name
+        copy.parent.mkdir()
+        shutil.copy(notebook, copy)
+        spec = folder / "kernels" / "reader"
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(
+            json.dumps(
+                {
+                    "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    "display_name": "reader",
+                    "language": "python",
+                }
+            )
+        )
+        env = kernel_environment(os.environ, pythonpath, profile, results)
+        env["KERAS_HOME"] = str(keras_home)
+        os.environ["JUPYTER_PATH"] = str(folder)  # where the client finds the kernel spec
+        nb = nbformat.read(copy, as_version=4)
+        client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="reader")
+        start = time.perf_counter()
+        client.execute(cwd=str(copy.parent), env=env)  # the kernel's cwd and environment
+        seconds = time.perf_counter() - start
+    texts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            texts.append(
+                output.get("text", "") or str(output.get("data", {}).get("text/plain", ""))
+            )
+    return seconds, "\n".join(texts)
+
+
+def run_one(args):
+    """Worker process: execute one notebook, print its seconds (and outputs) as JSON."""
+    seconds, text = execute(
+        pathlib.Path(args.notebook),
+        args.python,
+        args.profile,
+        args.results,
+        args.keras_home,
+        args.timeout,
+        args.pythonpath,
+    )
+    print("@@RESULT@@" + json.dumps({"seconds": seconds, "text": text}))
+
+
+def run_in_process(notebook, options, results, keras_home):
+    """Execute one notebook in a fresh client process (the kernel is its own process anyway)."""
+    command = [
+        sys.executable,
+        __file__,
+        "--run-one",
+        str(notebook),
+        "--python",
+        str(options.python),
+        "--profile",
+        options.profile,
+        "--results",
+        str(results),
+        "--keras-home",
+        str(keras_home),
+        "--timeout",
+        str(options.timeout),
+    ]
+    if options.pythonpath:
+        command += ["--pythonpath", str(options.pythonpath)]
+    if options.niceness:
+        command = ["nice", "-n", str(options.niceness), *command]
+    done = subprocess.run(command, capture_output=True, text=True)
+    marker = [line for line in done.stdout.splitlines() if line.startswith("@@RESULT@@")]
+    if done.returncode or not marker:
+        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-40:])
+        return notebook.stem, None, tail
+    record = json.loads(marker[0][len("@@RESULT@@") :])
+    return notebook.stem, record["seconds"], record["text"]
+
+
+def run_chapters(options):
+    """Execute the FAQ alone, then every chapter (``--jobs`` at a time), then the FAQ again."""
+    notebooks = chapters()
+    faq = [path for path in notebooks if path.stem == FAQ]
+    others = [path for path in notebooks if path.stem != FAQ]
+    seconds, failures = {}, {}
+    with tempfile.TemporaryDirectory(prefix="colab-check-") as scratch:
+        scratch = pathlib.Path(scratch)
+        keras_home = scratch / "keras"
+        results = scratch / "results"
+
+        def record(outcome, key=None):
+            name, took, text = outcome
+            key = key or name
+            if took is None:
+                failures[key] = text
+                print(f"FAILED {key}\n{text}", flush=True)
+            else:
+                seconds[key] = round(took, 1)
+                print(f"{key}: {took:.1f} s", flush=True)
+            return text
+
+        for notebook in faq:  # opened alone: nothing saved yet, and never a traceback
+            text = record(
+                run_in_process(notebook, options, scratch / "nothing", keras_home), f"{FAQ} (alone)"
+            )
+            if text and "skipped" not in text:
+                failures[f"{FAQ} (alone)"] = "the FAQ alone did not say what it skipped"
+        with concurrent.futures.ThreadPoolExecutor(options.jobs) as pool:
+            for outcome in pool.map(
+                lambda path: run_in_process(path, options, results, keras_home), others
+            ):
+                record(outcome)
+        for notebook in faq:  # after the others: every answer must be there
+            text = record(run_in_process(notebook, options, results, keras_home))
+            if text and ("skipped:" in text or "have not saved" in text):
+                failures[FAQ] = "the FAQ skipped answers although every chapter ran:\n" + text
+    return seconds, failures
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--python", help="kernel interpreter (default: build .venv-colab)")
+    parser.add_argument("--pythonpath", help="PYTHONPATH of the kernel (default: none)")
+    parser.add_argument("--profile", default="quick", choices=["quick", "full"])
+    parser.add_argument("--jobs", type=int, default=1, help="notebooks executed at a time")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    parser.add_argument("--niceness", type=int, default=0)
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "colab_seconds.json"))
+    parser.add_argument("--run-one", dest="notebook", help=argparse.SUPPRESS)
+    parser.add_argument("--results", help=argparse.SUPPRESS)
+    parser.add_argument("--keras-home", help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.notebook:
+        return run_one(options)
+    start = time.perf_counter()
+    record = {
+        "profile": options.profile,
+        "jobs": options.jobs,
+        "host_python": platform.python_version(),
+    }
+    if options.python is None:
+        built = build_environment()
+        record["environment_seconds"] = round(time.perf_counter() - start, 1) if built else 0.0
+        mark = time.perf_counter()
+        install_package()
+        record["install_seconds"] = round(time.perf_counter() - mark, 1)
+        options.python = str(VENV / "bin" / "python")
+        record["versions"] = environment_requirements()
+    seconds, failures = run_chapters(options)
+    record["chapter_seconds"] = seconds
+    record["total_seconds"] = round(time.perf_counter() - start, 1)
+    record["failed"] = sorted(failures)
+    pathlib.Path(options.output).write_text(json.dumps(record, indent=1) + "\n")
+    print(
+        f"{len(seconds)} executions, {len(failures)} failed, {record['total_seconds']:.0f} s "
+        f"in all; seconds in {options.output}"
+    )
+    if failures:
+        raise SystemExit(f"failed: {', '.join(sorted(failures))}")
+
+
+if __name__ == "__main__":
+    main()
