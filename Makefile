@@ -56,7 +56,7 @@ serve:
 
 # Every chapter as a reader runs it on Colab: Colab's versions (.venv-colab, rebuilt when
 # ci/colab-constraints.txt or pyproject.toml change), the package installed from this checkout,
-# each notebook alone in an empty folder, quick profile, no network.
+# each notebook alone in an empty folder, quick profile, offline.
 colab-check: $(STAMP)
 	$(BIN)/python ci/colab_check.py --jobs $(or $(COLAB_JOBS),1)
 
