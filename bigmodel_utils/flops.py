@@ -20,6 +20,8 @@ import math
 
 import numpy as np
 
+from bigmodel_utils import checks
+
 ACTIVATION_FLOPS = {  # FLOPs per element; exp, tanh, erf and divide count 1 each
     "linear": 0,
     "relu": 1,
@@ -89,6 +91,10 @@ class Flops:
     multiply_add: int = 0
     other: int = 0
 
+    def __post_init__(self):
+        checks.non_negative_int(self.multiply_add, "multiply_add")
+        checks.non_negative_int(self.other, "other")
+
     @property
     def total(self):
         return self.multiply_add + self.other
@@ -106,6 +112,8 @@ def activation_flops(name, elements):
     Raises:
         ValueError: if ``name`` has no entry in ``ACTIVATION_FLOPS``.
     """
+    checks.non_negative_int(elements, "elements")
+    checks.string(name, "name")
     if name not in ACTIVATION_FLOPS:
         raise ValueError(
             f"name: no FLOP count for activation {name!r}; known: {sorted(ACTIVATION_FLOPS)}"
@@ -115,11 +123,23 @@ def activation_flops(name, elements):
 
 def dense_flops(in_features, units, use_bias=True, positions=1):
     """y = W x + b at ``positions`` places (tokens or pixels): 2·in·units per place, + units for b (chapter 2)."""
+    checks.positive_int(in_features, "in_features")
+    checks.positive_int(units, "units")
+    checks.positive_int(positions, "positions")
+    checks.boolean(use_bias, "use_bias")
     return Flops(2 * in_features * units * positions, units * positions if use_bias else 0)
 
 
 def conv_flops(output_positions, kernel_elements, in_channels, filters, groups=1, use_bias=True):
     """Convolution: every output position and filter is a dot product of kernel·in/groups inputs (chapter 2)."""
+    checks.positive_int(output_positions, "output_positions")
+    checks.positive_int(kernel_elements, "kernel_elements")
+    checks.positive_int(in_channels, "in_channels")
+    checks.positive_int(filters, "filters")
+    checks.positive_int(groups, "groups")
+    checks.boolean(use_bias, "use_bias")
+    if in_channels % groups:
+        raise ValueError(f"groups ({groups}) must divide in_channels ({in_channels})")
     per_output = kernel_elements * in_channels // groups
     return Flops(
         2 * output_positions * filters * per_output, output_positions * filters if use_bias else 0
@@ -130,18 +150,30 @@ def depthwise_conv_flops(
     output_positions, kernel_elements, in_channels, depth_multiplier=1, use_bias=True
 ):
     """Depthwise convolution: each input channel has its own ``depth_multiplier`` kernels (chapter 2)."""
+    checks.positive_int(output_positions, "output_positions")
+    checks.positive_int(kernel_elements, "kernel_elements")
+    checks.positive_int(in_channels, "in_channels")
+    checks.positive_int(depth_multiplier, "depth_multiplier")
+    checks.boolean(use_bias, "use_bias")
     outputs = output_positions * in_channels * depth_multiplier
     return Flops(2 * outputs * kernel_elements, outputs if use_bias else 0)
 
 
 def pool_flops(output_elements, window_elements, kind="max"):
     """Pooling: max needs window−1 comparisons per output; average window−1 adds and 1 divide (chapter 2)."""
+    checks.positive_int(output_elements, "output_elements")
+    checks.positive_int(window_elements, "window_elements")
+    checks.one_of(kind, "kind", ("max", "avg"))
     per_output = window_elements - 1 if kind == "max" else window_elements
     return Flops(0, output_elements * per_output)
 
 
 def simple_rnn_flops(input_dim, units, timesteps, activation="tanh", use_bias=True):
     """h_t = f(W x_t + U h_prev + b) of chapter 3.2: a dot product of length input_dim + units per unit."""
+    checks.positive_int(input_dim, "input_dim")
+    checks.positive_int(units, "units")
+    checks.positive_int(timesteps, "timesteps")
+    checks.boolean(use_bias, "use_bias")
     step = Flops(2 * units * (input_dim + units), units if use_bias else 0)
     return (step + activation_flops(activation, units)) * timesteps
 
@@ -150,6 +182,10 @@ def lstm_flops(
     input_dim, units, timesteps, activation="tanh", recurrent_activation="sigmoid", use_bias=True
 ):
     """LSTM: 4 gates of length input_dim + units, 3 gate activations, 2 tanh, 4 products/sums (chapter 2)."""
+    checks.positive_int(input_dim, "input_dim")
+    checks.positive_int(units, "units")
+    checks.positive_int(timesteps, "timesteps")
+    checks.boolean(use_bias, "use_bias")
     step = Flops(2 * 4 * units * (input_dim + units), (4 * units if use_bias else 0) + 4 * units)
     step = step + activation_flops(recurrent_activation, 3 * units)
     return (step + activation_flops(activation, 2 * units)) * timesteps
@@ -165,6 +201,11 @@ def gru_flops(
     reset_after=True,
 ):
     """GRU: 3 input and 3 recurrent products, 2 gate and 1 candidate activation, 8 element-wise ops (chapter 2)."""
+    checks.positive_int(input_dim, "input_dim")
+    checks.positive_int(units, "units")
+    checks.positive_int(timesteps, "timesteps")
+    checks.boolean(use_bias, "use_bias")
+    checks.boolean(reset_after, "reset_after")
     biases = (6 if reset_after else 3) * units if use_bias else 0
     step = Flops(2 * 3 * units * (input_dim + units), biases + 8 * units)
     step = step + activation_flops(recurrent_activation, 2 * units)
@@ -188,6 +229,16 @@ def multi_head_attention_flops(
     Projections of query, key and value, the scores, the weighted sum and the output
     projection are multiply-adds; scaling Q, the softmax and the biases are the rest.
     """
+    checks.positive_int(query_length, "query_length")
+    checks.positive_int(key_length, "key_length")
+    checks.positive_int(query_dim, "query_dim")
+    checks.positive_int(key_input_dim, "key_input_dim")
+    checks.positive_int(value_input_dim, "value_input_dim")
+    checks.positive_int(num_heads, "num_heads")
+    checks.positive_int(key_dim, "key_dim")
+    checks.positive_int(value_dim, "value_dim")
+    checks.positive_int(output_dim, "output_dim")
+    checks.boolean(use_bias, "use_bias")
     projections = (
         query_length * query_dim * num_heads * key_dim
         + key_length * key_input_dim * num_heads * key_dim
@@ -212,11 +263,18 @@ def multi_head_attention_flops(
 
 def layer_normalization_flops(vectors, features, center=True, scale=True):
     """LayerNorm of ``vectors`` vectors of ``features``: mean, x−μ, square, variance, divide = 5d (chapter 2)."""
+    checks.positive_int(vectors, "vectors")
+    checks.positive_int(features, "features")
+    checks.boolean(center, "center")
+    checks.boolean(scale, "scale")
     return Flops(0, vectors * features * (5 + int(center) + int(scale)))
 
 
 def batch_normalization_flops(elements, center=True, scale=True):
     """BatchNorm at inference: (x − mean) / σ, then ·γ and +β: 2 to 4 FLOPs per element (chapter 2)."""
+    checks.positive_int(elements, "elements")
+    checks.boolean(center, "center")
+    checks.boolean(scale, "scale")
     return Flops(0, elements * (2 + int(center) + int(scale)))
 
 
@@ -400,11 +458,13 @@ def register(layer_class, rule):
 
 def is_keras_builtin(layer):
     """True for Keras's own layer classes (not user subclasses)."""
+    checks.keras_layer(layer, "layer")
     return type(layer).__module__.startswith("keras.")
 
 
 def rule_for(layer):
     """The FLOP rule of ``layer`` (None if it has none): registered classes, then Keras built-ins."""
+    checks.keras_layer(layer, "layer")
     if type(layer) in CUSTOM_RULES:
         return CUSTOM_RULES[type(layer)]
     if not is_keras_builtin(layer):
@@ -417,6 +477,7 @@ def rule_for(layer):
 
 def children(layer):
     """The sublayers ``layer`` holds directly (its own attributes, not theirs)."""
+    checks.keras_layer(layer, "layer")
     # Keras 3 has no public API listing any layer's direct sublayers (``Model.layers`` covers
     # models only), so this reads the tracker that Keras itself uses for them.
     return list(layer._flatten_layers(include_self=False, recursive=False))
@@ -427,12 +488,16 @@ def children(layer):
 
 def article_rnn_cell_flops(cell, input_shapes, output_shape):
     """One step of the article's RNN: h_t = f(W x_t + U h_prev + b), then y_t = V h_t + c."""
+    checks.keras_layer(cell, "cell", "ArticleRNNCell")
+    checks.non_empty(input_shapes, "input_shapes")
     state = simple_rnn_flops(input_shapes[0][-1], cell.units, 1, cell.activation.__name__)
     return state + dense_flops(cell.units, cell.output_units)
 
 
 def positional_embedding_flops(layer, input_shapes, output_shape):
     """inputs + positions: one addition per number."""
+    checks.keras_layer(layer, "layer", "PositionalEmbedding")
+    checks.int_tuple(tuple(output_shape)[1:], "output_shape[1:]")
     return Flops(0, int(np.prod(output_shape[1:])))
 
 

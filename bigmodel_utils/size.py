@@ -13,6 +13,7 @@ import warnings
 import keras
 import numpy as np
 
+from bigmodel_utils import checks
 from bigmodel_utils.flops import ZERO_FLOP_OPS, Flops, children, is_keras_builtin, rule_for
 
 BYTES_PER_WEIGHT = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
@@ -57,38 +58,68 @@ def _area(kernel_size):
 
 def dense_params(in_features, units, use_bias=True):
     """y = W x + b: a (in_features, units) matrix W and a bias b of ``units`` (chapter 2)."""
+    in_features, units = (
+        checks.positive_int(in_features, "in_features"),
+        checks.positive_int(units, "units"),
+    )
+    checks.boolean(use_bias, "use_bias")
     return in_features * units + (units if use_bias else 0)
 
 
 def conv2d_params(kernel_size, in_channels, filters, use_bias=True):
     """One (kh, kw, in_channels) kernel per filter, plus one bias per filter (chapter 2)."""
+    checks.pair(kernel_size, "kernel_size")
+    in_channels, filters = (
+        checks.positive_int(in_channels, "in_channels"),
+        checks.positive_int(filters, "filters"),
+    )
+    checks.boolean(use_bias, "use_bias")
     return _area(kernel_size) * in_channels * filters + (filters if use_bias else 0)
 
 
 def depthwise_conv2d_params(kernel_size, in_channels, depth_multiplier=1, use_bias=True):
     """A (kh, kw) kernel per input channel and multiplier; one bias per output channel (chapter 2)."""
+    checks.pair(kernel_size, "kernel_size")
+    checks.positive_int(in_channels, "in_channels")
+    checks.positive_int(depth_multiplier, "depth_multiplier")
+    checks.boolean(use_bias, "use_bias")
     outputs = in_channels * depth_multiplier
     return _area(kernel_size) * outputs + (outputs if use_bias else 0)
 
 
 def separable_conv2d_params(kernel_size, in_channels, filters, depth_multiplier=1, use_bias=True):
     """Depthwise kernels (no bias) followed by a 1x1 pointwise convolution with bias (chapter 2)."""
+    checks.pair(kernel_size, "kernel_size")
+    checks.positive_int(in_channels, "in_channels")
+    checks.positive_int(filters, "filters")
+    checks.positive_int(depth_multiplier, "depth_multiplier")
+    checks.boolean(use_bias, "use_bias")
     depthwise = depthwise_conv2d_params(kernel_size, in_channels, depth_multiplier, use_bias=False)
     return depthwise + conv2d_params(1, in_channels * depth_multiplier, filters, use_bias)
 
 
 def simple_rnn_params(input_dim, units, use_bias=True):
     """h_t = f(W x_t + U h_prev + b): W is (input_dim, units), U is (units, units) (chapter 2)."""
+    checks.positive_int(input_dim, "input_dim")
+    checks.positive_int(units, "units")
+    checks.boolean(use_bias, "use_bias")
     return input_dim * units + units * units + (units if use_bias else 0)
 
 
 def lstm_params(input_dim, units, use_bias=True):
     """Four gates (input, forget, cell, output), each with its own W, U and b (chapter 2)."""
+    checks.positive_int(input_dim, "input_dim")
+    checks.positive_int(units, "units")
+    checks.boolean(use_bias, "use_bias")
     return 4 * simple_rnn_params(input_dim, units, use_bias)
 
 
 def gru_params(input_dim, units, use_bias=True, reset_after=True):
     """Three gates; with ``reset_after`` (the Keras default) the recurrent part has its own bias (chapter 2)."""
+    checks.positive_int(input_dim, "input_dim")
+    checks.positive_int(units, "units")
+    checks.boolean(use_bias, "use_bias")
+    checks.boolean(reset_after, "reset_after")
     biases = (6 if reset_after else 3) * units if use_bias else 0
     return 3 * (input_dim * units + units * units) + biases
 
@@ -104,6 +135,14 @@ def multi_head_attention_params(
     use_bias=True,
 ):
     """W_Q, W_K, W_V (one (d, d_k) slice per head) and W^O, each with a bias (section 3.3) (chapter 2)."""
+    checks.positive_int(query_dim, "query_dim")
+    checks.positive_int(num_heads, "num_heads")
+    checks.positive_int(key_dim, "key_dim")
+    for name, value in (("value_dim", value_dim), ("key_input_dim", key_input_dim),
+                        ("value_input_dim", value_input_dim), ("output_dim", output_dim)):  # fmt: skip
+        if value is not None:
+            checks.positive_int(value, name)
+    checks.boolean(use_bias, "use_bias")
     value_dim = value_dim or key_dim
     value_input_dim = value_input_dim or query_dim
     key_input_dim = key_input_dim or value_input_dim
@@ -116,16 +155,24 @@ def multi_head_attention_params(
 
 def layer_normalization_params(features, center=True, scale=True):
     """A scale γ and an offset β per feature (chapter 2)."""
+    checks.positive_int(features, "features")
+    checks.boolean(center, "center")
+    checks.boolean(scale, "scale")
     return features * (int(center) + int(scale))
 
 
 def batch_normalization_params(features, center=True, scale=True):
     """γ and β (trainable), plus the moving mean and variance (non-trainable) (chapter 2)."""
+    checks.positive_int(features, "features")
+    checks.boolean(center, "center")
+    checks.boolean(scale, "scale")
     return features * (2 + int(center) + int(scale))
 
 
 def embedding_params(input_dim, output_dim):
     """One vector of ``output_dim`` per token of the vocabulary (chapter 2)."""
+    checks.positive_int(input_dim, "input_dim")
+    checks.positive_int(output_dim, "output_dim")
     return input_dim * output_dim
 
 
@@ -139,8 +186,7 @@ def check_model(model):
         TypeError: if ``model`` is not a ``keras.Model``.
         ValueError: if it is not built (no ``keras.Input`` and never called).
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    checks.keras_model(model, "model")
     if not model.built:
         raise ValueError(
             "model is not built: start it with keras.Input(...) or call it on data first"
@@ -187,8 +233,8 @@ def weight_bytes(model, dtype="float32"):
     Raises:
         ValueError: if ``dtype`` is not one of ``BYTES_PER_WEIGHT``.
     """
-    if dtype not in BYTES_PER_WEIGHT:
-        raise ValueError(f"dtype must be one of {sorted(BYTES_PER_WEIGHT)}, got {dtype!r}")
+    check_model(model)
+    checks.one_of(dtype, "dtype", BYTES_PER_WEIGHT)
     return count_parameters(model)["total"] * BYTES_PER_WEIGHT[dtype]
 
 
@@ -205,6 +251,7 @@ def _shapes(value):
 
 def trace_calls(model, inputs):
     """Run ``model(inputs)`` once; return {id(layer): [(input_shapes, output_shape), ...]}."""
+    check_model(model)
     calls = {}
     layers = {id(layer): layer for layer in _tree(model)}
 
@@ -285,6 +332,14 @@ def sample_inputs(model, input_shape=None):
     Raises:
         ValueError: if a model input has an unknown size and ``input_shape`` is not given.
     """
+    check_model(model)
+    if input_shape is not None and not isinstance(input_shape, list):
+        checks.int_tuple(input_shape, "input_shape")
+    elif input_shape is not None:
+        [
+            checks.int_tuple(shape, "input_shape[i]")
+            for shape in checks.non_empty(input_shape, "input_shape")
+        ]
     if input_shape is not None:
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         dtypes = [getattr(t, "dtype", "float32") for t in getattr(model, "inputs", None) or shapes]
@@ -316,6 +371,7 @@ def forward_flops(model, input_shape=None, warn=True):
     Raises:
         TypeError, ValueError: not a Keras model, not built, or ``input_shape`` needed.
     """
+    checks.boolean(warn, "warn")
     check_model(model)
     report = FlopReport(Flops(), [], [], [])
     _add_up(model, None, trace_calls(model, sample_inputs(model, input_shape)), report)
@@ -371,6 +427,9 @@ def describe(model, input_shape=None):
 
 def measure(model, name=None, input_shape=None):
     """One row of numbers that say how large ``model`` is (for a table of several models)."""
+    check_model(model)
+    if name is not None:
+        checks.string(name, "name")
     report = forward_flops(model, input_shape, warn=False)
     params, layers = count_parameters(model), count_layers(model)
     return {

@@ -1,0 +1,154 @@
+"""The harness behind the bad-input tables (``tests/test_bad_input_*.py``).
+
+A table maps ``"module.function"`` to ``(good, rows)``: ``good`` is a dict of keyword arguments
+for one good call, and each row ``(argument, bad value, error, match)`` replaces one argument
+by a bad value; the call must raise ``error`` with a message matching ``match`` (by default
+the argument's name). Objects that are costly to make (a Keras model, a layer) are named by
+:class:`Lazy` and built once, on first use.
+"""
+
+import functools
+import importlib
+import inspect
+import pkgutil
+
+import numpy as np
+
+import bigmodel_utils
+
+NAN, INF = float("nan"), float("inf")
+
+
+class Lazy:
+    """A value built on first use by the factory of that name in :data:`FACTORIES`."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"Lazy({self.name!r})"
+
+
+def _article_cnn():
+    from bigmodel_utils import cnn
+
+    return cnn.build_article_cnn()
+
+
+def _dense_model():
+    import keras
+
+    return keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3, activation="softmax")], name="dense_model"
+    )
+
+
+def _layer(kind):
+    import keras
+
+    layer = {
+        "simple_rnn": lambda: keras.layers.SimpleRNN(3),
+        "lstm": lambda: keras.layers.LSTM(3),
+        "dense": lambda: keras.layers.Dense(2),
+    }[kind]()
+    layer.build((None, 5, 4) if kind != "dense" else (None, 3))
+    return layer
+
+
+def _article_cell():
+    from bigmodel_utils import rnn
+
+    cell = rnn.ArticleRNNCell(4, 2)
+    cell.build((None, 3))
+    return cell
+
+
+def _positional_embedding():
+    from bigmodel_utils import vit
+
+    return vit.PositionalEmbedding(5, 8)
+
+
+FACTORIES = {
+    "article_cell": _article_cell,
+    "positional_embedding": _positional_embedding,
+    "article_cnn": _article_cnn,
+    "dense_model": _dense_model,
+    "simple_rnn": lambda: _layer("simple_rnn"),
+    "lstm": lambda: _layer("lstm"),
+    "dense": lambda: _layer("dense"),
+}
+
+
+@functools.cache
+def build(name):
+    return FACTORIES[name]()
+
+
+def resolve(value):
+    if isinstance(value, Lazy):
+        return build(value.name)
+    if isinstance(value, tuple) and value and any(isinstance(v, Lazy) for v in value):
+        return tuple(resolve(v) for v in value)
+    return value
+
+
+def target(qualified):
+    module, name = qualified.rsplit(".", 1)
+    return getattr(importlib.import_module(f"bigmodel_utils.{module}"), name)
+
+
+def call(qualified, good, argument=None, bad=None):
+    """Call ``qualified`` with the good keyword arguments, ``argument`` replaced by ``bad``."""
+    kwargs = {key: resolve(value) for key, value in good.items()}
+    if argument is not None:
+        kwargs[argument] = bad
+    return target(qualified)(**kwargs)
+
+
+def cases(table):
+    """pytest parameters ``(qualified, good, argument, bad, error, match)`` of a table."""
+    for qualified, (good, rows) in table.items():
+        for argument, bad, error, *match in rows:
+            words = match[0] if match else argument
+            yield qualified, good, argument, bad, error, words
+
+
+def case_id(case):
+    qualified, _, argument, bad, *_ = case
+    shown = repr(bad) if not isinstance(bad, np.ndarray) else f"array{bad.shape}"
+    return f"{qualified}-{argument}={shown[:30]}"
+
+
+def public_functions():
+    """``"module.name"`` of every public function and class defined in the package."""
+    names = []
+    for info in pkgutil.iter_modules(bigmodel_utils.__path__):
+        module = importlib.import_module(f"bigmodel_utils.{info.name}")
+        for name, value in vars(module).items():
+            if name.startswith("_") or getattr(value, "__module__", None) != module.__name__:
+                continue
+            if inspect.isfunction(value) or inspect.isclass(value):
+                names.append(f"{info.name}.{name}")
+    return sorted(names)
+
+
+def make_tests(table, heavy=()):
+    """The two tests of a table: each bad row raises clearly; each good call (but ``heavy``) works.
+
+    The good call is what makes a row meaningful: it shows that only the replaced argument
+    is wrong. ``heavy`` names functions whose good call trains or starts processes.
+    """
+    import pytest
+
+    @pytest.mark.parametrize("case", list(cases(table)), ids=case_id)
+    def test_bad_input_raises_naming_the_argument(case):
+        qualified, good, argument, bad, error, words = case
+        with pytest.raises(error, match=words):
+            call(qualified, good, argument, bad)
+
+    @pytest.mark.parametrize("qualified", [q for q in table if q not in heavy])
+    def test_the_good_call_of_each_row_works(qualified):
+        call(qualified, table[qualified][0])
+
+    return test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works

@@ -1,0 +1,210 @@
+"""Bad-input table for chapters 1-2's measures (``size``, ``flops``, ``scaling``, ``verdicts``,
+``comparison``, ``statistics``): each row replaces one argument of a good call by a bad value."""
+
+import numpy as np
+from badinput import Lazy, make_tests
+
+CNN = Lazy("article_cnn")
+SIZES = [(-3, ValueError), (0, ValueError), (True, TypeError), ("4", TypeError), (2.5, TypeError)]
+
+
+def sizes(*names, values=SIZES):
+    """Rows that give each named size argument a negative, zero, bool, str and float value."""
+    return [(name, value, error) for name in names for value, error in values]
+
+
+TABLE = {
+    "size.dense_params": (dict(in_features=3, units=4), sizes("in_features", "units")),
+    "size.conv2d_params": (
+        dict(kernel_size=3, in_channels=1, filters=8),
+        sizes("kernel_size", "in_channels", "filters") + [("kernel_size", (3, 0), ValueError)],
+    ),
+    "size.depthwise_conv2d_params": (
+        dict(kernel_size=3, in_channels=4),
+        sizes("kernel_size", "in_channels", "depth_multiplier") + [("use_bias", 1, TypeError)],
+    ),
+    "size.separable_conv2d_params": (
+        dict(kernel_size=3, in_channels=4, filters=8),
+        sizes("in_channels", "filters", "depth_multiplier"),
+    ),
+    "size.simple_rnn_params": (dict(input_dim=2, units=3), sizes("input_dim", "units")),
+    "size.lstm_params": (dict(input_dim=2, units=3), sizes("input_dim", "units")),
+    "size.gru_params": (
+        dict(input_dim=2, units=3),
+        sizes("input_dim", "units") + [("reset_after", "yes", TypeError)],
+    ),
+    "size.multi_head_attention_params": (
+        dict(query_dim=8, num_heads=2, key_dim=4),
+        sizes("query_dim", "num_heads", "key_dim")
+        + [("value_dim", -1, ValueError), ("output_dim", "8", TypeError)],
+    ),
+    "size.layer_normalization_params": (
+        dict(features=8),
+        sizes("features") + [("center", None, TypeError)],
+    ),
+    "size.batch_normalization_params": (
+        dict(features=8),
+        sizes("features") + [("scale", "no", TypeError)],
+    ),
+    "size.embedding_params": (dict(input_dim=10, output_dim=4), sizes("input_dim", "output_dim")),
+    "size.check_model": (
+        dict(model=CNN),
+        [
+            ("model", "cnn", TypeError),
+            ("model", None, TypeError),
+            ("model", Lazy("dense"), TypeError),
+        ],
+    ),
+    "size.count_parameters": (
+        dict(model=CNN),
+        [
+            ("model", 3, TypeError),
+            ("model", np.ones(3), TypeError),
+            ("model", Lazy("lstm"), TypeError),
+        ],
+    ),
+    "size.count_layers": (
+        dict(model=CNN),
+        [
+            ("model", "cnn", TypeError),
+            ("model", [], TypeError),
+            ("model", Lazy("dense"), TypeError),
+        ],
+    ),
+    "size.weight_bytes": (
+        dict(model=CNN),
+        [("dtype", "float64", ValueError), ("dtype", 4, ValueError), ("model", None, TypeError)],
+    ),
+    "size.trace_calls": (
+        dict(model=CNN, inputs=np.zeros((1, 28, 28, 1), np.float32)),
+        [("model", "cnn", TypeError), ("model", None, TypeError), ("model", 1, TypeError)],
+    ),
+    "size.sample_inputs": (
+        dict(model=CNN),
+        [
+            ("model", "cnn", TypeError),
+            ("input_shape", (28, -1), ValueError, r"input_shape\[1\]"),
+            ("input_shape", "28", TypeError),
+            ("input_shape", [], ValueError),
+        ],
+    ),
+    "size.forward_flops": (
+        dict(model=CNN),
+        [
+            ("model", "cnn", TypeError),
+            ("warn", "yes", TypeError),
+            ("input_shape", (0,), ValueError),
+        ],
+    ),
+    "size.describe": (
+        dict(model=CNN),
+        [("model", "cnn", TypeError), ("model", None, TypeError), ("input_shape", "x", TypeError)],
+    ),
+    "size.measure": (
+        dict(model=CNN),
+        [("model", "cnn", TypeError), ("name", 3, TypeError), ("name", "", ValueError)],
+    ),
+    "flops.Flops": (
+        dict(multiply_add=4, other=1),
+        [("multiply_add", -1, ValueError), ("other", 1.5, TypeError), ("other", True, TypeError)],
+    ),
+    "flops.activation_flops": (
+        dict(name="relu", elements=10),
+        [
+            ("name", "swish2", ValueError),
+            ("elements", -1, ValueError),
+            ("elements", "10", TypeError),
+        ],
+    ),
+    "flops.dense_flops": (
+        dict(in_features=3, units=4),
+        sizes("in_features", "units", "positions") + [("use_bias", "no", TypeError)],
+    ),
+    "flops.conv_flops": (
+        dict(output_positions=9, kernel_elements=9, in_channels=4, filters=8),
+        sizes("output_positions", "kernel_elements", "in_channels", "filters", "groups")
+        + [("groups", 3, ValueError)],
+    ),
+    "flops.depthwise_conv_flops": (
+        dict(output_positions=9, kernel_elements=9, in_channels=4),
+        sizes("output_positions", "kernel_elements", "in_channels", "depth_multiplier"),
+    ),
+    "flops.pool_flops": (
+        dict(output_elements=4, window_elements=4),
+        sizes("output_elements", "window_elements") + [("kind", "min", ValueError)],
+    ),
+    "flops.simple_rnn_flops": (
+        dict(input_dim=2, units=3, timesteps=5),
+        sizes("input_dim", "units", "timesteps") + [("activation", "nope", ValueError, "name")],
+    ),
+    "flops.lstm_flops": (
+        dict(input_dim=2, units=3, timesteps=5),
+        sizes("input_dim", "units", "timesteps"),
+    ),
+    "flops.gru_flops": (
+        dict(input_dim=2, units=3, timesteps=5),
+        sizes("input_dim", "units", "timesteps") + [("reset_after", 1, TypeError)],
+    ),
+    "flops.multi_head_attention_flops": (
+        dict(
+            query_length=5,
+            key_length=5,
+            query_dim=8,
+            key_input_dim=8,
+            value_input_dim=8,
+            num_heads=2,
+            key_dim=4,
+            value_dim=4,
+            output_dim=8,
+        ),  # fmt: skip
+        sizes("query_length", "num_heads", "key_dim", "value_dim"),
+    ),
+    "flops.layer_normalization_flops": (
+        dict(vectors=5, features=8),
+        sizes("vectors", "features") + [("center", "yes", TypeError)],
+    ),
+    "flops.batch_normalization_flops": (
+        dict(elements=40),
+        sizes("elements") + [("scale", None, TypeError)],
+    ),
+    "flops.register": (
+        dict(layer_class=type("Custom", (), {}), rule=lambda layer, inputs, output: None),
+        [("layer_class", "Dense", TypeError), ("rule", 3, TypeError), ("rule", None, TypeError)],
+    ),
+    "flops.is_keras_builtin": (
+        dict(layer=Lazy("dense")),
+        [("layer", "Dense", TypeError), ("layer", 3, TypeError), ("layer", None, TypeError)],
+    ),
+    "flops.rule_for": (
+        dict(layer=Lazy("dense")),
+        [
+            ("layer", "Dense", TypeError),
+            ("layer", np.ones(2), TypeError),
+            ("layer", None, TypeError),
+        ],
+    ),
+    "flops.children": (
+        dict(layer=CNN),
+        [("layer", "cnn", TypeError), ("layer", [1], TypeError), ("layer", None, TypeError)],
+    ),
+    "flops.article_rnn_cell_flops": (
+        dict(cell=Lazy("article_cell"), input_shapes=[(1, 3)], output_shape=(1, 2)),
+        [
+            ("cell", Lazy("dense"), TypeError),
+            ("cell", 3, TypeError),
+            ("input_shapes", [], ValueError),
+        ],
+    ),
+    "flops.positional_embedding_flops": (
+        dict(layer=Lazy("positional_embedding"), input_shapes=[(1, 5, 8)], output_shape=(1, 5, 8)),
+        [
+            ("layer", Lazy("dense"), TypeError),
+            ("layer", "pe", TypeError),
+            ("output_shape", (1, 0, 8), ValueError),
+        ],
+    ),
+}
+
+(test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
+    TABLE
+)
