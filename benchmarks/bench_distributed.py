@@ -7,7 +7,7 @@ small CPU the two-replica and two-worker steps are expected to be no faster than
 
 import time
 
-from bigmodel_utils import custom_loop, data, distributed, multiworker
+from bigmodel_utils import data, distributed, distributed_loop, multiworker
 
 
 def run():
@@ -25,7 +25,7 @@ def run():
         }
     )
     for global_batch_size in (64, 256):
-        seconds = custom_loop.compare_step_times(
+        seconds = distributed_loop.compare_step_times(
             {"1 device": distributed.cpu_strategy(1), "2 replicas": distributed.cpu_strategy(2)},
             mnist.x_train,
             mnist.y_train,

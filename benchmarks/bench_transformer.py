@@ -1,4 +1,4 @@
-"""Transformer benchmarks (chapters 3.3 and 3.3 continued), with the quick profile's settings.
+"""Transformer benchmarks (chapters 3.3 and 3.4), with the quick profile's settings.
 
 The tiny ViT on the 4,000 / 1,000 MNIST split: seconds per epoch (median after the first,
 which also traces the graph) and test accuracy after 10 epochs. The character model on
@@ -12,7 +12,7 @@ import time
 import keras
 import numpy as np
 
-from bigmodel_utils import data, profile, vit
+from bigmodel_utils import data, profile, transformer_layers, vit
 from bigmodel_utils import language_model as lm
 from bigmodel_utils.profile import EpochTimer
 
@@ -26,7 +26,7 @@ def vit_rows(epochs=10, batch_size=80):
     model = vit.build_tiny_vit(**VIT_CONFIG)
     steps = epochs * int(np.ceil(len(mnist.x_train) / batch_size))
     model.compile(
-        optimizer=vit.warmup_cosine_adam(2e-3, steps),
+        optimizer=transformer_layers.warmup_cosine_adam(2e-3, steps),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -81,7 +81,7 @@ def char_lm_rows(rounds=12, steps_per_round=25, batch_size=48):
     bigram = lm.bigram_cross_entropy(train_ids, validation_ids, len(vocabulary))
     model = lm.build_char_lm(len(vocabulary), **LM_CONFIG)
     model.compile(
-        optimizer=vit.warmup_cosine_adam(5e-3, rounds * steps_per_round),
+        optimizer=transformer_layers.warmup_cosine_adam(5e-3, rounds * steps_per_round),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     timer = _StepTimer()

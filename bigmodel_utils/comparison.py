@@ -1,4 +1,4 @@
-"""Chapter 3.4: the CNN, two RNNs and the tiny ViT trained one way and measured side by side.
+"""Chapter 3.5: the CNN, two RNNs and the tiny ViT trained one way and measured side by side.
 
 Every architecture is built by its own chapter's module (``cnn``, ``rnn``, ``vit``), trained with
 the same recipe (:func:`train_and_measure`) on the same split, and measured the same way:
@@ -11,7 +11,7 @@ import time
 import keras
 import numpy as np
 
-from bigmodel_utils import cnn, rnn, size, vit
+from bigmodel_utils import cnn, rnn, size, transformer_layers, vit
 from bigmodel_utils.profile import EpochTimer
 
 ARCHITECTURES = ("article CNN", "SimpleRNN", "LSTM", "tiny ViT")
@@ -50,7 +50,7 @@ def residual_additions(model):
     return sum(
         2 * int(np.prod(layer.output.shape[1:]))  # two residual sums per block
         for layer in model.layers
-        if isinstance(layer, vit.EncoderBlock)
+        if isinstance(layer, transformer_layers.EncoderBlock)
     )
 
 
@@ -68,7 +68,7 @@ def accuracy(model, x, y, batch_size=500):
 def train_and_measure(architecture, model, reads, mnist, epochs, batch_size, learning_rate):
     """Train ``model`` with the shared recipe and return one row of the comparison table.
 
-    Recipe: Adam with linear warm-up and cosine decay (:func:`bigmodel_utils.vit.warmup_cosine_adam`),
+    Recipe: Adam with linear warm-up and cosine decay (:func:`bigmodel_utils.transformer_layers.warmup_cosine_adam`),
     sparse categorical cross-entropy, ``epochs`` passes in batches of ``batch_size``.
     Seconds per epoch: the median over the epochs after the first (the first also traces the graph).
 
@@ -79,7 +79,7 @@ def train_and_measure(architecture, model, reads, mnist, epochs, batch_size, lea
     x_train, x_test = model_inputs(reads, mnist.x_train), model_inputs(reads, mnist.x_test)
     steps = epochs * int(np.ceil(len(x_train) / batch_size))
     model.compile(
-        optimizer=vit.warmup_cosine_adam(learning_rate, steps),
+        optimizer=transformer_layers.warmup_cosine_adam(learning_rate, steps),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )

@@ -202,7 +202,7 @@ def load_mnist(train_size=None, test_size=None, source="auto", seed=0, verbose=T
 def load_python_docs_text(verbose=True):
     """The text of Python's own help pages, a character corpus that needs no download.
 
-    Used by chapter 3.3 (continued), the character language model. ``pydoc_data.topics``
+    Used by chapter 3.4, the character language model. ``pydoc_data.topics``
     ships inside every CPython install (it backs ``help("assert")`` and friends); its
     topics are joined in alphabetical order of their names, separated by a blank line.
     The exact text (~465,000 characters on Python 3.11) varies a little between versions.

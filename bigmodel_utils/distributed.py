@@ -3,8 +3,8 @@
 One strategy factory (TPU, else all GPUs, else N logical CPU devices), helpers that show
 how a global batch is split into per-replica batches, Keras ``fit`` under a strategy, and
 the check that one step on N replicas equals one step on one device. The custom
-``strategy.run`` loop lives in :mod:`bigmodel_utils.custom_loop`, the multi-worker launcher
-in :mod:`bigmodel_utils.multiworker`, the cost model on paper in :mod:`bigmodel_utils.allreduce`.
+``strategy.run`` loop lives in :mod:`bigmodel_utils.distributed_loop`, the multi-worker launcher
+in :mod:`bigmodel_utils.multiworker`, the cost model on paper in :mod:`bigmodel_utils.allreduce_cost`.
 """
 
 import os

@@ -502,10 +502,10 @@ def positional_embedding_flops(layer, input_shapes, output_shape):
 
 
 def _register_book_layers():
-    from bigmodel_utils import rnn, vit  # left of this module in the data flow
+    from bigmodel_utils import rnn, transformer_layers  # left of this module in the data flow
 
     register(rnn.ArticleRNNCell, article_rnn_cell_flops)
-    register(vit.PositionalEmbedding, positional_embedding_flops)
+    register(transformer_layers.PositionalEmbedding, positional_embedding_flops)
 
 
 _register_book_layers()

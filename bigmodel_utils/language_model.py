@@ -1,8 +1,8 @@
-"""Chapter 3.3 (continued): a language model in miniature, character by character.
+"""Chapter 3.4: a language model in miniature, character by character.
 
 Text helpers (vocabulary, encode/decode, windows), the n-gram baselines every language
 model must beat (unigram and bigram cross-entropy with add-k smoothing, in nats per
-character), a small causal Transformer built from :class:`bigmodel_utils.vit.EncoderBlock`
+character), a small causal Transformer built from :class:`bigmodel_utils.transformer_layers.EncoderBlock`
 with ``causal=True``, and temperature sampling.
 """
 
@@ -11,7 +11,7 @@ import numpy as np
 from keras import layers
 
 from bigmodel_utils import profile, transformer
-from bigmodel_utils.vit import EncoderBlock, PositionalEmbedding
+from bigmodel_utils.transformer_layers import EncoderBlock, PositionalEmbedding
 
 
 def build_vocabulary(text):
@@ -135,8 +135,8 @@ def build_char_lm(
 ):
     """A small GPT-style causal Transformer over characters; outputs next-character logits.
 
-    Chapter 3.3 (continued): embedding + learned positions -> ``num_layers`` pre-norm
-    :class:`~bigmodel_utils.vit.EncoderBlock` with the causal mask -> LayerNorm -> Dense.
+    Chapter 3.4: embedding + learned positions -> ``num_layers`` pre-norm
+    :class:`~bigmodel_utils.transformer_layers.EncoderBlock` with the causal mask -> LayerNorm -> Dense.
     ``(batch, context_length)`` ids -> ``(batch, context_length, vocab_size)`` logits; the
     logits at position t depend on ids 0..t only. Uncompiled.
     """

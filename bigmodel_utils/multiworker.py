@@ -130,7 +130,7 @@ def launch_workers(
     """Train the article CNN with ``MultiWorkerMirroredStrategy`` in ``num_workers`` local processes.
 
     Chapter 5.2: each worker reads the same data, keeps its own shard, and runs the custom
-    ``strategy.run`` loop of :func:`bigmodel_utils.custom_loop.make_train_step`.
+    ``strategy.run`` loop of :func:`bigmodel_utils.distributed_loop.make_train_step`.
 
     Args:
         x, y: training images ``(N, 28, 28, 1)`` and integer labels ``(N,)``.

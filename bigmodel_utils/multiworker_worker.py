@@ -44,11 +44,11 @@ def main(argv=None):
     # and waits until every worker in TF_CONFIG has joined.
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     joined_seconds = time.perf_counter() - STARTED
-    from bigmodel_utils import custom_loop
+    from bigmodel_utils import distributed_loop
 
     with np.load(os.path.join(args.output_dir, "data.npz")) as data:
         x, y = data["x"], data["y"]
-    history = custom_loop.train_custom_loop(
+    history = distributed_loop.train_custom_loop(
         strategy,
         x,
         y,

@@ -108,7 +108,7 @@ def _check_mask(mask, scores_shape):
 def causal_mask(length):
     """Lower-triangular mask: position t may attend to positions 0..t, never to the future.
 
-    Used by the language model of chapter 3.3 (continued); same semantics as ``mask`` above.
+    Used by the language model of chapter 3.4; same semantics as ``mask`` above.
 
     Returns:
         Boolean ``(length, length)``, True on and below the diagonal.
@@ -210,7 +210,7 @@ def encoder_block(X, weights, h, mask=None, epsilon=1e-6):
     Args:
         X: ``(batch, seq, d_model)``.
         weights: dict with ``gamma_1, beta_1, W_Q, W_K, W_V, W_O, b_Q, b_K, b_V, b_O, gamma_2,
-            beta_2, W_1, b_1, W_2, b_2`` (see ``vit.encoder_block_weights``).
+            beta_2, W_1, b_1, W_2, b_2`` (see ``transformer_layers.encoder_block_weights``).
         h, mask: as in :func:`multi_head_attention`.
 
     Returns:

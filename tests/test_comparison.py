@@ -1,4 +1,4 @@
-"""The side-by-side comparison of chapter 3.4 (bigmodel_utils.comparison)."""
+"""The side-by-side comparison of chapter 3.5 (bigmodel_utils.comparison)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Tests of chapter 5.2: strategies on logical CPUs, the multi-worker launcher, the cost model.
+"""Tests of chapter 5.2: strategies on logical CPUs, the custom loop, the multi-worker launcher.
 
 Logical CPU devices can only be configured before TensorFlow's first op, so every test that
 trains runs in a fresh Python process (a subprocess, or the launcher's worker processes),
@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from bigmodel_utils import allreduce, custom_loop, distributed, multiworker
+from bigmodel_utils import distributed, distributed_loop, multiworker
 
 SUBPROCESS_SECONDS = 240  # generous: the machine may be shared; a healthy run takes ~15 s
 ONE_STEP_TOLERANCE = 1e-6  # max |dW| between 2 replicas and 1 device after one SGD step
@@ -21,19 +21,19 @@ ONE_STEP_TOLERANCE = 1e-6  # max |dW| between 2 replicas and 1 device after one 
 TWO_REPLICA_SCRIPT = r"""
 import json
 import numpy as np
-from bigmodel_utils import custom_loop, distributed
+from bigmodel_utils import distributed, distributed_loop
 distributed.make_strategy(num_cpu_replicas=2)    # before any TF op
 rng = np.random.default_rng(0)
 x = rng.random((64, 28, 28, 1), dtype=np.float32)
 y = rng.integers(0, 10, 64)
 out = {"one_step": distributed.compare_one_step(x, y, num_replicas=2, optimizer="sgd"),
        "shapes": distributed.per_replica_batch_shapes(distributed.cpu_strategy(2), x, 64)}
-loops = [custom_loop.train_custom_loop(distributed.cpu_strategy(n), x, y, steps=3,
+loops = [distributed_loop.train_custom_loop(distributed.cpu_strategy(n), x, y, steps=3,
                                        global_batch_size=64, seed=1) for n in (2, 1)]
 out["loop_difference"] = max(float(np.max(np.abs(a - b))) for a, b in
                              zip(*(loop["model"].get_weights() for loop in loops)))
 out["loop_losses"] = [loop["global_losses"] for loop in loops]
-out["step_times"] = custom_loop.compare_step_times(
+out["step_times"] = distributed_loop.compare_step_times(
     {"one": distributed.cpu_strategy(1), "two": distributed.cpu_strategy(2)}, x, y, steps=2, rounds=2)
 try:
     distributed.configure_logical_cpus(3)        # too late: TF has started with 2
@@ -162,62 +162,20 @@ def test_free_ports_are_distinct_and_tf_config_names_the_task():
     json.dumps(config)  # TF_CONFIG is JSON
 
 
-# ---- the cost model ---------------------------------------------------------------------------
-
-WORKERS = np.arange(1, 65)
-
-
-def test_ring_allreduce_matches_the_formula():
-    seconds = allreduce.ring_allreduce_seconds(4e8, 4, bandwidth=1e9, latency=1e-5)
-    assert seconds == pytest.approx(2 * 3 / 4 * 0.4 + 6e-5)
-    assert allreduce.ring_allreduce_seconds(4e8, 1, bandwidth=1e9, latency=1.0) == 0.0
-    # Bandwidth term tends to 2 M / B as N grows: ring all-reduce is bandwidth optimal.
-    assert allreduce.ring_allreduce_seconds(1e9, 10_000, 1e9) == pytest.approx(2.0, rel=1e-3)
-
-
-def test_speedup_is_never_above_n_and_n_when_communication_is_free():
-    for scaling in allreduce.SCALINGS:
-        costly = allreduce.speedup(0.1, 4e8, WORKERS, bandwidth=1e9, latency=1e-4, scaling=scaling)
-        assert np.all(costly <= WORKERS + 1e-12) and costly[0] == pytest.approx(1.0)
-        free = allreduce.speedup(0.1, 0.0, WORKERS, bandwidth=1e9, scaling=scaling)
-        np.testing.assert_allclose(free, WORKERS)
-
-
-def test_speedup_collapses_when_allreduce_dominates():
-    slow_link = allreduce.speedup(0.01, 4e8, WORKERS[1:], bandwidth=1e6)
-    assert np.all(slow_link < 1.0)  # more workers are slower than one
-    assert allreduce.speedup(0.01, 4e8, 8, bandwidth=1e3) < 1e-4  # tends to 0, not to 1
-
-
-def test_more_compute_per_byte_scales_better():
-    small = allreduce.predicted_speedup(1e5, 5e7, 256, 16, flops_per_second=1e13, bandwidth=1e9)
-    large = allreduce.predicted_speedup(
-        1e8, 6e8 * 1024, 256, 16, flops_per_second=1e13, bandwidth=1e9
-    )
-    assert small < large <= 16
-
-
 @pytest.mark.parametrize(
     "call, name",
     [
-        (lambda: allreduce.ring_allreduce_seconds(1e6, 0, 1e9), "num_workers"),
-        (lambda: allreduce.ring_allreduce_seconds(1e6, 2.5, 1e9), "num_workers"),
-        (lambda: allreduce.ring_allreduce_seconds(-1, 2, 1e9), "num_bytes"),
-        (lambda: allreduce.ring_allreduce_seconds(1e6, 2, 0), "bandwidth"),
-        (lambda: allreduce.ring_allreduce_seconds(1e6, 2, 1e9, latency=-1), "latency"),
-        (lambda: allreduce.speedup(0, 1e6, 2, 1e9), "compute_seconds"),
-        (lambda: allreduce.speedup(1, 1e6, 2, 1e9, scaling="linear"), "scaling"),
-        (lambda: allreduce.compute_seconds(1e6, 0, 1e12), "batch_size"),
-        (lambda: allreduce.predicted_speedup(-5, 1e6, 32, 4, 1e12, 1e9), "num_params"),
         (lambda: distributed.configure_logical_cpus(0), "num_devices"),
         (lambda: distributed.make_strategy(num_cpu_replicas=0), "num_cpu_replicas"),
         (lambda: distributed.per_replica_batch_size(65, 2), "global_batch_size"),
         (lambda: distributed.per_replica_batch_size(64, 0), "num_replicas"),
         (lambda: distributed.make_optimizer("rmsprop", 0.1), "optimizer"),
         (lambda: distributed.make_optimizer("sgd", 0), "learning_rate"),
-        (lambda: custom_loop.compare_step_times({}, None, None), "strategies"),
+        (lambda: distributed_loop.compare_step_times({}, None, None), "strategies"),
         (
-            lambda: custom_loop.compare_step_times({"one": None}, None, None, steps=3, rounds=5),
+            lambda: distributed_loop.compare_step_times(
+                {"one": None}, None, None, steps=3, rounds=5
+            ),
             "steps",
         ),
         (lambda: multiworker.free_ports(0), "count"),
@@ -251,19 +209,3 @@ def test_worker_runs_as_a_module_from_an_installed_package():
         cwd=os.path.expanduser("~"),
     )
     assert result.returncode == 0 and "--output-dir" in result.stdout
-
-
-def test_speedup_table_agrees_with_the_curves():
-    models = {
-        "small": {"params": 1e5, "train_flops_per_sample": 2e7, "global_batch_size": 256},
-        "large": {"params": 1e8, "train_flops_per_sample": 6e8 * 1024, "global_batch_size": 32},
-    }
-    links = {
-        "slow": {"bandwidth": 1.25e9, "latency": 25e-6},
-        "fast": {"bandwidth": 1.25e10, "latency": 2e-6},
-    }
-    curves = allreduce.speedup_curves(models, links, np.array([8]), flops_per_second=1e13)
-    for row in allreduce.speedup_table(models, links, 8, flops_per_second=1e13):
-        assert row["gradient (MB)"] == pytest.approx(4 * models[row["model"]]["params"] / 1e6)
-        for link in links:
-            assert row[f"{link}: speed-up"] == pytest.approx(float(curves[link][row["model"]][0]))

@@ -352,9 +352,12 @@ def test_the_books_own_layers_are_counted_without_any_setup():
     """ArticleRNNCell and PositionalEmbedding have formulas as soon as the package is imported."""
     import keras
 
-    from bigmodel_utils import flops, rnn, vit
+    from bigmodel_utils import flops, rnn, transformer_layers
 
-    for layer in (rnn.ArticleRNNCell(4, output_units=3), vit.PositionalEmbedding(5, 8)):
+    for layer in (
+        rnn.ArticleRNNCell(4, output_units=3),
+        transformer_layers.PositionalEmbedding(5, 8),
+    ):
         assert flops.rule_for(layer) is not None
     model = keras.Sequential(
         [keras.Input((6, 2)), keras.layers.RNN(rnn.ArticleRNNCell(4, output_units=3))]
