@@ -20,14 +20,8 @@ from bigmodel_utils import checks
 
 
 def _array(value, name, ndims):
-    """``value`` as a float array whose rank is one of ``ndims``, else ValueError naming it."""
-    array = np.asarray(value)
-    if not np.issubdtype(array.dtype, np.number):
-        raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
-    if array.ndim not in ndims:
-        raise ValueError(
-            f"{name} must have rank {' or '.join(map(str, ndims))}, got shape {array.shape}"
-        )
+    """``value`` as a float array whose rank is one of ``ndims``, else an error naming it."""
+    array = checks.array(value, name, tuple(ndims))
     return array.astype(np.result_type(array.dtype, np.float32))
 
 
@@ -37,7 +31,10 @@ def softmax(scores, axis=-1):
     Entries equal to -inf get weight 0; a row that is all -inf gets all-zero weights
     (instead of NaN), so a query with nothing to attend to outputs zeros.
     """
-    scores = np.asarray(scores)
+    scores = checks.array(scores, "scores", finite=False)  # -inf is a blocked position
+    checks.integer(axis, "axis", low=-scores.ndim, high=scores.ndim - 1)
+    if np.isnan(scores).any():
+        raise ValueError("scores must not hold NaN")
     peak = np.max(scores, axis=axis, keepdims=True)
     peak = np.where(np.isfinite(peak), peak, 0.0)  # an all -inf row: avoid inf - inf
     exps = np.exp(scores - peak)
@@ -122,6 +119,9 @@ def causal_mask(length):
 
 def split_heads(X, h):
     """Cut the last axis into ``h`` heads: ``(batch, seq, h * d_k)`` -> ``(batch, h, seq, d_k)``."""
+    X = _array(X, "X", (3,))
+    if checks.positive_int(h, "h") and X.shape[-1] % h:
+        raise ValueError(f"h ({h}) must divide the last axis of X ({X.shape[-1]})")
     batch_size, seq_len, width = X.shape
     X = X.reshape(batch_size, seq_len, h, width // h)  # (batch, seq, heads, d_k)
     return X.transpose(0, 2, 1, 3)  # (batch, heads, seq, d_k)
@@ -129,6 +129,7 @@ def split_heads(X, h):
 
 def merge_heads(X):
     """Concat(head_1, ..., head_h): ``(batch, h, seq, d_v)`` -> ``(batch, seq, h * d_v)``."""
+    X = _array(X, "X", (4,))
     batch_size, h, seq_len, d_v = X.shape
     X = X.transpose(0, 2, 1, 3)  # (batch, seq, heads, d_v)
     return X.reshape(batch_size, seq_len, h * d_v)  # (batch, seq, d_model)
@@ -190,6 +191,14 @@ def multi_head_attention(
 
 def layer_norm(X, gamma, beta, epsilon=1e-6):
     """LayerNorm (Ba et al. 2016): normalize each position's vector, then scale by gamma, shift by beta."""
+    X, gamma, beta = (
+        checks.array(X, "X"),
+        checks.array(gamma, "gamma", 1),
+        checks.array(beta, "beta", 1),
+    )
+    checks.matching(gamma.shape[0], "len(gamma)", X.shape[-1], "the last axis of X")
+    checks.matching(beta.shape[0], "len(beta)", X.shape[-1], "the last axis of X")
+    checks.positive_float(epsilon, "epsilon")
     mean = X.mean(axis=-1, keepdims=True)  # (..., seq, 1)
     variance = X.var(axis=-1, keepdims=True)  # (..., seq, 1)
     return (X - mean) / np.sqrt(variance + epsilon) * gamma + beta
@@ -197,7 +206,12 @@ def layer_norm(X, gamma, beta, epsilon=1e-6):
 
 def gelu(x):
     """GELU, the exact form x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)) (Keras' ``"gelu"``)."""
+    x = checks.array(x, "x")
     return 0.5 * x * (1.0 + np.vectorize(math.erf)(x / np.sqrt(2.0)))
+
+
+ENCODER_WEIGHTS = ("gamma_1", "beta_1", "W_Q", "W_K", "W_V", "W_O", "b_Q", "b_K", "b_V", "b_O",
+                   "gamma_2", "beta_2", "W_1", "b_1", "W_2", "b_2")  # fmt: skip
 
 
 def encoder_block(X, weights, h, mask=None, epsilon=1e-6):
@@ -216,6 +230,9 @@ def encoder_block(X, weights, h, mask=None, epsilon=1e-6):
     Returns:
         ``(batch, seq, d_model)``.
     """
+    checks.mapping(weights, "weights", ENCODER_WEIGHTS)
+    X = _array(X, "X", (2, 3))
+    checks.positive_float(epsilon, "epsilon")
     w = weights
     attention_weights = {name: w[name] for name in ("b_Q", "b_K", "b_V", "b_O")}
     attended, _ = multi_head_attention(
@@ -243,6 +260,16 @@ def keras_mha_weights(W_Q, W_K, W_V, W_O, h, b_Q=None, b_K=None, b_V=None, b_O=N
     ``(heads, d_k, d_model)`` with bias ``(d_model,)``. Head i's block is the same
     columns (rows for W_O) that :func:`multi_head_attention` gives head i.
     """
+    W_Q, W_K, W_V, W_O = (
+        _array(W, name, (2,))
+        for W, name in ((W_Q, "W_Q"), (W_K, "W_K"), (W_V, "W_V"), (W_O, "W_O"))
+    )
+    for W, name in ((W_K, "W_K"), (W_V, "W_V"), (W_O, "W_O")):
+        checks.same_shape(W, name, W_Q, "W_Q")
+    checks.positive_int(h, "h")
+    for b, name in ((b_Q, "b_Q"), (b_K, "b_K"), (b_V, "b_V"), (b_O, "b_O")):
+        if b is not None:
+            checks.shape(_array(b, name, (1,)), name, (W_Q.shape[0],))
     d_model = np.shape(W_Q)[0]
     if d_model % h:
         raise ValueError(f"d_model={d_model} (rows of W_Q) must be divisible by h={h}")
@@ -318,6 +345,7 @@ def unpatchify(patches, image_shape):
     Raises:
         ValueError: if the patches cannot tile an image of ``image_shape = (H, W, C)``.
     """
+    image_shape = checks.int_tuple(image_shape, "image_shape", length=3)
     patches = _array(patches, "patches", (3,))
     height, width, channels = image_shape
     batch_size, count, size = patches.shape

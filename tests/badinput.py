@@ -69,7 +69,14 @@ def _positional_embedding():
     return vit.PositionalEmbedding(5, 8)
 
 
+def _adding_regressor():
+    from bigmodel_utils import rnn
+
+    return rnn.build_adding_regressor("simple", units=3)
+
+
 FACTORIES = {
+    "adding_regressor": _adding_regressor,
     "article_cell": _article_cell,
     "positional_embedding": _positional_embedding,
     "article_cnn": _article_cnn,

@@ -1,0 +1,287 @@
+"""Bad-input table for section 3's equations (``cnn``, ``rnn``, ``transformer``): each row
+replaces one argument of a good call by a bad value and names the words the error must say."""
+
+import numpy as np
+from badinput import INF, NAN, Lazy, make_tests
+
+CNN = Lazy("article_cnn")
+X2, W2, B1 = np.ones((2, 3)), np.ones((3, 4)), np.zeros(4)
+IMAGES = np.ones((1, 5, 5, 1))
+KERNEL = np.ones((3, 3, 1, 2))
+EMPTY = np.zeros((0, 3))
+WITH_NAN = np.array([[1.0, NAN, 0.0]] * 2)
+Q = np.ones((2, 5, 4))
+D = 8  # d_model of the attention rows
+WEIGHTS = {name: np.eye(D) * 0.1 for name in ("W_Q", "W_K", "W_V", "W_O")}
+ENCODER = {
+    **WEIGHTS,
+    **{name: np.zeros(D) for name in ("b_Q", "b_K", "b_V", "b_O", "beta_1", "beta_2", "b_2")},
+    "gamma_1": np.ones(D), "gamma_2": np.ones(D),
+    "W_1": np.ones((D, 16)) * 0.01, "b_1": np.zeros(16), "W_2": np.ones((16, D)) * 0.01,
+}  # fmt: skip
+ARRAY_FAULTS = [("abc", TypeError), (None, TypeError), (EMPTY, ValueError)]
+
+
+def arrays(*names, extra=()):
+    """Rows that give each named array a string, None and an empty array."""
+    return [(name, value, error) for name in names for value, error in ARRAY_FAULTS] + list(extra)
+
+
+TABLE = {
+    # ---- cnn ---------------------------------------------------------------------------
+    "cnn.build_article_cnn": (
+        dict(),
+        [
+            ("input_shape", (28, 28), ValueError),
+            ("input_shape", (28, -28, 1), ValueError),
+            ("num_classes", 0, ValueError),
+            ("num_classes", "10", TypeError),
+        ],
+    ),
+    "cnn.get_activation": (
+        dict(f="relu"),
+        [("f", "swish2", ValueError), ("f", 3, TypeError), ("f", ["relu"], TypeError)],
+    ),
+    "cnn.dense": (
+        dict(x=X2, W=W2, b=B1),
+        arrays("x", "W", "b")
+        + [
+            ("x", WITH_NAN, ValueError),
+            ("W", np.ones((4, 4)), ValueError, "features"),
+            ("b", np.zeros(3), ValueError),
+            ("x", np.ones(3), ValueError, "x must have 2 dimensions"),
+            ("f", "swish2", ValueError),
+        ],
+    ),
+    "cnn.same_padding": (
+        dict(size=5, kernel=3, stride=1),
+        [("size", 0, ValueError), ("kernel", "3", TypeError), ("stride", True, TypeError)],
+    ),
+    "cnn.extract_windows": (
+        dict(x=IMAGES, window=3),
+        arrays("x")
+        + [
+            ("window", 0, ValueError),
+            ("stride", 1.5, TypeError),
+            ("padding", "full", ValueError),
+            ("fill", NAN, ValueError),
+            ("x", np.ones((5, 5)), ValueError, "x must have 4 dimensions"),
+        ],
+    ),
+    "cnn.conv2d": (
+        dict(x=IMAGES, W=KERNEL, b=np.zeros(2)),
+        arrays("x", "W", "b")
+        + [
+            ("W", np.ones((3, 3, 2, 2)), ValueError, "input channels"),
+            ("stride", -1, ValueError),
+            ("padding", "SAME", ValueError),
+            ("f", 7, TypeError),
+        ],
+    ),
+    "cnn.max_pool2d": (
+        dict(x=np.ones((1, 4, 4, 1))),
+        arrays("x")
+        + [
+            ("pool_size", (2, 2, 2), TypeError),
+            ("stride", (1, -1), ValueError),
+            ("padding", None, ValueError),
+        ],  # fmt: skip
+    ),
+    "cnn.numpy_forward": (
+        dict(model=Lazy("dense_model"), x=np.ones((2, 4))),
+        [
+            ("model", "cnn", TypeError),
+            ("x", "abc", TypeError),
+            ("x", np.ones(4), ValueError),
+            ("x", np.zeros((0, 4)), ValueError),
+        ],  # fmt: skip
+    ),
+    "cnn.feature_maps": (
+        dict(model=CNN, images=np.zeros((1, 28, 28, 1))),
+        [
+            ("model", None, TypeError),
+            ("images", np.zeros((28, 28)), ValueError),
+            ("layer_names", ["nope"], ValueError),
+            ("layer_names", [], ValueError),
+            ("layer_names", "conv2d", TypeError),
+        ],
+    ),
+    # ---- rnn ---------------------------------------------------------------------------
+    "rnn.rnn_step": (
+        dict(x_t=np.ones((2, 3)), h_prev=np.zeros((2, 4)), W=W2, U=np.eye(4), b=B1),
+        arrays("x_t", "h_prev", "W", "U", "b")
+        + [
+            ("U", np.eye(3), ValueError),
+            ("h_prev", np.zeros((2, 3)), ValueError),
+            ("x_t", WITH_NAN, ValueError),
+            ("f", "nope", ValueError),
+        ],  # fmt: skip
+    ),
+    "rnn.output_step": (
+        dict(h_t=np.ones((2, 4)), V=np.ones((4, 1)), c=np.zeros(1)),
+        arrays("h_t", "V", "c") + [("V", np.ones((3, 1)), ValueError, "h_t has 4 units")],
+    ),
+    "rnn.rnn_forward": (
+        dict(
+            x=np.ones((2, 5, 3)), h0=None, W=W2, U=np.eye(4), b=B1, V=np.ones((4, 1)), c=np.zeros(1)
+        ),  # fmt: skip
+        arrays("x", "W", "U", "b", "V", "c")
+        + [
+            ("x", np.ones((2, 5)), ValueError, "x must have 3"),
+            ("h0", np.zeros((3, 4)), ValueError),
+            ("V", np.ones((3, 1)), ValueError, "V's rows"),
+            ("x", np.ones((2, 5, 2)), ValueError, "x's features"),
+        ],
+    ),
+    "rnn.ArticleRNNCell": (
+        dict(units=4, output_units=2),
+        [("units", 0, ValueError), ("units", True, TypeError), ("output_units", "2", TypeError)],
+    ),
+    "rnn.article_rnn": (
+        dict(units=4, output_units=2),
+        [
+            ("units", -4, ValueError),
+            ("return_sequences", "yes", TypeError),
+            ("name", 3, TypeError),
+        ],  # fmt: skip
+    ),
+    "rnn.weights_from_keras": (
+        dict(simple_rnn=Lazy("simple_rnn"), dense_layer=Lazy("dense")),
+        [
+            ("simple_rnn", Lazy("lstm"), TypeError, "a Keras SimpleRNN"),
+            ("simple_rnn", "rnn", TypeError),
+            ("dense_layer", Lazy("simple_rnn"), TypeError, "a Keras Dense"),
+        ],
+    ),
+    "rnn.build_sequence_classifier": (
+        dict(kind="simple", units=4),
+        [
+            ("kind", "gru", ValueError),
+            ("units", 0, ValueError),
+            ("units", 2.0, TypeError),
+            ("input_shape", (28,), ValueError),
+            ("num_classes", -1, ValueError),
+        ],  # fmt: skip
+    ),
+    "rnn.build_adding_regressor": (
+        dict(kind="simple", units=4),
+        [("kind", None, ValueError), ("units", -2, ValueError), ("input_features", 0, ValueError)],
+    ),
+    "rnn.input_gradient_norms": (
+        dict(model=Lazy("adding_regressor"), x=np.ones((2, 5, 2)), y=np.ones(2)),
+        [
+            ("model", "lstm", TypeError),
+            ("x", np.ones((2, 5)), ValueError),
+            ("x", np.full((2, 5, 2), NAN), ValueError),
+            ("y", np.ones(3), ValueError, "len"),
+        ],
+    ),
+    # ---- transformer -------------------------------------------------------------------
+    "transformer.softmax": (
+        dict(scores=np.ones((2, 3))),
+        [
+            ("scores", "abc", TypeError),
+            ("scores", np.array([[NAN, 1.0]]), ValueError),
+            ("scores", np.zeros((0,)), ValueError),
+            ("axis", 2, ValueError),
+            ("axis", 1.0, TypeError),
+        ],  # fmt: skip
+    ),
+    "transformer.scaled_dot_product_attention": (
+        dict(Q=Q, K=Q, V=Q),
+        arrays("Q", "K", "V")
+        + [
+            ("K", np.ones((2, 5, 3)), ValueError, "d_k"),
+            ("V", np.ones((2, 4, 4)), ValueError, "K and V"),
+            ("mask", np.full((5, 5), 2), ValueError),
+            ("Q", np.full((2, 5, 4), INF), ValueError),
+            ("Q", np.ones(4), ValueError, "Q must have"),
+        ],
+    ),
+    "transformer.causal_mask": (
+        dict(length=4),
+        [("length", 0, ValueError), ("length", True, TypeError), ("length", "4", TypeError)],
+    ),
+    "transformer.split_heads": (
+        dict(X=np.ones((2, 5, 8)), h=2),
+        arrays("X")
+        + [("h", 3, ValueError), ("h", 0, ValueError), ("X", np.ones((5, 8)), ValueError)],
+    ),
+    "transformer.merge_heads": (
+        dict(X=np.ones((2, 2, 5, 4))),
+        arrays("X") + [("X", np.ones((2, 5, 8)), ValueError, "X must have 4")],
+    ),
+    "transformer.multi_head_attention": (
+        dict(X=np.ones((2, 5, D)), **WEIGHTS, h=2),
+        arrays("X", "W_Q", "W_O")
+        + [
+            ("h", 3, ValueError),
+            ("h", 0, ValueError),
+            ("b_O", np.ones(3), ValueError),
+            ("mask", np.ones((5, 4)), ValueError),
+        ],  # fmt: skip
+    ),
+    "transformer.layer_norm": (
+        dict(X=np.ones((2, 5, D)), gamma=np.ones(D), beta=np.zeros(D)),
+        arrays("X", "gamma", "beta")
+        + [
+            ("gamma", np.ones(3), ValueError),
+            ("epsilon", 0.0, ValueError),
+            ("epsilon", NAN, ValueError),
+        ],  # fmt: skip
+    ),
+    "transformer.gelu": (
+        dict(x=np.linspace(-2, 2, 5)),
+        [
+            ("x", "abc", TypeError),
+            ("x", np.zeros(0), ValueError),
+            ("x", np.array([NAN]), ValueError),
+        ],
+    ),
+    "transformer.encoder_block": (
+        dict(X=np.ones((2, 5, D)), weights=ENCODER, h=2),
+        [
+            ("weights", {"W_Q": np.eye(D)}, ValueError, "weights is missing"),
+            ("weights", [1], TypeError),
+            ("X", np.ones(D), ValueError),
+            ("h", 3, ValueError),
+            ("epsilon", -1e-6, ValueError),
+        ],
+    ),
+    "transformer.keras_mha_weights": (
+        dict(**WEIGHTS, h=2),
+        arrays("W_Q", "W_K", "W_O")
+        + [
+            ("h", 3, ValueError),
+            ("h", 0, ValueError),
+            ("W_V", np.eye(4), ValueError),
+            ("b_Q", np.ones(3), ValueError),
+        ],  # fmt: skip
+    ),
+    "transformer.positional_encoding": (
+        dict(length=10, d_model=8),
+        [("length", 0, ValueError), ("d_model", -8, ValueError), ("d_model", 8.0, TypeError)],
+    ),
+    "transformer.patchify": (
+        dict(images=np.ones((1, 28, 28, 1)), patch_size=7),
+        arrays("images")
+        + [
+            ("patch_size", 5, ValueError),
+            ("patch_size", True, TypeError),
+            ("images", np.ones((28, 28, 1)), ValueError),
+        ],  # fmt: skip
+    ),
+    "transformer.unpatchify": (
+        dict(patches=np.ones((1, 16, 49)), image_shape=(28, 28, 1)),
+        arrays("patches")
+        + [
+            ("image_shape", (28, 28, 2), ValueError, "patches"),
+            ("image_shape", (28, 28), ValueError),
+            ("image_shape", "28x28", TypeError),
+        ],  # fmt: skip
+    ),
+}
+
+(test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
+    TABLE
+)
