@@ -12,7 +12,7 @@ import keras
 import numpy as np
 
 from bigmodel_utils import language_model as lm
-from bigmodel_utils import vit
+from bigmodel_utils import transformer_layers
 
 # The larger character model: >= 10x the parameters of the quick profile's model.
 BIG_CONFIG = dict(
@@ -59,7 +59,9 @@ def train_char_lm(config, schedule, train_ids, vocab_size, seed=0):
     keras.utils.set_random_seed(seed)
     model = lm.build_char_lm(vocab_size, **config)
     model.compile(
-        optimizer=vit.warmup_cosine_adam(schedule["learning_rate"], schedule["steps"]),
+        optimizer=transformer_layers.warmup_cosine_adam(
+            schedule["learning_rate"], schedule["steps"]
+        ),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     start = time.perf_counter()

@@ -12,7 +12,7 @@ identity backward). The collectives are ``tf.distribute``'s ``ReplicaContext.all
 import numpy as np
 import tensorflow as tf
 
-from bigmodel_utils import allreduce, checks
+from bigmodel_utils import allreduce_cost, checks
 
 BYTES_PER_VALUE = 4  # float32
 
@@ -265,7 +265,7 @@ def communication_per_step(batch_size, seq_len, d_model, mlp_dim, num_devices, l
     Chapter 5.4: tensor parallelism all-reduces two activations of ``batch*seq*d_model``
     numbers per block and step (``g`` forward, ``f`` backward); data parallelism all-reduces the
     block's gradient, ``2 d m + m + d`` numbers. Both as ring all-reduces timed with chapter
-    5.2's :func:`bigmodel_utils.allreduce.ring_allreduce_seconds`.
+    5.2's :func:`bigmodel_utils.allreduce_cost.ring_allreduce_seconds`.
 
     Args: ``links`` is ``{name: {"bandwidth": bytes/s, "latency": s}}``.
     Raises: TypeError/ValueError naming the argument on bad sizes or links.
@@ -290,10 +290,13 @@ def communication_per_step(batch_size, seq_len, d_model, mlp_dim, num_devices, l
             "all-reduces": calls,
             "bytes all-reduced": calls * size,
             # at 1 byte/s and no latency the ring's seconds are the bytes each device sends
-            "bytes sent per device": calls * float(allreduce.ring_allreduce_seconds(size, N, 1.0)),
+            "bytes sent per device": calls
+            * float(allreduce_cost.ring_allreduce_seconds(size, N, 1.0)),
         }
         for link, spec in links.items():
-            seconds = allreduce.ring_allreduce_seconds(size, N, spec["bandwidth"], spec["latency"])
+            seconds = allreduce_cost.ring_allreduce_seconds(
+                size, N, spec["bandwidth"], spec["latency"]
+            )
             row[f"{link} (ms)"] = 1000 * calls * float(seconds)
         rows.append(row)
     return rows

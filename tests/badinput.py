@@ -64,9 +64,9 @@ def _article_cell():
 
 
 def _positional_embedding():
-    from bigmodel_utils import vit
+    from bigmodel_utils import transformer_layers
 
-    return vit.PositionalEmbedding(5, 8)
+    return transformer_layers.PositionalEmbedding(5, 8)
 
 
 def _adding_regressor():
