@@ -10,10 +10,10 @@ export PYTHONHASHSEED := 0
 # Chapters leave their headline numbers here for the FAQ; a clean build starts without them.
 export BIGMODEL_RESULTS := $(CURDIR)/_build/results
 
-.PHONY: book test unit serve benchmark browser-deps strip clean help colab-check full-check
+.PHONY: book book-zh test unit serve benchmark browser-deps strip clean help colab-check full-check
 
 help:
-	@echo "make book       build the book into _build/html (sets up .venv first)"
+	@echo "make book       build the book into _build/html, the Chinese edition into _build/html/zh"
 	@echo "make test       build the book, then run every test (unit, notebooks, browser)"
 	@echo "make unit       unit tests of bigmodel_utils only (fast)"
 	@echo "make serve      serve _build/html on http://127.0.0.1:8000"
@@ -34,7 +34,13 @@ book: $(STAMP)
 	@start=$$(date +%s); \
 	$(BIN)/jupyter-book build . -W --keep-going && \
 	echo $$(( $$(date +%s) - start )) > _build/build_seconds.txt
+	$(MAKE) --no-print-directory book-zh
 	@test -f _build/html/index.html && echo "The book: $(CURDIR)/_build/html/index.html"
+
+# The Chinese edition: the English build's executed notebooks with their markdown in Chinese,
+# rendered without executing anything again (tools/build_zh.py, zh/README.md).
+book-zh: $(STAMP)
+	$(BIN)/python tools/build_zh.py
 
 # Headless Chromium (and a CJK font for the chapters' Chinese headings) from Debian, when missing.
 browser-deps:

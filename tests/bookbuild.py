@@ -17,7 +17,7 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # What a throwaway book copies from the real one (its intro and TOC are written fresh,
 # because the real intro links every chapter).
-COPIED = ("_config.yml", "references.bib", "bibliography.md", "images")
+COPIED = ("_config.yml", "references.bib", "bibliography.md", "images", "tools")
 
 
 def build_command(source_dir):

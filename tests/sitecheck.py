@@ -95,6 +95,7 @@ class PageReport:
     math: list = dataclasses.field(default_factory=list)
     links: list = dataclasses.field(default_factory=list)
     formulas: int = 0  # typeset formulas (mjx-container elements) seen on the page
+    fonts: list = dataclasses.field(default_factory=list)  # CJK font problems (if checked)
 
     def problems(self):
         return [f"{self.page}: {kind}: {item}" for kind in KINDS for item in getattr(self, kind)]
@@ -229,11 +230,45 @@ def _allowed(message):
     return message in ALLOWED_CONSOLE_ERRORS
 
 
-def check_page(browser, base_url, site_dir, page_path, screenshot=None):
+def cjk_font_families():
+    """Font families installed here that cover Chinese (``fc-list :lang=zh family``)."""
+    import subprocess
+
+    listed = subprocess.run(
+        ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False
+    ).stdout
+    return {name.strip() for line in listed.splitlines() for name in line.split(",") if name}
+
+
+def cjk_font_problems(page, selector="main h1"):
+    """Problems if the Chinese text of ``selector`` is not drawn with a font that covers Chinese.
+
+    Asks Chromium (DevTools ``CSS.getPlatformFontsForNode``) which installed fonts actually drew
+    the element's glyphs: a fallback box font, or none, means the text is unreadable.
+    """
+    client = page.context.new_cdp_session(page)
+    client.send("DOM.enable")
+    client.send("CSS.enable")
+    root = client.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    node = client.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    if not node:
+        return [f"no element {selector!r} to check the Chinese font on"]
+    text = client.send("DOM.getOuterHTML", {"nodeId": node})["outerHTML"]
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return [f"{selector!r} has no Chinese text to check the font on"]
+    fonts = client.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    used = {font["familyName"] for font in fonts if font.get("glyphCount", 0) > 0}
+    if not used & cjk_font_families():
+        return [f"the Chinese of {selector!r} is drawn with {sorted(used)}, none covers Chinese"]
+    return []
+
+
+def check_page(browser, base_url, site_dir, page_path, screenshot=None, cjk_font=False):
     """Load one page and return its :class:`PageReport`; optionally save screenshots.
 
     ``screenshot`` is a path: the top of the page is saved there, and if the page has math,
-    a second file ``<stem>-math.png`` is taken with the first formula in view.
+    a second file ``<stem>-math.png`` is taken with the first formula in view. ``cjk_font``
+    also checks that the page's Chinese heading is drawn with a font that covers Chinese.
     """
     report = PageReport(page_path)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -252,6 +287,8 @@ def check_page(browser, base_url, site_dir, page_path, screenshot=None):
         ]
         hrefs = page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
         report.links = broken_links(hrefs, base_url, site_dir)
+        if cjk_font:
+            report.fonts = cjk_font_problems(page)
         if screenshot:
             screenshot = pathlib.Path(screenshot)
             screenshot.parent.mkdir(parents=True, exist_ok=True)
@@ -265,13 +302,14 @@ def check_page(browser, base_url, site_dir, page_path, screenshot=None):
     return report
 
 
-def check_search(browser, base_url, word="attention"):
+def check_search(browser, base_url, word="attention", search_page="search.html"):
     """Search the site for ``word``; return (number of results, problems of the search page)."""
     problems, requests = [], []
     page = browser.new_page()
     _watch(page, base_url, (problems, requests))
     try:
-        page.goto(base_url + "search.html?q=" + urllib.parse.quote(word), wait_until="networkidle")
+        url = base_url + search_page + "?q=" + urllib.parse.quote(word)
+        page.goto(url, wait_until="networkidle")
         page.wait_for_selector("#search-results .search-summary", timeout=30000)
         page.wait_for_function(
             "() => !document.querySelector('#search-results').classList.contains('searching')"
@@ -294,11 +332,20 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def check_site(site_dir, pages, screenshots=None, search_word="attention"):
+def check_site(
+    site_dir,
+    pages,
+    screenshots=None,
+    search_word="attention",
+    search_page="search.html",
+    cjk_font=False,
+):
     """Check ``pages`` (paths relative to ``site_dir``) and the search page; return a :class:`SiteReport`.
 
     ``screenshots`` maps a page to the PNG path to save for it, e.g.
-    ``{"intro.html": "_build/screenshots/landing.png"}``. ``search_word=None`` skips the search.
+    ``{"intro.html": "_build/screenshots/landing.png"}``. ``search_word=None`` skips the search;
+    ``search_page`` is where the search page is (``zh/search.html`` for the Chinese edition).
+    ``cjk_font=True`` checks every page's Chinese heading font (see :func:`cjk_font_problems`).
     """
     from playwright.sync_api import sync_playwright
 
@@ -307,13 +354,15 @@ def check_site(site_dir, pages, screenshots=None, search_word="attention"):
         browser = launch(playwright)
         try:
             reports = {
-                page: check_page(browser, server.url, site_dir, page, screenshots.get(page))
+                page: check_page(
+                    browser, server.url, site_dir, page, screenshots.get(page), cjk_font
+                )
                 for page in pages
             }
             report = SiteReport(reports, screenshots=[str(path) for path in screenshots.values()])
             if search_word:
                 report.search_results, report.search = check_search(
-                    browser, server.url, search_word
+                    browser, server.url, search_word, search_page
                 )
                 if report.search_results < 1:
                     report.search.append(f"no search results for {search_word!r}")

@@ -120,3 +120,65 @@ def test_only_the_known_upstream_console_error_is_allowed():
         "Uncaught SyntaxError: Identifier 'OTHER' has already been declared"
     )
     assert not sitecheck._allowed("THEBE_JS_URL")
+
+
+# ---- the Chinese edition (_build/html/zh), checked the same way ----
+
+ZH_PAGES = [f"zh/{page}" for page in PAGES]
+
+
+@pytest.fixture(scope="module")
+def zh_site_report():
+    require_site()
+    if not (SITE / "zh" / "index.html").exists():
+        pytest.fail(f"no Chinese edition: {SITE / 'zh' / 'index.html'} is missing (`make book`)")
+    shots = {
+        ZH_PAGES[0]: SCREENSHOTS / "zh-landing.png",
+        f"zh/{SCREENSHOT_CHAPTER}": SCREENSHOTS / "zh-chapter.png",
+    }
+    return sitecheck.check_site(
+        SITE,
+        ZH_PAGES,
+        screenshots=shots,
+        search_word="注意力",
+        search_page="zh/search.html",
+        cjk_font=True,
+    )
+
+
+@pytest.mark.parametrize("kind", sitecheck.KINDS + ("fonts",))
+@pytest.mark.parametrize("page", ZH_PAGES)
+def test_chinese_page_has_no_problems(zh_site_report, page, kind):
+    problems = getattr(zh_site_report.pages[page], kind)
+    assert not problems, f"{page} ({kind}):\n" + "\n".join(problems)
+
+
+def test_chinese_edition_has_typeset_math(zh_site_report):
+    formulas = {page: report.formulas for page, report in zh_site_report.pages.items()}
+    assert formulas[f"zh/{SCREENSHOT_CHAPTER}"] > 0, f"no typeset formula: {formulas}"
+
+
+def test_chinese_search_finds_attention(zh_site_report):
+    assert not zh_site_report.search, "\n".join(zh_site_report.search)
+    assert zh_site_report.search_results >= 1
+
+
+def test_chinese_screenshots_saved(zh_site_report):
+    for path in zh_site_report.screenshots:
+        assert pathlib.Path(path).stat().st_size > 10_000, f"screenshot {path} is missing or blank"
+
+
+def test_font_check_reports_text_without_a_chinese_font(tmp_path, monkeypatch):
+    page = '<html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body><main>'
+    page += "<h1>{}</h1></main></body></html>"
+    (tmp_path / "index.html").write_text(page.format("注意力与中文标题"))
+    good = sitecheck.check_site(tmp_path, ["index.html"], search_word=None, cjk_font=True)
+    assert good.pages["index.html"].fonts == [], "a Chinese font is installed and must draw 中文"
+
+    monkeypatch.setattr(sitecheck, "cjk_font_families", lambda: {"No Such Chinese Font"})
+    faked = sitecheck.check_site(tmp_path, ["index.html"], search_word=None, cjk_font=True)
+    assert any("none covers Chinese" in p for p in faked.pages["index.html"].fonts), faked
+
+    (tmp_path / "index.html").write_text(page.format("Latin only"))
+    latin = sitecheck.check_site(tmp_path, ["index.html"], search_word=None, cjk_font=True)
+    assert any("no Chinese text" in p for p in latin.pages["index.html"].fonts), latin

@@ -1,0 +1,251 @@
+"""The Chinese edition: complete, current, well-formed translations, and generated files in sync.
+
+Each English markdown cell (and each section of intro.md, execution.md, bibliography.md) must
+have a Chinese translation made from its current text (``tools/translations.py``), keeping the
+cell's MyST skeleton: glue keys, roles, math, links, directives and code spans. The committed
+Chinese notebooks (``chapters/zh/*.ipynb``) and pages (``zh/*.md``) must be exactly what the
+generator makes from the English sources and the translations. ``python tools/translations.py todo
+<chapter>`` shows what to do when a test here fails.
+"""
+
+import json
+import pathlib
+import sys
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import build_zh  # noqa: E402
+import edition_switch  # noqa: E402
+import translations  # noqa: E402
+
+DOCUMENTS = translations.documents()
+GENERATED = translations.generated_files()
+HOW = "run `python tools/translations.py todo {doc}` and see zh/README.md"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_translation_is_complete_and_current(document):
+    stale = translations.staleness(document)
+    assert not stale, (
+        f"{document}: "
+        + ", ".join(f"cell {k} {kind}" for k, kind in stale)
+        + ("; " + HOW.format(doc=document))
+    )
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_translation_keeps_the_myst_skeleton(document):
+    problems = translations.skeleton_problems(document)
+    assert not problems, "\n".join(problems) + "\n" + HOW.format(doc=document)
+
+
+@pytest.mark.parametrize("path", sorted(GENERATED), ids=lambda p: p.name)
+def test_committed_chinese_file_is_what_the_generator_makes(path):
+    expected = GENERATED[path]
+    assert path.exists(), (
+        f"{path.relative_to(ROOT)} is missing: run `python tools/translations.py generate`"
+    )
+    assert path.read_text() == expected, (
+        f"{path.relative_to(ROOT)} differs from what the generator makes from the English and "
+        "the translations: run `python tools/translations.py generate` and commit the result"
+    )
+
+
+def test_no_stray_chinese_notebooks():
+    made = {path.name for path in GENERATED}
+    stray = [p.name for p in (ROOT / "chapters" / "zh").glob("*.ipynb") if p.name not in made]
+    assert not stray, f"chapters/zh has notebooks no English chapter generates: {stray}"
+
+
+@pytest.mark.parametrize("chapter", translations.toc_chapters())
+def test_chinese_notebook_has_the_english_code_and_its_own_badge(chapter):
+    english = nbformat.read(ROOT / "chapters" / f"{chapter}.ipynb", as_version=4)
+    chinese = nbformat.read(ROOT / "chapters" / "zh" / f"{chapter}.ipynb", as_version=4)
+    assert [c.id for c in chinese.cells] == [c.id for c in english.cells]
+    for en, zh in zip(english.cells, chinese.cells):
+        assert zh.cell_type == en.cell_type
+        if en.cell_type == "code":
+            assert zh.source == en.source, f"{chapter} {en.id}: code cells must be the English code"
+    first = chinese.cells[0].source
+    assert f"/blob/main/chapters/zh/{chapter}.ipynb" in first, (
+        "the Colab badge must open chapters/zh/"
+    )
+    assert "](../../images/colab-badge.svg)" in first, "the badge image is two folders up"
+
+
+# ---- the checker itself fails where it should ----
+
+ENGLISH = (
+    "## A heading\n\nThe model has {glue:text}`params:,` parameters and {glue:text}`verdict` "
+    "{cite}`vaswani2017attention`, see Eq. {eq}`eq-a` and [chapter 2](ch02.ipynb):\n\n"
+    "$$\ny = f(Wx + b)\n$$ (eq-a)\n\nwith $W$ and `size.dense_params`."
+)
+GOOD = (
+    "## 标题\n\n模型有 {glue:text}`params:,` 个参数，{glue:text}`verdict_zh` "
+    "{cite}`vaswani2017attention`，见式 {eq}`eq-a` 和[第 2 章](ch02.ipynb)：\n\n"
+    "$$\ny = f(Wx + b)\n$$ (eq-a)\n\n其中 $W$ 与 `size.dense_params`。"
+)
+
+
+def test_a_faithful_translation_passes():
+    assert (
+        translations.structure_problems(ENGLISH, GOOD, glued={"params", "verdict", "verdict_zh"})
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    "broken, part",
+    [
+        (GOOD.replace("{glue:text}`params:,` ", ""), "glue keys"),
+        (GOOD.replace("{cite}`vaswani2017attention`", ""), "roles"),
+        (GOOD.replace("y = f(Wx + b)", "y = Wx"), "display math"),
+        (GOOD.replace("$W$", "W"), "inline math"),
+        (GOOD.replace("(ch02.ipynb)", "(ch03.ipynb)"), "links"),
+        (GOOD.replace("## 标题", "标题"), "headings"),
+        (GOOD.replace("`size.dense_params`", "size.dense_params"), "code spans"),
+        (GOOD.replace("verdict_zh", "verdict"), "Chinese glue keys"),
+    ],
+)
+def test_a_broken_translation_is_named(broken, part):
+    problems = translations.structure_problems(
+        ENGLISH, broken, glued={"params", "verdict", "verdict_zh"}
+    )
+    assert any(part in problem for problem in problems), problems
+
+
+def tiny_repository(tmp_path, english_text):
+    (tmp_path / "chapters" / "zh").mkdir(parents=True, exist_ok=True)
+    toc = {"format": "jb-book", "root": "intro", "chapters": [{"file": "chapters/tiny"}]}
+    (tmp_path / "_toc.yml").write_text(yaml.safe_dump(toc))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(english_text), nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(nb, tmp_path / "chapters" / "tiny.ipynb")
+    return nb.cells[0].id
+
+
+def test_a_changed_english_cell_makes_its_translation_stale(tmp_path):
+    key = tiny_repository(tmp_path, "# Tiny\n\nOld text.")
+    entries = {
+        key: {"sha": translations.source_hash("# Tiny\n\nOld text."), "zh": "# 小\n\n旧文字。"}
+    }
+    translations.save("tiny", entries, tmp_path)
+    assert translations.staleness("tiny", tmp_path) == []
+
+    tiny_repository(tmp_path, "# Tiny\n\nNew text.")  # a fresh cell id: the old entry is orphaned
+    kinds = dict(translations.staleness("tiny", tmp_path))
+    assert "orphan" in kinds.values() and "missing" in kinds.values(), kinds
+
+    nb = nbformat.read(tmp_path / "chapters" / "tiny.ipynb", as_version=4)
+    nb.cells[0].id = key
+    nbformat.write(nb, tmp_path / "chapters" / "tiny.ipynb")
+    assert translations.staleness("tiny", tmp_path) == [(key, "stale")]
+    problems = translations.problems("tiny", tmp_path)
+    assert problems == [f"chapters/zh/tiny.yml: {key}: stale"], problems
+
+
+def test_markdown_sections_give_back_the_page():
+    text = "# Title\n\nIntro.\n\n## One\n\n```bash\n# not a heading\n```\n\n## Two\n\nEnd.\n"
+    sections = translations.markdown_sections(text)
+    assert [key for key, _ in sections] == ["title", "one", "two"]
+    assert "".join(part for _, part in sections) == text
+    with pytest.raises(ValueError, match="same heading slug"):
+        translations.markdown_sections("# A\n\n## Same\n\n## Same\n")
+
+
+# ---- the Chinese build's pieces ----
+
+
+def test_hidden_glue_values_go_back_into_the_notebook():
+    from myst_nb.ext.glue import extract_glue_data
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+    glue = {
+        "hidden": {
+            "output_type": "display_data",
+            "metadata": {"scrapbook": {"name": "hidden", "mime_prefix": build_zh.GLUE_MIME_PREFIX}},
+            "data": {"text/plain": "42"},
+        },
+        "shown": {
+            "output_type": "display_data",
+            "metadata": {"scrapbook": {"name": "shown"}},
+            "data": {"text/plain": "7"},
+        },
+    }
+    restored = build_zh.with_glue(nb, json.loads(json.dumps(glue)))
+    found = extract_glue_data(restored, [1], None)
+    assert list(found) == ["hidden"], "only values glued with display=False left the notebook"
+    assert found["hidden"]["data"] == {"text/plain": "42"}
+
+
+def test_missing_chinese_glue_falls_back_to_the_english_word():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("结论：{glue:text}`verdict_zh`，{glue:text}`n:.1f`。")
+    ]
+    assert build_zh.english_fallback(nb, {"verdict": {}, "n": {}}) == ["verdict_zh"]
+    assert nb.cells[0].source == "结论：{glue:text}`verdict`，{glue:text}`n:.1f`。"
+
+
+@pytest.mark.parametrize(
+    "page, root, url",
+    [
+        ("intro", "zh", "zh/intro.html"),
+        ("chapters/ch01_background", "zh", "../zh/chapters/ch01_background.html"),
+        ("chapters/ch01_background", "..", "../../chapters/ch01_background.html"),
+        ("intro", "..", "../intro.html"),
+    ],
+)
+def test_edition_switch_links_the_same_page(page, root, url):
+    assert edition_switch.other_edition_url(page, root) == url
+
+
+@pytest.mark.parametrize("page, root", [("", "zh"), ("intro", "/zh"), ("intro", ""), (None, "zh")])
+def test_edition_switch_rejects_bad_input(page, root):
+    with pytest.raises(ValueError, match="pagename|root"):
+        edition_switch.other_edition_url(page, root)
+
+
+def test_chinese_config_is_a_chinese_build_without_execution():
+    config = build_zh.merged(
+        yaml.safe_load((ROOT / "_config.yml").read_text()),
+        yaml.safe_load((ROOT / "zh" / "config.yml").read_text()),
+    )
+    assert config["execute"]["execute_notebooks"] == "off"
+    assert config["sphinx"]["config"]["language"] == "zh_CN"
+    assert config["sphinx"]["config"]["edition_switch"]["root"] == ".."
+    assert config["bibtex_bibfiles"] == ["references.bib"], "the English settings are kept"
+
+
+# ---- the built Chinese edition (after `make book`) ----
+
+SITE = ROOT / "_build" / "html"
+
+
+@pytest.mark.book
+def test_every_page_exists_in_both_editions():
+    if not (SITE / "zh" / "index.html").exists():
+        pytest.fail("no Chinese edition in _build/html/zh: run `make book`")
+    pages = [
+        f"{doc}.html" for doc in ["intro"] + [f"chapters/{c}" for c in translations.toc_chapters()]
+    ]
+    pages += ["execution.html", "bibliography.html"]
+    missing = [p for p in pages if not (SITE / p).exists() or not (SITE / "zh" / p).exists()]
+    assert not missing, f"pages missing from one edition: {missing}"
+    page = (SITE / "zh" / "chapters" / "ch03_3_transformer.html").read_text()
+    assert 'lang="zh-CN"' in page and "../../chapters/ch03_3_transformer.html" in page
+    assert "/blob/main/chapters/zh/ch03_3_transformer.ipynb" in page, "Colab opens the zh notebook"
+
+
+@pytest.mark.book
+def test_chinese_search_index_has_chinese_words():
+    text = (SITE / "zh" / "searchindex.js").read_text()
+    terms = json.loads(text[text.index("(") + 1 : text.rindex(")")])["terms"]
+    assert "注意力" in terms and "卷积" in terms, (
+        "Chinese words are not search terms (jieba missing?)"
+    )
