@@ -16,6 +16,7 @@ or a page name such as ``intro``; without DOC every document)::
     python tools/translate.py stub DOC        # add empty entries for missing units, to fill in
     python tools/translate.py fill DOC FILE   # FILE maps key -> Chinese, stored with today's text
     python tools/translate.py accept DOC KEY  # Chinese revised by hand: record today's English
+    python tools/translate.py sub DOC OLD NEW # a renamed identifier: replace it in the stale units
     python tools/translate.py generate        # write chapters/zh/*.ipynb and zh/*.md
     python tools/translate.py check           # exit 1 on any missing, stale or broken translation
 """
@@ -88,6 +89,14 @@ def main(argv):
             for key, text in english_units(doc):
                 entries.setdefault(key, {"sha": source_hash(text), "en": text, "zh": ""})
             save(doc, entries)
+    elif command == "sub":
+        doc, old, new = args
+        entries, units = load(doc), dict(english_units(doc))
+        for key in [k for k, kind in staleness(doc) if kind == "stale"]:
+            if old in entries[key]["zh"]:
+                entries[key]["zh"] = entries[key]["zh"].replace(old, new)
+                print(f"{doc} {key}: replaced; `accept {doc} {key}` once it reads right")
+        save(doc, entries)
     elif command == "accept":
         doc, keys = args[0], set(args[1:])
         entries, units = load(doc), dict(english_units(doc))
