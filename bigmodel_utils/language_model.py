@@ -118,9 +118,13 @@ def random_batches(ids, context_length, batch_size, seed=0):
         yield ids[starts + positions], ids[starts + positions + 1]
 
 
-def char_lm_config():
-    """The character model's settings in the active profile, shared by every chapter that builds it."""
-    return profile.choose(
+def char_lm_config(profile_name=None):
+    """The character model's settings in the active profile, shared by every chapter that builds it.
+
+    ``profile_name`` (``"quick"`` or ``"full"``) asks for that profile's settings instead
+    (chapter 5.4 compares the quick model with a larger one in the full profile).
+    """
+    settings = dict(
         quick=dict(
             context_length=32, d_model=64, num_heads=4, num_layers=2, mlp_dim=128, dropout=0.0
         ),
@@ -128,6 +132,11 @@ def char_lm_config():
             context_length=128, d_model=128, num_heads=4, num_layers=4, mlp_dim=512, dropout=0.1
         ),
     )
+    if profile_name is None:
+        return profile.choose(**settings)
+    if profile_name not in profile.PROFILES:
+        raise ValueError(f"profile_name must be one of {profile.PROFILES}, got {profile_name!r}")
+    return settings[profile_name]
 
 
 def build_char_lm(

@@ -5,8 +5,8 @@ optimizer's state (Adam: two moments) and, in mixed precision, a float32 master 
 weights next to the 16-bit copy the arithmetic uses (Micikevicius et al. 2018; the accounting of
 Rajbhandari et al. 2020). On top of that come the *activations*: what the forward pass must keep
 for the backward pass, which grow with the batch, not with the parameters (Korthikanti et al.
-2022). Pure Python and NumPy: :func:`count_training_state` reads a built Keras model and
-optimizer, but nothing here imports TensorFlow.
+2023). Pure Python and NumPy: :func:`count_training_state` reads a built Keras model and
+optimizer, and only :func:`measured_peak_bytes` imports TensorFlow, when it is called.
 """
 
 import math
@@ -87,7 +87,7 @@ def mlp_activation_values(batch_size, seq_len, d_model, mlp_dim):
 def layer_activation_bytes(batch_size, seq_len, d_model, num_heads, recompute=False):
     """Activation bytes one Transformer layer keeps for its backward pass, 16-bit arithmetic.
 
-    Chapter 5.4, eq. (layer-activations), from Korthikanti et al. (2022): with attention,
+    Chapter 5.4, eq. (layer-activations), from Korthikanti et al. (2023): with attention,
     a 4 x d_model MLP, two LayerNorms and dropout masks, ``s b h (34 + 5 a s / h)`` bytes for
     sequence length ``s``, batch ``b``, width ``h`` and ``a`` heads. With full recomputation
     only the layer's input is kept, ``2 s b h`` bytes.
@@ -190,3 +190,26 @@ def state_table(num_params, device_bytes):
                 }
             )
     return rows
+
+
+def measured_peak_bytes(run, device="GPU:0"):
+    """Peak bytes TensorFlow's allocator on ``device`` reports while ``run()`` executes.
+
+    Chapter 5.4: the measured side of the memory formulas, where a counter exists. Only GPU
+    allocators keep one (on a CPU ``get_memory_info`` reports zeros), so without a GPU this
+    returns ``None`` and runs nothing.
+
+    Returns:
+        ``None`` without a GPU, else dict with ``before`` (bytes in use before) and ``peak``.
+    Raises:
+        TypeError: if ``run`` is not callable.
+    """
+    checks.function(run, "run")
+    import tensorflow as tf
+
+    if not tf.config.list_physical_devices("GPU"):
+        return None
+    tf.config.experimental.reset_memory_stats(device)
+    before = tf.config.experimental.get_memory_info(device)["current"]
+    run()
+    return {"before": before, "peak": tf.config.experimental.get_memory_info(device)["peak"]}

@@ -119,6 +119,19 @@ def simulate_schedule(
     }
 
 
+def schedule_text(busy):
+    """A simulated schedule as text, one line per stage: ``F`` forward, ``B`` backward, ``.`` idle.
+
+    Chapter 5.4. ``busy`` is the ``(stages, ticks)`` array of :func:`simulate_schedule`.
+    Raises ValueError naming ``busy`` unless it is a 2-D array of 0, 1 and 2.
+    """
+    busy = np.asarray(busy)
+    if busy.ndim != 2 or not np.isin(busy, (0, 1, 2)).all():
+        raise ValueError(f"busy must be a 2-D array of 0, 1 and 2, got shape {busy.shape}")
+    symbols = np.array([".", "F", "B"])
+    return "\n".join(f"stage {s}: " + "".join(symbols[row]) for s, row in enumerate(busy))
+
+
 def bubble_table(stages, microbatches, schedule="gpipe"):
     """Formula and simulation side by side for every (stages, micro-batches) pair.
 

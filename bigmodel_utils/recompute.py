@@ -109,13 +109,13 @@ def saved_activation_bytes(block, variables, x, recompute=False):
 def time_gradient_steps(steps, x, upstream, repeats=15, calls=5):
     """Median seconds per call of each gradient step, timed in turns so load hits all alike.
 
-    Chapter 5.4. Every step is called once untimed first (tracing). Then ``repeats`` rounds,
-    each timing ``calls`` calls of every step in turn.
+    Chapter 5.4. Every step is called once untimed first (tracing). Then ``repeats`` rounds;
+    in each, every step is called ``calls`` times, one call of each step in turn.
 
     Args:
         steps: ``{name: step}`` from :func:`make_gradient_step`.
     Returns:
-        ``{name: array of seconds per call, one per round}``.
+        ``{name: array of mean seconds per call, one per round}``.
     Raises:
         ValueError: if ``steps`` is empty or ``repeats``/``calls`` < 1 (naming the argument).
     """
@@ -128,12 +128,11 @@ def time_gradient_steps(steps, x, upstream, repeats=15, calls=5):
     upstream = tf.convert_to_tensor(upstream, tf.float32)
     for step in steps.values():
         step(x, upstream)[0].numpy()  # trace and warm up
-    seconds = {name: [] for name in steps}
-    for _ in range(repeats):
-        for name, step in steps.items():
-            start = time.perf_counter()
-            for _ in range(calls):
-                result = step(x, upstream)
-            result[0].numpy()  # wait for the last call
-            seconds[name].append((time.perf_counter() - start) / calls)
-    return {name: np.array(values) for name, values in seconds.items()}
+    seconds = {name: np.zeros(repeats) for name in steps}
+    for round_index in range(repeats):
+        for _ in range(calls):  # one call of each step in turn, so a change of load hits all
+            for name, step in steps.items():
+                start = time.perf_counter()
+                step(x, upstream)[0].numpy()  # wait for the result
+                seconds[name][round_index] += (time.perf_counter() - start) / calls
+    return seconds

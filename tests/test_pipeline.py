@@ -55,7 +55,15 @@ def test_bubble_table_agrees_with_itself():
     assert all(row["bubble (formula)"] == pytest.approx(row["bubble (simulated)"]) for row in rows)
 
 
+def test_schedule_text_draws_one_line_per_stage():
+    text = pipeline.schedule_text(pipeline.simulate_schedule(2, 1)["busy"])
+    assert text == "stage 0: F...BB\nstage 1: .FBB.."
+
+
 BAD_CALLS = [
+    (lambda: pipeline.schedule_text([1, 2]), ValueError, "busy"),
+    (lambda: pipeline.schedule_text([[3]]), ValueError, "busy"),
+    (lambda: pipeline.schedule_text("FB"), ValueError, "busy"),
     (lambda: pipeline.bubble_fraction(0, 4), ValueError, "num_stages"),
     (lambda: pipeline.bubble_fraction(2.0, 4), TypeError, "num_stages"),
     (lambda: pipeline.bubble_fraction(2, -1), ValueError, "num_microbatches"),
