@@ -1,4 +1,4 @@
-"""Chapter 5.4: the character model of chapter 3.3 (continued), grown and trained longer.
+"""Chapter 5.4: the character model of chapter 3.4, grown and trained longer.
 
 The same builder, :func:`bigmodel_utils.language_model.build_char_lm`, with a wider, deeper
 configuration and a longer context; both models are scored on the same validation characters,
