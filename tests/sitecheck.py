@@ -240,7 +240,7 @@ def cjk_font_families():
     return {name.strip() for line in listed.splitlines() for name in line.split(",") if name}
 
 
-def cjk_font_problems(page, selector="main h1"):
+def cjk_font_problems(page, selector="article h1"):
     """Problems if the Chinese text of ``selector`` is not drawn with a font that covers Chinese.
 
     Asks Chromium (DevTools ``CSS.getPlatformFontsForNode``) which installed fonts actually drew
@@ -251,6 +251,9 @@ def cjk_font_problems(page, selector="main h1"):
     client.send("CSS.enable")
     root = client.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
     node = client.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    if not node and selector == "article h1":  # a page without <article>: its first heading
+        selector = "main h1"
+        node = client.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
     if not node:
         return [f"no element {selector!r} to check the Chinese font on"]
     text = client.send("DOM.getOuterHTML", {"nodeId": node})["outerHTML"]

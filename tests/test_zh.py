@@ -211,6 +211,17 @@ def test_edition_switch_rejects_bad_input(page, root):
         edition_switch.other_edition_url(page, root)
 
 
+def test_every_toc_caption_has_its_chinese():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    captions = yaml.safe_load((ROOT / "zh" / "toc_captions.yml").read_text())
+    chinese = build_zh.toc_captions(toc, captions)
+    assert [part["caption"] for part in chinese["parts"]] == [
+        captions[part["caption"]] for part in toc["parts"]
+    ]
+    with pytest.raises(ValueError, match="A new part"):
+        build_zh.toc_captions({"parts": [{"caption": "A new part", "chapters": []}]}, captions)
+
+
 def test_chinese_config_is_a_chinese_build_without_execution():
     config = build_zh.merged(
         yaml.safe_load((ROOT / "_config.yml").read_text()),

@@ -27,7 +27,7 @@ import translations  # noqa: E402
 ROOT = translations.ROOT
 BUILD = ROOT / "_build"
 GLUE_MIME_PREFIX = "application/papermill.record/"
-COPIED = ("_toc.yml", "references.bib", "images", "tools")
+COPIED = ("references.bib", "images", "tools")
 
 
 def merged(base, overrides):
@@ -121,6 +121,15 @@ def with_english_execution_table(page, english_html):
     )
 
 
+def toc_captions(toc, captions):
+    """The TOC with its part captions in Chinese; raises ValueError naming any untranslated one."""
+    missing = [part["caption"] for part in toc.get("parts", []) if part["caption"] not in captions]
+    if missing:
+        raise ValueError(f"zh/toc_captions.yml has no Chinese for the TOC captions {missing}")
+    parts = [dict(part, caption=captions[part["caption"]]) for part in toc.get("parts", [])]
+    return dict(toc, parts=parts) if parts else dict(toc)
+
+
 def stage(source, executed=BUILD / "jupyter_execute", root=ROOT):
     """Write the Chinese book's source folder ``source``; return the problems found."""
     if source.exists():
@@ -132,6 +141,11 @@ def stage(source, executed=BUILD / "jupyter_execute", root=ROOT):
             shutil.copytree(path, source / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(path, source / name)
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    captions = yaml.safe_load((root / "zh" / "toc_captions.yml").read_text())
+    (source / "_toc.yml").write_text(
+        yaml.safe_dump(toc_captions(toc, captions), allow_unicode=True, sort_keys=False)
+    )
     config = yaml.safe_load((root / "_config.yml").read_text())
     overrides = yaml.safe_load((root / "zh" / "config.yml").read_text())
     (source / "_config.yml").write_text(
