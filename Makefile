@@ -7,17 +7,20 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export KERAS_BACKEND := tensorflow
 export PYTHONHASHSEED := 0
-# Chapters leave their headline numbers here for the FAQ; a clean build starts without them.
+# Chapters leave their headline numbers here for the FAQ (the book build points its kernels at this
+# folder itself, and empties it whenever it executes every notebook again).
 export BIGMODEL_RESULTS := $(CURDIR)/_build/results
 
-.PHONY: book book-zh test unit serve benchmark browser-deps strip clean help colab-check full-check
+.PHONY: book book-fresh book-zh test unit serve benchmark browser-deps strip clean help colab-check full-check
 
 help:
-	@echo "make book       build the book into _build/html, the Chinese edition into _build/html/zh"
-	@echo "make test       build the book, then run every test (unit, notebooks, browser)"
+	@echo "make book       build the book into _build/html, the Chinese edition into _build/html/zh,"
+	@echo "                executing only the notebooks that changed"
+	@echo "make book-fresh the same from scratch, every notebook executed (what make test and CI do)"
+	@echo "make test       build the book from scratch, then run every test (unit, notebooks, browser)"
 	@echo "make unit       unit tests of bigmodel_utils only (fast)"
 	@echo "make serve      serve _build/html on http://127.0.0.1:8000"
-	@echo "make benchmark  print the speed and memory table (benchmarks/run.py)"
+	@echo "make benchmark  print the speed and memory table (benchmarks/run.py; ONLY=build: the build's)"
 	@echo "make colab-check every chapter alone with Colab's versions (part of make test)"
 	@echo "make full-check every chapter in the full profile here (slow, by hand)"
 
@@ -29,13 +32,20 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# `make book` executes only the notebooks whose code cells changed, or all of them when the package,
+# the data, the lock or the profile changed, JOBS at a time, into the execution cache; then one Sphinx
+# pass (-W: any warning fails the build) reads every notebook's outputs from it (tools/build_book.py).
+# The executed notebooks, outputs included, are left in _build/jupyter_execute/chapters/*.ipynb:
+# later passes that execute nothing (the Chinese edition) read them there.
+JOBS ?= 2
 book: $(STAMP)
-	rm -rf _build/html _build/jupyter_execute _build/results
-	@start=$$(date +%s); \
-	$(BIN)/jupyter-book build . -W --keep-going && \
-	echo $$(( $$(date +%s) - start )) > _build/build_seconds.txt
+	$(BIN)/python tools/build_book.py . --jobs $(JOBS) -- -W --keep-going
 	$(MAKE) --no-print-directory book-zh
 	@test -f _build/html/index.html && echo "The book: $(CURDIR)/_build/html/index.html"
+
+book-fresh: $(STAMP)
+	rm -rf _build
+	$(MAKE) --no-print-directory book
 
 # The Chinese edition: the English build's executed notebooks with their markdown in Chinese,
 # rendered without executing anything again (tools/build_zh.py, zh/README.md).
@@ -49,7 +59,7 @@ browser-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
 test: $(STAMP) browser-deps
-	$(MAKE) book
+	$(MAKE) book-fresh
 	$(BIN)/python -m pytest -ra
 	$(MAKE) colab-check
 
@@ -71,8 +81,9 @@ full-check: $(STAMP)
 	nice -n 19 $(BIN)/python ci/colab_check.py --python $(BIN)/python --pythonpath $(CURDIR) \
 	  --profile full --timeout 14400 --output benchmarks/full_seconds.json
 
+# ONLY=build: just the build's rows (clean build as last recorded, one-sentence rebuild, chapters).
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(if $(ONLY),--only $(ONLY))
 
 strip: $(STAMP)
 	$(BIN)/nbstripout chapters/*.ipynb

@@ -6,8 +6,8 @@ Python process (TensorFlow state such as logical devices or the precision
 policy cannot leak from one to the next). Run from the repository root:
 
     python benchmarks/run.py                 # every benchmark
-    python benchmarks/run.py --only foundation cnn_rnn
-    python benchmarks/run.py --clean-build   # also time a clean build of the book
+    python benchmarks/run.py --only build    # the build table alone (clean, incremental, chapters)
+    python benchmarks/run.py --clean-build   # time a clean build now, not the last recorded one
 """
 
 import argparse
@@ -23,9 +23,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 def run_module(name, extra_args=()):
     """Run ``bench_<name>.run()`` in a fresh interpreter and return its rows."""
     code = (
-        "import json, sys; sys.path.insert(0, %r); import bench_%s as bench; "
+        f"import json, sys; sys.path.insert(0, {str(HERE)!r}); import bench_{name} as bench; "
         "print('@@ROWS@@' + json.dumps(bench.run(*sys.argv[1:]), default=float))"
-        % (str(HERE), name)
     )
     start = time.perf_counter()
     result = subprocess.run(
@@ -84,14 +83,14 @@ def main(argv=None):
     )
     parser.add_argument("--only", nargs="*", help="topics to run (file names without bench_)")
     parser.add_argument(
-        "--clean-build", action="store_true", help="time a clean build of the book first"
+        "--clean-build", action="store_true", help="time a clean build of the book now"
     )
     parser.add_argument("--json", type=pathlib.Path, help="also write the rows to this JSON file")
     args = parser.parse_args(argv)
     topics = args.only or sorted(path.stem[len("bench_") :] for path in HERE.glob("bench_*.py"))
     rows = []
     for topic in topics:
-        extra = ["clean-build"] if (topic == "foundation" and args.clean_build) else []
+        extra = ["clean-build"] if (topic == "build" and args.clean_build) else []
         topic_rows, seconds = run_module(topic, extra)
         rows += topic_rows
         print(f"ran bench_{topic} in {seconds:.0f} s", file=sys.stderr)

@@ -1,8 +1,9 @@
 """The book's build command, read from the Makefile, and throwaway copies of a tiny book.
 
 The Makefile is the one place that says how the book is built. Rather than repeat its flags,
-:func:`build_command` asks ``make --dry-run book`` which command it would run, so the
-build-failure tests exercise exactly what ``make book`` runs.
+:func:`build_command` asks ``make --dry-run book`` which command it would run (the executor
+``tools/build_book.py``, which runs the notebooks, then the Sphinx pass), so the build-failure tests
+exercise exactly what ``make book`` runs.
 """
 
 import os
@@ -20,11 +21,17 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 COPIED = ("_config.yml", "references.bib", "bibliography.md", "images", "tools")
 
 
+BUILD_SCRIPT = "tools/build_book.py"
+
+
 def build_command(source_dir):
-    """The Makefile's ``jupyter-book build`` command, pointed at ``source_dir``.
+    """The Makefile's book build command (``tools/build_book.py``), pointed at ``source_dir``.
+
+    That is the whole pipeline ``make book`` runs: the parallel executor, then the Sphinx pass
+    with the ``jupyter-book build`` flags given after ``--``.
 
     Raises:
-        RuntimeError: if ``make --dry-run book`` shows no ``jupyter-book build`` line.
+        RuntimeError: if ``make --dry-run book`` shows no single ``tools/build_book.py`` line.
     """
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     dry_run = subprocess.run(
@@ -35,19 +42,23 @@ def build_command(source_dir):
         text=True,
         check=True,
     ).stdout
-    lines = [line for line in dry_run.splitlines() if "jupyter-book build" in line]
+    lines = [line for line in dry_run.splitlines() if BUILD_SCRIPT in line]
     if len(lines) != 1:
-        raise RuntimeError(
-            f"expected one 'jupyter-book build' line in `make -n book`, got:\n{dry_run}"
-        )
-    # The words of the jupyter-book command alone: from its name to the first `&&`, `;` or `|`.
+        raise RuntimeError(f"expected one '{BUILD_SCRIPT}' line in `make -n book`, got:\n{dry_run}")
+    # The words of the command alone: from the interpreter to the first `&&`, `;` or `|`.
     words = list(shlex.shlex(lines[0].rstrip(" \\"), posix=True, punctuation_chars=True))
-    words = words[next(i for i, word in enumerate(words) if word.endswith("jupyter-book")) :]
     end = next((i for i, word in enumerate(words) if set(word) <= set("&|;()")), len(words))
     words = words[:end]
-    build = words.index("build")
-    executable = words[0] if os.path.isabs(words[0]) else str(ROOT / words[0])
-    return [executable, "build", str(source_dir)] + words[build + 2 :]  # flags after "build ."
+    script = next(i for i, word in enumerate(words) if word.endswith(BUILD_SCRIPT))
+    if words[script + 1] != ".":
+        raise RuntimeError(f"expected `{BUILD_SCRIPT} .` (the book's folder) in: {lines[0]}")
+    absolute = [word if os.path.isabs(word) else str(ROOT / word) for word in words[: script + 1]]
+    return absolute + [str(source_dir)] + words[script + 2 :]
+
+
+def sphinx_flags(command):
+    """The ``jupyter-book build`` flags of a build command: the words after ``--``."""
+    return command[command.index("--") + 1 :] if "--" in command else []
 
 
 def notebook(

@@ -1,15 +1,20 @@
 """A failing cell, a cell timeout or a Sphinx warning fails the book build (non-zero exit).
 
 Each case builds a throwaway one-chapter copy of the book with exactly the command
-``make book`` runs (read from the Makefile). The builds run at the same time, each in its
-own temporary directory, so the whole file takes about as long as the slowest build.
+``make book`` runs (read from the Makefile): the executor that runs the notebooks into the
+execution cache, then the Sphinx pass. The builds run at the same time, each in its own
+temporary directory, so the whole file takes about as long as the slowest build. A second
+round rebuilds two of the copies incrementally: a prose change executes nothing and shows on the
+page, and a book that failed on a warning still fails when rebuilt unchanged.
 """
 
+import re
 import subprocess
 import time
 
+import nbformat
 import pytest
-from bookbuild import build_command, make_tiny_book, notebook
+from bookbuild import BUILD_SCRIPT, build_command, make_tiny_book, notebook, sphinx_flags
 
 CELL_TIMEOUT = 5  # seconds, lowered from the book's per-cell timeout for the timeout case
 
@@ -31,17 +36,16 @@ CASES = {
 
 def test_build_command_comes_from_the_makefile_and_fails_on_warnings():
     command = build_command("copy_of_the_book")
-    assert command[1:3] == ["build", "copy_of_the_book"], command
-    assert "-W" in command, f"`make book` must turn warnings into errors (-W): {command}"
-    assert "--keep-going" in command, command
+    assert command[1].endswith(BUILD_SCRIPT) and command[2] == "copy_of_the_book", command
+    flags = sphinx_flags(command)
+    assert "-W" in flags, f"`make book` must turn warnings into errors (-W): {command}"
+    assert "--keep-going" in flags, command
 
 
-@pytest.fixture(scope="module")
-def builds(tmp_path_factory):
-    """Start every case's build at once; return {case: (exit code, output, book dir, seconds)}."""
+def build_all(books):
+    """Build every {case: book} at once; return {case: (exit code, output, book, seconds)}."""
     started = {}
-    for name, case in CASES.items():
-        book = make_tiny_book(tmp_path_factory.mktemp(name) / "book", **case)
+    for name, book in books.items():
         process = subprocess.Popen(
             build_command(book), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
@@ -51,6 +55,30 @@ def builds(tmp_path_factory):
         output, _ = process.communicate(timeout=600)
         results[name] = (process.returncode, output, book, time.monotonic() - start)
     return results
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    return build_all(
+        {
+            name: make_tiny_book(tmp_path_factory.mktemp(name) / "book", **case)
+            for name, case in CASES.items()
+        }
+    )
+
+
+PROSE_CHANGE = "A sentence added after the first build."
+
+
+@pytest.fixture(scope="module")
+def rebuilds(builds):
+    """Rebuild the control copy after a prose change, and the unknown-citation copy unchanged."""
+    control = builds["control"][2]
+    chapter = control / "chapters" / "tiny.ipynb"
+    nb = nbformat.read(chapter, as_version=4)
+    nb.cells[0].source += f"\n\n{PROSE_CHANGE}"
+    nbformat.write(nb, chapter)
+    return build_all({"control": control, "unknown_citation": builds["unknown_citation"][2]})
 
 
 def explain(result):
@@ -83,3 +111,20 @@ def test_broken_book_fails_the_build(builds, case, evidence):
     assert evidence in result[1], f"the {case} build failed, but not for that reason: " + explain(
         result
     )
+
+
+@pytest.mark.book
+def test_a_prose_change_rebuilds_without_executing(rebuilds):
+    result = rebuilds["control"]
+    assert result[0] == 0, explain(result)
+    assert "nothing to execute" in result[1], explain(result)
+    page = (result[2] / "_build" / "html" / "chapters" / "tiny.html").read_text()
+    assert PROSE_CHANGE in page, "the rebuilt page lacks the new sentence"
+    assert re.search(r"cell_output.*?<pre>.*?hello", page, re.S), "the page lost the output"
+
+
+@pytest.mark.book
+def test_an_incremental_build_does_not_hide_a_warning(rebuilds):
+    result = rebuilds["unknown_citation"]
+    assert result[0] != 0, "rebuilt unchanged, the broken book passed: " + explain(result)
+    assert "no_such_key_2099" in result[1], explain(result)
