@@ -43,8 +43,9 @@ book: $(STAMP)
 	$(MAKE) --no-print-directory book-zh
 	@test -f _build/html/index.html && echo "The book: $(CURDIR)/_build/html/index.html"
 
+# From scratch: _build emptied (but for the last execution times, which only order the runs).
 book-fresh: $(STAMP)
-	rm -rf _build
+	$(BIN)/python tools/build_book.py . --empty
 	$(MAKE) --no-print-directory book
 
 # The Chinese edition: the English build's executed notebooks with their markdown in Chinese,

@@ -152,3 +152,12 @@ def test_a_failure_starts_no_further_notebook(tmp_path):
     )
     assert [pathlib.Path(result["path"]).stem for result in finished] == ["fails"]
     assert "ZeroDivisionError" in failed[0]["error"]
+
+
+def test_emptying_the_build_folder_keeps_only_the_execution_times(book):
+    planned(book)
+    cache_as_executed(book, "one", "two", "faq")
+    (book / "_build" / "execution_times.json").write_text('{"chapters/one.ipynb": {}}')
+    assert build.main([str(book), "--empty"]) == 0
+    assert [path.name for path in (book / "_build").iterdir()] == ["execution_times.json"]
+    assert planned(book) == (["one", "two"], ["faq"])

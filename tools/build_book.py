@@ -442,6 +442,16 @@ class Build:
             (self.build_dir / "clean_build.json").write_text(json.dumps(record, indent=1))
 
 
+def empty_build_folder(build_dir):
+    """Remove everything in ``build_dir`` but the execution times (they only order the runs)."""
+    times = build_dir / "execution_times.json"
+    kept = times.read_bytes() if times.exists() else None
+    shutil.rmtree(build_dir, ignore_errors=True)
+    if kept is not None:
+        build_dir.mkdir(parents=True)
+        times.write_bytes(kept)
+
+
 def main(argv=None):
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: stop the kernels too
     parser = argparse.ArgumentParser(
@@ -449,11 +459,19 @@ def main(argv=None):
     )
     parser.add_argument("source", type=pathlib.Path, help="the book's folder (holds _config.yml)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at the same time")
+    parser.add_argument(
+        "--empty",
+        action="store_true",
+        help="only empty SOURCE/_build (keeping the last execution times, which order the runs)",
+    )
     argv = sys.argv[1:] if argv is None else list(argv)
     flags = argv[argv.index("--") + 1 :] if "--" in argv else []  # for `jupyter-book build`
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
+    if args.empty:
+        empty_build_folder(args.source.resolve() / "_build")
+        return 0
     build = Build(args.source.resolve(), args.jobs)
     start = time.perf_counter()
     failed = build.execute()
