@@ -115,7 +115,8 @@ def time_gradient_steps(steps, x, upstream, repeats=15, calls=5):
     Args:
         steps: ``{name: step}`` from :func:`make_gradient_step`.
     Returns:
-        ``{name: array of mean seconds per call, one per round}``.
+        ``{name: array of the median seconds per call, one per round}`` (the median of a
+        round resists the spikes of a shared machine).
     Raises:
         ValueError: if ``steps`` is empty or ``repeats``/``calls`` < 1 (naming the argument).
     """
@@ -128,11 +129,11 @@ def time_gradient_steps(steps, x, upstream, repeats=15, calls=5):
     upstream = tf.convert_to_tensor(upstream, tf.float32)
     for step in steps.values():
         step(x, upstream)[0].numpy()  # trace and warm up
-    seconds = {name: np.zeros(repeats) for name in steps}
+    seconds = {name: np.zeros((repeats, calls)) for name in steps}
     for round_index in range(repeats):
-        for _ in range(calls):  # one call of each step in turn, so a change of load hits all
+        for call in range(calls):  # one call of each step in turn, so a change of load hits all
             for name, step in steps.items():
                 start = time.perf_counter()
                 step(x, upstream)[0].numpy()  # wait for the result
-                seconds[name][round_index] += (time.perf_counter() - start) / calls
-    return seconds
+                seconds[name][round_index, call] = time.perf_counter() - start
+    return {name: np.median(values, axis=1) for name, values in seconds.items()}  # (repeats,)
