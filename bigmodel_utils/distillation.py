@@ -45,6 +45,7 @@ def soften(logits, T):
     Raises:
         ValueError: if ``T <= 0``.
     """
+    logits = checks.array(logits, "logits")
     check_alpha_T(0.0, T)
     z = np.asarray(logits, dtype=np.float64) / T
     z = z - z.max(axis=-1, keepdims=True)  # stable: the largest logit becomes 0
@@ -69,6 +70,11 @@ def distillation_loss_numpy(y, s, t, alpha, T):
     Raises:
         ValueError: for ``alpha`` outside [0, 1] or ``T <= 0``.
     """
+    s = checks.array(s, "s", 2)
+    t = checks.array(t, "t", 2)
+    checks.same_shape(s, "s", t, "t")
+    y = checks.labels(y, "y", num_classes=s.shape[1])
+    checks.matching(len(y), "len(y)", len(s), "len(s)")
     check_alpha_T(alpha, T)
     p_student = soften(s, 1.0)
     cross_entropy = -np.log(p_student[np.arange(len(y)), np.asarray(y)]).mean()
@@ -82,6 +88,7 @@ def distillation_terms(y, s, t, T):
 
     Both are batch means; the KL term is not yet multiplied by ``T^2``. Chapter 5.3.
     """
+    checks.positive_float(T, "T")  # the temperature; the tensors are checked by Keras
     cross_entropy = ops.mean(ops.sparse_categorical_crossentropy(y, s, from_logits=True))
     if t is None:
         return cross_entropy, ops.zeros(())
@@ -116,6 +123,9 @@ class Distiller(keras.Model):
 
     def __init__(self, student, teacher=None, alpha=0.1, T=4.0, **kwargs):
         super().__init__(**kwargs)
+        checks.keras_model(student, "student")
+        if teacher is not None:
+            checks.keras_model(teacher, "teacher")
         check_alpha_T(alpha, T)
         self.student, self.teacher = student, teacher
         self.alpha, self.T = float(alpha), float(T)
@@ -153,6 +163,8 @@ class Distiller(keras.Model):
 
 def offline_targets(y, t):
     """Labels and precomputed teacher logits packed as the ``y`` a :class:`Distiller` fits on."""
+    checks.labels(y, "y")
+    checks.array(t, "t", 2)
     y, t = np.asarray(y), np.asarray(t, dtype=np.float32)
     if len(y) != len(t):
         raise ValueError(f"y and t must have the same length, got {len(y)} and {len(t)}")
@@ -161,6 +173,9 @@ def offline_targets(y, t):
 
 def logits(model, x, batch_size=500):
     """A model's outputs on ``x`` in batches, as a NumPy array (the teacher runs once, offline)."""
+    checks.keras_model(model, "model")
+    x = checks.array(x, "x")
+    checks.positive_int(batch_size, "batch_size")
     return np.concatenate(
         [
             np.asarray(model(x[i : i + batch_size], training=False))
@@ -171,6 +186,10 @@ def logits(model, x, batch_size=500):
 
 def build_teacher(input_shape=(28, 28, 1), num_classes=10, dense_units=320, dropout=0.3):
     """The teacher: a CNN of about one million parameters (most in one dense layer), logits out."""
+    checks.int_tuple(input_shape, "input_shape", length=3)
+    checks.positive_int(num_classes, "num_classes")
+    checks.positive_int(dense_units, "dense_units")
+    checks.finite_float(dropout, "dropout", low=0.0, high=1.0, high_open=True)
     return keras.Sequential(
         [
             keras.Input(shape=input_shape),
@@ -190,6 +209,9 @@ def build_teacher(input_shape=(28, 28, 1), num_classes=10, dense_units=320, drop
 
 def build_student(input_shape=(28, 28, 1), num_classes=10, filters=(8, 16)):
     """The student: two small strided convolutions and a linear read-out (~7k parameters), logits out."""
+    checks.int_tuple(input_shape, "input_shape", length=3)
+    checks.positive_int(num_classes, "num_classes")
+    checks.int_tuple(filters, "filters", length=2)
     return keras.Sequential(
         [
             keras.Input(shape=input_shape),
@@ -207,6 +229,11 @@ def build_student(input_shape=(28, 28, 1), num_classes=10, filters=(8, 16)):
 
 def train_teacher(teacher, x, y, epochs, batch_size=64, learning_rate=1e-3):
     """Fit the teacher on labels (cross-entropy on its logits); return seconds per epoch."""
+    checks.keras_model(teacher, "teacher")
+    checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
+    checks.positive_int(epochs, "epochs")
+    checks.positive_int(batch_size, "batch_size")
+    checks.positive_float(learning_rate, "learning_rate")
     teacher.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -235,6 +262,13 @@ def train_student(
     Both go through the same :class:`Distiller`, data order, epochs and optimizer, so the
     only difference is the loss. Returns ``(student, seconds_per_epoch)``.
     """
+    checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
+    check_alpha_T(alpha, T)
+    checks.non_negative_int(seed, "seed")
+    checks.positive_int(epochs, "epochs")
+    checks.positive_int(batch_size, "batch_size")
+    checks.positive_float(learning_rate, "learning_rate")
+    checks.function(builder, "builder")
     import tensorflow as tf
 
     profile.set_seed(seed)  # same seed: same initial weights and batch order for both

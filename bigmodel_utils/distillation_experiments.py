@@ -7,17 +7,23 @@ accuracy, gap recovered, paired gain, a bias chosen on validation data) are plai
 
 import numpy as np
 
-from bigmodel_utils import statistics
+from bigmodel_utils import checks, statistics
 from bigmodel_utils.distillation import OMITTED_DIGIT, logits, train_student
 
 
 def accuracy(model, x, y):
     """Share of ``x`` that ``model`` classifies as ``y`` (a Python float)."""
+    checks.keras_model(model, "model")
+    checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
     return float((logits(model, x).argmax(axis=-1) == np.asarray(y)).mean())
 
 
 def per_digit_accuracy(logits_or_probabilities, y, num_classes=10):
     """Accuracy on the test images of each class, an array ``(num_classes,)``."""
+    scores = checks.array(logits_or_probabilities, "logits_or_probabilities", 2)
+    checks.positive_int(num_classes, "num_classes")
+    checks.labels(y, "y", num_classes)
+    checks.matching(len(y), "len(y)", len(scores), "len(logits_or_probabilities)")
     predictions = np.asarray(logits_or_probabilities).argmax(axis=-1)
     y = np.asarray(y)
     return np.array([(predictions[y == k] == k).mean() for k in range(num_classes)])
@@ -25,6 +31,9 @@ def per_digit_accuracy(logits_or_probabilities, y, num_classes=10):
 
 def add_digit_bias(logits, digit, bias):
     """Logits with ``bias`` added to class ``digit`` (the paper's fix for an unseen class)."""
+    logits = checks.array(logits, "logits", 2)
+    checks.integer(digit, "digit", low=0, high=logits.shape[1] - 1)
+    checks.finite_float(bias, "bias")
     corrected = np.array(logits, dtype=np.float64, copy=True)
     corrected[:, digit] += bias
     return corrected
@@ -35,6 +44,12 @@ DIGIT_BIASES = np.arange(0.0, 15.01, 0.25)  # the biases tried for the omitted d
 
 def choose_digit_bias(logits, y, digit, biases=DIGIT_BIASES):
     """The bias for ``digit`` with the best accuracy on a validation split (not the test set)."""
+    logits = checks.array(logits, "logits", 2)
+    checks.matching(
+        len(checks.labels(y, "y", logits.shape[1])), "len(y)", len(logits), "len(logits)"
+    )
+    checks.integer(digit, "digit", low=0, high=logits.shape[1] - 1)
+    checks.array(biases, "biases", 1)
     accuracies = [
         (add_digit_bias(logits, digit, b).argmax(-1) == np.asarray(y)).mean() for b in biases
     ]
@@ -43,6 +58,8 @@ def choose_digit_bias(logits, y, digit, biases=DIGIT_BIASES):
 
 def gap_recovered(teacher_accuracy, scratch_accuracy, distilled_accuracy):
     """Share of the teacher-scratch accuracy gap the distilled student closes (1 = all of it)."""
+    for name in ("teacher_accuracy", "scratch_accuracy", "distilled_accuracy"):
+        checks.probability(locals()[name], name)
     gap = teacher_accuracy - scratch_accuracy
     if gap <= 0:
         raise ValueError(
@@ -67,6 +84,15 @@ def paired_seeds(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
     Returns a dict: test accuracies ``scratch`` and ``distilled`` (one per seed), their
     ``seconds_per_epoch`` lists, and the last distilled ``student``.
     """
+    x = checks.array(x, "x")
+    checks.matching(len(x), "len(x)", len(checks.labels(y, "y")), "len(y)")
+    checks.matching(len(checks.array(t, "t", 2)), "len(t)", len(x), "len(x)")
+    x_test = checks.array(x_test, "x_test")
+    checks.matching(len(checks.labels(y_test, "y_test")), "len(y_test)", len(x_test), "len(x_test)")
+    checks.positive_int(seeds, "seeds")
+    checks.probability(alpha, "alpha")
+    checks.positive_float(T, "T")
+    checks.positive_int(epochs, "epochs")
     result = {"scratch": [], "distilled": [], "seconds_scratch": [], "seconds_distilled": []}
     for seed in range(seeds):
         for kind, targets in (("scratch", {}), ("distilled", {"t": t, "alpha": alpha, "T": T})):
@@ -86,6 +112,18 @@ def omitted_digit(
     of ``digit`` is chosen on the validation split, then applied to its test logits.
     Returns a dict: ``scratch`` (per-digit test accuracy) and ``runs`` (one dict per seed).
     """
+    x = checks.array(x, "x")
+    checks.matching(len(x), "len(x)", len(checks.labels(y, "y")), "len(y)")
+    checks.matching(len(checks.array(t, "t", 2)), "len(t)", len(x), "len(x)")
+    x_test = checks.array(x_test, "x_test")
+    checks.matching(len(checks.labels(y_test, "y_test")), "len(y_test)", len(x_test), "len(x_test)")
+    checks.positive_int(seeds, "seeds")
+    checks.probability(alpha, "alpha")
+    checks.positive_float(T, "T")
+    checks.positive_int(epochs, "epochs")
+    x_val = checks.array(x_val, "x_val")
+    checks.matching(len(checks.labels(y_val, "y_val")), "len(y_val)", len(x_val), "len(x_val)")
+    checks.integer(digit, "digit", low=0, high=9)
     keep = np.asarray(y) != digit
     scratch, _ = train_student(x[keep], y[keep], seed=0, epochs=epochs)
     runs = []

@@ -28,6 +28,7 @@ class PositionalEmbedding(layers.Layer):
         super().__init__(**kwargs)
         checks.positive_int(length, "length")
         checks.positive_int(d_model, "d_model")
+        checks.boolean(learned, "learned")
         self.length, self.d_model, self.learned = length, d_model, learned
 
     def build(self, input_shape):
@@ -78,8 +79,8 @@ class EncoderBlock(layers.Layer):
             checks.positive_int(value, name)
         if d_model % num_heads:
             raise ValueError(f"d_model={d_model} must be divisible by num_heads={num_heads}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+        checks.finite_float(dropout, "dropout", low=0.0, high=1.0, high_open=True)
+        checks.boolean(causal, "causal")
         self.d_model, self.num_heads, self.mlp_dim = d_model, num_heads, mlp_dim
         self.dropout, self.causal = dropout, causal
         self.norm1 = layers.LayerNormalization(epsilon=1e-6, name="norm1")
@@ -140,6 +141,7 @@ def encoder_block_weights(block):
     Undoes Keras' head axis: query/key/value kernels ``(d_model, heads, d_k)`` -> ``(d_model, d_model)``,
     biases ``(heads, d_k)`` -> ``(d_model,)``, output kernel ``(heads, d_k, d_model)`` -> ``(d_model, d_model)``.
     """
+    checks.keras_layer(block, "block", "EncoderBlock")
     if not block.built:
         raise ValueError("block must be built (call it once) before its weights can be read")
     d_model = block.d_model
@@ -164,9 +166,9 @@ def warmup_cosine_adam(learning_rate, total_steps, warmup_fraction=0.1):
     The usual schedule for Transformers (Vaswani et al. 2017 warm up, too): early steps with
     random attention are noisy, so they are kept small.
     """
+    checks.positive_float(learning_rate, "learning_rate")
     checks.positive_int(total_steps, "total_steps")
-    if not 0.0 <= warmup_fraction < 1.0:
-        raise ValueError(f"warmup_fraction must be in [0, 1), got {warmup_fraction!r}")
+    checks.finite_float(warmup_fraction, "warmup_fraction", low=0.0, high=1.0, high_open=True)
     warmup_steps = int(total_steps * warmup_fraction)
     schedule = keras.optimizers.schedules.CosineDecay(
         0.0, total_steps - warmup_steps, warmup_target=learning_rate, warmup_steps=warmup_steps

@@ -98,6 +98,10 @@ def build_tiny_vit(
         ValueError: through the layers, for a ``patch_size`` that does not divide the image
             or ``d_model % num_heads != 0``.
     """
+    checks.int_tuple(image_shape, "image_shape", length=3)
+    for name in ("patch_size", "d_model", "num_heads", "mlp_dim", "num_classes"):
+        checks.positive_int(locals()[name], name)
+    checks.finite_float(dropout, "dropout", low=0.0, high=1.0, high_open=True)
     checks.positive_int(num_layers, "num_layers")
     inputs = keras.Input(shape=image_shape, name="images")
     x = PatchEmbedding(patch_size, d_model, name="patch_embedding")(inputs)
@@ -116,6 +120,9 @@ def vit_attention_maps(model, images):
     Returns:
         float32 ``(num_layers, batch, heads, tokens, tokens)``; token 0 is the class token.
     """
+    checks.keras_model(model, "model")
+    images = checks.array(images, "images", 4).astype(np.float32)
+    checks.shape(images, "images", (None, *model.input_shape[1:]))  # else patches scramble images
     x = model.get_layer("patch_embedding")(images)
     maps = []
     for layer in model.layers:
@@ -135,6 +142,8 @@ def class_token_attention(maps, grid):
     Returns:
         ``(..., rows, cols)``: row 0 of each map without the class token's own weight.
     """
+    maps = checks.array(maps, "maps", tuple(range(2, 8)))
+    grid = checks.int_tuple(grid, "grid", length=2)
     maps = np.asarray(maps)
     rows, cols = grid
     if maps.shape[-1] != rows * cols + 1:
@@ -163,6 +172,10 @@ def class_token_ink_share(model, images, patch_size, ink_threshold=0.1):
         ValueError: ``images`` not of rank 4, or a ``patch_size`` that does not divide the image
             (via :func:`bigmodel_utils.transformer.patchify`) or differs from the model's.
     """
+    checks.keras_model(model, "model")
+    images = checks.array(images, "images", 4)
+    checks.positive_int(patch_size, "patch_size")
+    checks.finite_float(ink_threshold, "ink_threshold")
     images = np.asarray(images)
     ink = transformer.patchify(images, patch_size).mean(axis=-1) > ink_threshold  # (N, patches)
     if patch_size != (model_patch := model.get_layer("patch_embedding").patch_size):
@@ -181,6 +194,9 @@ def compare_to_share(share, reference, tolerance=0.1):
 
     Chapter 3.3: the verdict on a block's attention to ink against the inked fraction of patches.
     """
+    checks.probability(share, "share")
+    checks.probability(reference, "reference")
+    checks.non_negative_float(tolerance, "tolerance")
     if not tolerance >= 0:
         raise ValueError(f"tolerance must be >= 0, got {tolerance!r}")
     if share > (1 + tolerance) * reference:

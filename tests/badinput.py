@@ -75,7 +75,14 @@ def _adding_regressor():
     return rnn.build_adding_regressor("simple", units=3)
 
 
+def _student():
+    from bigmodel_utils import distillation
+
+    return distillation.build_student()
+
+
 FACTORIES = {
+    "student": _student,
     "adding_regressor": _adding_regressor,
     "article_cell": _article_cell,
     "positional_embedding": _positional_embedding,

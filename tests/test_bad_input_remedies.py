@@ -1,0 +1,190 @@
+"""Bad-input table for section 5's remedies (``distillation``, ``distillation_experiments``):
+each row replaces one argument of a good call by a bad value and names the words the error says."""
+
+import numpy as np
+from badinput import INF, NAN, Lazy, make_tests
+
+LOGITS = np.array([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]])
+Y = np.array([0, 2])
+STUDENT = Lazy("student")
+IMAGES = np.zeros((4, 28, 28, 1), np.float32)
+Y4 = np.array([0, 1, 2, 3])
+T4 = np.zeros((4, 10), np.float32)
+TRAINING = dict(x=IMAGES, y=Y4, t=T4, x_test=IMAGES, y_test=Y4, seeds=1, alpha=0.5, T=2.0,
+                epochs=1)  # fmt: skip
+TRAINING_FAULTS = [
+    ("x", "images", TypeError),
+    ("y", np.array([0, 1, 2]), ValueError, "len"),
+    ("y", np.array([0, 1, 2, -1]), ValueError),
+    ("t", np.zeros((3, 10)), ValueError, "len"),
+    ("seeds", 0, ValueError),
+    ("alpha", 1.5, ValueError),
+    ("T", 0.0, ValueError),
+    ("epochs", -1, ValueError),
+]
+
+TABLE = {
+    "distillation.check_alpha_T": (
+        dict(alpha=0.5, T=2.0),
+        [
+            ("alpha", 1.5, ValueError),
+            ("alpha", NAN, ValueError),
+            ("T", 0.0, ValueError),
+            ("T", INF, ValueError),
+            ("T", "4", TypeError),
+            ("alpha", True, TypeError),
+        ],  # fmt: skip
+    ),
+    "distillation.soften": (
+        dict(logits=LOGITS, T=2.0),
+        [
+            ("T", 0.0, ValueError),
+            ("T", -1.0, ValueError),
+            ("logits", "abc", TypeError),
+            ("logits", np.zeros((0, 3)), ValueError),
+            ("logits", np.full((2, 3), NAN), ValueError),
+        ],  # fmt: skip
+    ),
+    "distillation.distillation_loss_numpy": (
+        dict(y=Y, s=LOGITS, t=LOGITS, alpha=0.5, T=2.0),
+        [
+            ("y", np.array([0, -1]), ValueError),
+            ("y", np.array([0, 3]), ValueError),
+            ("y", np.array([0, 1, 2]), ValueError, "len"),
+            ("t", LOGITS[:, :2], ValueError, "s and t"),
+            ("s", LOGITS[0], ValueError),
+            ("T", 0.0, ValueError),
+            ("alpha", -0.1, ValueError),
+        ],
+    ),
+    "distillation.distillation_terms": (
+        dict(y=Y, s=LOGITS.astype(np.float32), t=LOGITS.astype(np.float32), T=2.0),
+        [("T", 0.0, ValueError), ("T", NAN, ValueError), ("T", "2", TypeError)],
+    ),
+    "distillation.distillation_loss": (
+        dict(y=Y, s=LOGITS.astype(np.float32), t=LOGITS.astype(np.float32), alpha=0.5, T=2.0),
+        [("T", 0.0, ValueError), ("alpha", 2.0, ValueError), ("alpha", None, TypeError)],
+    ),
+    "distillation.Distiller": (
+        dict(student=STUDENT),
+        [
+            ("student", "cnn", TypeError),
+            ("teacher", 3, TypeError),
+            ("T", -4.0, ValueError),
+            ("alpha", 1.1, ValueError),
+        ],  # fmt: skip
+    ),
+    "distillation.offline_targets": (
+        dict(y=Y, t=LOGITS),
+        [
+            ("y", np.array([0, 1, 2]), ValueError),
+            ("t", LOGITS[0], ValueError),
+            ("y", np.array([0.5, 1.0]), TypeError),
+            ("t", "logits", TypeError),
+        ],  # fmt: skip
+    ),
+    "distillation.logits": (
+        dict(model=STUDENT, x=IMAGES),
+        [
+            ("model", "cnn", TypeError),
+            ("x", np.zeros((0, 28, 28, 1)), ValueError),
+            ("batch_size", 0, ValueError),
+            ("batch_size", 2.5, TypeError),
+        ],  # fmt: skip
+    ),
+    "distillation.build_teacher": (
+        dict(),
+        [
+            ("input_shape", (28, 28), ValueError),
+            ("num_classes", 0, ValueError),
+            ("dense_units", "320", TypeError),
+            ("dropout", 1.0, ValueError),
+        ],  # fmt: skip
+    ),
+    "distillation.build_student": (
+        dict(),
+        [
+            ("filters", (8,), ValueError),
+            ("filters", (8, 0), ValueError),
+            ("num_classes", -1, ValueError),
+            ("input_shape", "28", TypeError),
+        ],  # fmt: skip
+    ),
+    "distillation.train_teacher": (
+        dict(teacher=STUDENT, x=IMAGES, y=Y4, epochs=1),
+        [
+            ("epochs", -1, ValueError),
+            ("epochs", 0, ValueError),
+            ("teacher", "cnn", TypeError),
+            ("y", np.array([0, 1]), ValueError, "len"),
+            ("batch_size", 0, ValueError),
+            ("learning_rate", 0.0, ValueError),
+        ],
+    ),
+    "distillation.train_student": (
+        dict(x=IMAGES, y=Y4, epochs=1),
+        [
+            ("epochs", -1, ValueError),
+            ("seed", -1, ValueError),
+            ("T", 0.0, ValueError),
+            ("builder", "student", TypeError),
+            ("y", Y4[:2], ValueError, "len"),
+            ("learning_rate", NAN, ValueError),
+        ],  # fmt: skip
+    ),
+    "distillation_experiments.accuracy": (
+        dict(model=STUDENT, x=IMAGES, y=Y4),
+        [("model", None, TypeError), ("y", Y4[:3], ValueError, "len"), ("x", "x", TypeError)],
+    ),
+    "distillation_experiments.per_digit_accuracy": (
+        dict(logits_or_probabilities=LOGITS, y=Y, num_classes=3),
+        [
+            ("y", np.array([0, 3]), ValueError),
+            ("num_classes", 0, ValueError),
+            ("logits_or_probabilities", LOGITS[0], ValueError),
+            ("y", Y[:1], ValueError, "len"),
+        ],  # fmt: skip
+    ),
+    "distillation_experiments.add_digit_bias": (
+        dict(logits=LOGITS, digit=1, bias=2.0),
+        [
+            ("digit", 3, ValueError),
+            ("digit", -1, ValueError),
+            ("bias", NAN, ValueError),
+            ("logits", LOGITS[0], ValueError),
+        ],  # fmt: skip
+    ),
+    "distillation_experiments.choose_digit_bias": (
+        dict(logits=LOGITS, y=Y, digit=1),
+        [
+            ("digit", 5, ValueError),
+            ("y", np.array([0, 7]), ValueError),
+            ("biases", np.zeros(0), ValueError),
+            ("y", Y[:1], ValueError, "len"),
+        ],  # fmt: skip
+    ),
+    "distillation_experiments.gap_recovered": (
+        dict(teacher_accuracy=0.98, scratch_accuracy=0.94, distilled_accuracy=0.96),
+        [
+            ("teacher_accuracy", 0.9, ValueError),
+            ("scratch_accuracy", 94.0, ValueError),
+            ("distilled_accuracy", NAN, ValueError),
+            ("teacher_accuracy", "0.98", TypeError),
+        ],  # fmt: skip
+    ),
+    "distillation_experiments.paired_seeds": (TRAINING, TRAINING_FAULTS),
+    "distillation_experiments.omitted_digit": (
+        dict(TRAINING, x_val=IMAGES, y_val=Y4),
+        TRAINING_FAULTS + [("digit", 10, ValueError), ("y_val", Y4[:2], ValueError, "len")],
+    ),
+}
+HEAVY = (  # their good call trains
+    "distillation.train_teacher",
+    "distillation.train_student",
+    "distillation_experiments.paired_seeds",
+    "distillation_experiments.omitted_digit",
+)
+
+(test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
+    TABLE, heavy=HEAVY
+)
