@@ -72,7 +72,7 @@ serve:
 	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000
 
 # Every chapter as a reader runs it on Colab: Colab's versions (.venv-colab, rebuilt when
-# ci/colab-constraints.txt or pyproject.toml change), the package installed from this checkout,
+# ci/colab-constraints.txt changes), the package installed from this checkout on every run,
 # each notebook alone in an empty folder, quick profile, offline.
 colab-check: $(STAMP)
 	$(BIN)/python ci/colab_check.py --jobs $(or $(COLAB_JOBS),1)

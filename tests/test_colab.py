@@ -154,6 +154,18 @@ def test_colab_environment_swaps_in_tensorflow_cpu():
     )
 
 
+def test_an_install_that_moves_a_colab_version_is_caught():
+    pinned = {"keras": "3.13.2", "numpy": "2.1.3"}
+    kept = {"keras": "3.13.2", "numpy": "2.1.3", "bigmodel-utils": "0.2.0"}
+    assert colab_check.moved_versions(kept, kept, pinned) == {}
+    upgraded = dict(kept, keras="3.15.1")
+    assert colab_check.moved_versions(kept, upgraded, pinned) == {"keras": ("3.13.2", "3.15.1")}
+    assert colab_check.moved_versions({}, {"numpy": "2.1.3"}, pinned) == {
+        "keras": (None, None),
+        "numpy": (None, "2.1.3"),
+    }
+
+
 def test_the_check_finds_the_english_chapters_from_the_table_of_contents(tmp_path):
     found = [path.name for path in colab_check.chapters()]
     assert found[-1] == "ch06_faq.ipynb" and "ch05_1_efficient.ipynb" in found
