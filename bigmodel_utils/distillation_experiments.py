@@ -78,6 +78,39 @@ def paired_gain(scratch_accuracies, distilled_accuracies, test_size=None):
     return statistics.paired_gain(scratch_accuracies, distilled_accuracies, test_size=test_size)
 
 
+def gap_recovery(teacher_accuracy, scratch_accuracies, distilled_accuracies):
+    """Share of the teacher-scratch gap each seed's distilled student closes, with its interval.
+
+    Chapter 5.3. Returns :func:`bigmodel_utils.statistics.seed_interval` of the per-seed shares
+    plus ``values`` (one share per seed; 1 = the whole gap).
+    """
+    values = [
+        gap_recovered(teacher_accuracy, a, b)
+        for a, b in zip(scratch_accuracies, distilled_accuracies)
+    ]
+    return {**statistics.seed_interval(values), "values": values}
+
+
+def temperature_sweep(x, y, t, x_test, y_test, temperatures, seeds, alpha, epochs, known=None):
+    """Test accuracy of distilled students at each temperature, one per seed.
+
+    Chapter 5.3. ``known`` maps a temperature to accuracies already measured for seeds
+    ``0..seeds-1`` (the paired runs), which are reused instead of trained again.
+    Returns ``{T: [accuracy per seed]}``.
+    """
+    known = dict(known or {})
+    sweep = {}
+    for T in temperatures:
+        if T in known and len(known[T]) >= seeds:
+            sweep[T] = list(known[T][:seeds])
+            continue
+        sweep[T] = [
+            accuracy(train_student(x, y, t, alpha, T, seed=seed, epochs=epochs)[0], x_test, y_test)
+            for seed in range(seeds)
+        ]
+    return sweep
+
+
 def paired_seeds(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
     """For each seed, a scratch and a distilled student with the same initial weights and batches.
 

@@ -104,7 +104,9 @@ def train_custom_loop(
     return history
 
 
-def compare_step_times(strategies, x, y, steps=30, global_batch_size=64, rounds=5, seed=0):
+def compare_step_times(
+    strategies, x, y, steps=30, global_batch_size=64, rounds=5, seed=0, per_round=False
+):
     """Median seconds per training step of each strategy, measured in alternating rounds.
 
     Chapter 5.2: on a shared machine the load drifts, so the strategies take turns, ``rounds``
@@ -114,7 +116,8 @@ def compare_step_times(strategies, x, y, steps=30, global_batch_size=64, rounds=
         strategies: ``{name: tf.distribute strategy}``.
         steps: timed steps per strategy (split over ``rounds``).
     Returns:
-        ``{name: median seconds per step}``.
+        ``{name: median seconds per step}``; with ``per_round=True``, ``{name: [median of each
+        round]}``, paired samples for an interval of the ratio (chapter 5.2's verdict).
     Raises:
         ValueError: if ``strategies`` is empty or ``steps`` < ``rounds``.
     """
@@ -136,4 +139,10 @@ def compare_step_times(strategies, x, y, steps=30, global_batch_size=64, rounds=
                 start = time.perf_counter()
                 float(train_step(iterator)[0])
                 seconds[name].append(time.perf_counter() - start)
+    if per_round:
+        per = steps // rounds
+        return {
+            name: [float(np.median(values[i * per : (i + 1) * per])) for i in range(rounds)]
+            for name, values in seconds.items()
+        }
     return {name: float(np.median(values)) for name, values in seconds.items()}

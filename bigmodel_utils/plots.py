@@ -409,14 +409,17 @@ def plot_scaling_benefits(summary):
     """What a wider CNN buys: test accuracy, train-test gap and accuracy on damaged input."""
     figure, axes = plt.subplots(1, 3, figsize=(12, 3.6))
     x = summary["params"]
-    axes[0].errorbar(
-        x,
-        100 * summary["test_accuracy"],
-        yerr=100 * summary["test_accuracy_std"],
-        fmt="o-",
-        capsize=3,
-    )
-    _log_x_panel(axes[0], x, [], [], "test accuracy (%)", "Performance")
+    accuracy = 100 * summary["test_accuracy"]
+    if "test_accuracy_low" in summary:  # the 95 % interval over seeds and test-set error
+        spread = [accuracy - 100 * summary["test_accuracy_low"],
+                  100 * summary["test_accuracy_high"] - accuracy]  # fmt: skip
+    else:
+        spread = None
+    axes[0].errorbar(x, accuracy, yerr=spread, fmt="o-", capsize=3, label="test")
+    if "train_accuracy" in summary:
+        axes[0].plot(x, 100 * summary["train_accuracy"], "s--", label="train")
+        axes[0].legend(fontsize=8)
+    _log_x_panel(axes[0], x, [], [], "accuracy (%)", "Performance, generalisation")
     _log_x_panel(
         axes[1],
         x,

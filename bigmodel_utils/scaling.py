@@ -1,11 +1,12 @@
 """Chapter 2: one family of CNNs scaled in width, trained alike and measured alike.
 
-The article claims that larger models perform, generalise and resist bad input better,
-at a cost in compute, time and interpretability. This module turns each claim into a
-number: :func:`run_sweep` trains the article's CNN at several widths with the same data,
-optimiser, epochs and seeds, and records accuracy, the train-test gap, accuracy under
-noise and occlusion, training time and memory; :func:`fit_power_law` fits
-L(N) = a·N^(−α) + c to the test loss; :func:`saliency_maps` shows what a model looks at.
+The article claims that larger models perform, generalise and resist poor-quality data better,
+at a cost in compute, time and interpretability. This module turns each claim into a number per
+run: :func:`run_sweep` trains the article's CNN at several widths and seeds with the same data,
+optimiser and epochs, and records training and test accuracy, accuracy under input noise and
+occlusion, training time, memory and where the saliency falls; with ``label_noise`` it trains on
+labels of which a share was replaced at random. :func:`fit_power_law` fits L(N) = a·N^(−α) + c to
+the test loss; :func:`saliency_maps` shows what a model looks at.
 """
 
 import time
@@ -14,12 +15,16 @@ import keras
 import numpy as np
 from keras import layers
 
-from bigmodel_utils import checks, profile, size
+from bigmodel_utils import checks, profile, size, statistics
 
 BASE_CHANNELS = (32, 64, 64)  # the article's CNN at width 1
 BASE_UNITS = 64
 ADAM_STATE_COPIES = 4  # weights, gradients and Adam's two moments, all float32
 STEPS_PER_EXECUTION = 8  # fewer Python round trips: small models are otherwise all overhead
+BATCH_SIZE, LEARNING_RATE = 256, 2e-3  # larger batches, learning rate raised with them
+SALIENCY_IMAGES = 300  # test images whose saliency every run measures
+NOISE_SIGMA = 0.5  # Gaussian pixel noise of the noisy test images (pixels in [0, 1])
+OBJECT_THRESHOLD = 0.1  # a pixel brighter than this belongs to the object (digit or garment)
 
 
 def scaled_channels(width):
@@ -87,6 +92,25 @@ def occlude(x, patch, seed=0):
     return covered
 
 
+def flip_labels(y, share, seed=0, num_classes=10):
+    """Labels of which ``share`` (chosen at random) are replaced by a different random class.
+
+    Poor-quality training data of the plainest kind: the images stay real, a share of their labels
+    is wrong. Chapter 2 (robustness). Returns a new int64 array; ``y`` is not changed.
+
+    Raises:
+        ValueError: ``share`` outside [0, 1] or a label outside 0..num_classes-1.
+    """
+    share = checks.probability(share, "share")
+    y = checks.labels(y, "y", num_classes)
+    rng = np.random.default_rng(seed)
+    flipped = y.astype(np.int64, copy=True)
+    chosen = rng.choice(len(y), size=int(round(share * len(y))), replace=False)
+    offsets = rng.integers(1, num_classes, size=len(chosen))  # never the same class again
+    flipped[chosen] = (flipped[chosen] + offsets) % num_classes
+    return flipped
+
+
 def training_memory_estimate(model, batch_size):
     """Bytes a float32 Adam step needs by count: 4 copies of the weights (weights, gradients,
     two moments) plus every layer's output for one batch (kept for the backward pass)."""
@@ -112,26 +136,38 @@ def gpu_peak_memory(reset=False):
 
 
 def train_and_measure(
-    mnist, width, seed, epochs, batch_size=64, extra_layers=0, noise_sigma=0.5, occlusion_patch=10
+    dataset,
+    width,
+    seed,
+    epochs,
+    batch_size=BATCH_SIZE,
+    extra_layers=0,
+    noise_sigma=NOISE_SIGMA,
+    occlusion_patch=10,
+    label_noise=0.0,
+    learning_rate=LEARNING_RATE,
 ):
     """Train one model of the family and measure it; return (row dict, model).
 
-    The same data, optimiser (Adam, learning rate 1e-3), batch size, epochs and seed for
-    every width; robustness sets are fixed by seed 0, so every model sees the same ones.
+    The same data, optimiser (Adam), batch size, epochs and seed for every width; the damaged test
+    sets are fixed by seed 0, so every model sees the same ones. With ``label_noise`` a share of
+    the training labels is replaced at random (by ``seed``) before training; accuracies are always
+    measured against the true labels.
     """
     profile.set_seed(seed)
     model = build_scaled_cnn(width, extra_layers)
     model.compile(
-        optimizer=keras.optimizers.Adam(1e-3),
+        optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
         steps_per_execution=STEPS_PER_EXECUTION,
     )
+    y_fit = flip_labels(dataset.y_train, label_noise, seed) if label_noise else dataset.y_train
     timer, _ = profile.EpochTimer(), gpu_peak_memory(reset=True)
     start = time.perf_counter()
     model.fit(
-        mnist.x_train,
-        mnist.y_train,
+        dataset.x_train,
+        y_fit,
         epochs=epochs,
         batch_size=batch_size,
         verbose=0,
@@ -140,14 +176,17 @@ def train_and_measure(
     train_seconds = time.perf_counter() - start
 
     def evaluate(x, y):
-        scores = model.evaluate(x, y, batch_size=500, verbose=0, return_dict=True)
+        scores = model.evaluate(x, y, batch_size=1000, verbose=0, return_dict=True)
         return scores["loss"], scores["accuracy"]
 
-    train_loss, train_accuracy = evaluate(mnist.x_train, mnist.y_train)
-    test_loss, test_accuracy = evaluate(mnist.x_test, mnist.y_test)
+    train_loss, train_accuracy = evaluate(dataset.x_train, dataset.y_train)
+    test_loss, test_accuracy = evaluate(dataset.x_test, dataset.y_test)
+    shown = slice(0, SALIENCY_IMAGES)
+    saliency = saliency_maps(model, dataset.x_test[shown], dataset.y_test[shown])
     row = {
         "width": width,
         "extra_layers": extra_layers,
+        "label_noise": label_noise,
         "seed": seed,
         "params": model.count_params(),
         "forward_flops": size.forward_flops(model, warn=False).total.total,
@@ -156,8 +195,11 @@ def train_and_measure(
         "train_accuracy": train_accuracy,
         "test_accuracy": test_accuracy,
         "gap": train_accuracy - test_accuracy,
-        "noise_accuracy": evaluate(add_noise(mnist.x_test, noise_sigma), mnist.y_test)[1],
-        "occlusion_accuracy": evaluate(occlude(mnist.x_test, occlusion_patch), mnist.y_test)[1],
+        "noise_accuracy": evaluate(add_noise(dataset.x_test, noise_sigma), dataset.y_test)[1],
+        "occlusion_accuracy": evaluate(occlude(dataset.x_test, occlusion_patch), dataset.y_test)[1],
+        "saliency_on_object": saliency_on_strokes(
+            saliency, dataset.x_test[shown], OBJECT_THRESHOLD
+        ),
         "train_seconds": train_seconds,
         "epoch_seconds": float(np.median(timer.seconds)),
         "memory_estimate_bytes": training_memory_estimate(model, batch_size),
@@ -166,7 +208,16 @@ def train_and_measure(
     return row, model
 
 
-def run_sweep(mnist, widths, seeds=(0,), epochs=5, batch_size=64, extra_layers=0, verbose=True):
+def run_sweep(
+    dataset,
+    widths,
+    seeds=(0,),
+    epochs=5,
+    batch_size=BATCH_SIZE,
+    extra_layers=0,
+    label_noise=0.0,
+    verbose=True,
+):
     """Train every width with every seed; return (table of runs, {width: model of seeds[0]}).
 
     Raises:
@@ -181,7 +232,9 @@ def run_sweep(mnist, widths, seeds=(0,), epochs=5, batch_size=64, extra_layers=0
     rows, models = [], {}
     for width in widths:
         for seed in seeds:
-            row, model = train_and_measure(mnist, width, seed, epochs, batch_size, extra_layers)
+            row, model = train_and_measure(
+                dataset, width, seed, epochs, batch_size, extra_layers, label_noise=label_noise
+            )
             rows.append(row)
             if seed == seeds[0]:
                 models[width] = model
@@ -193,21 +246,33 @@ def run_sweep(mnist, widths, seeds=(0,), epochs=5, batch_size=64, extra_layers=0
     return pd.DataFrame(rows), models
 
 
-def summarize(runs):
+def summarize(runs, test_size=None):
     """Mean over seeds of every measured column, one row per model size (sorted by params).
 
-    ``gpu_peak_bytes`` is kept only when every run measured it (on a GPU).
+    ``test_accuracy_std`` is the spread over seeds (NaN with one seed: one run measures no spread)
+    and, from two seeds on, ``test_accuracy_low`` / ``test_accuracy_high`` bound the 95 % interval
+    of the mean (:func:`bigmodel_utils.statistics.seed_interval`, with the test-set error of
+    ``test_size`` images when given). ``gpu_peak_bytes`` is kept only when every run measured it.
     """
     runs = runs.copy()
-    if runs["gpu_peak_bytes"].notna().all():
+    if "gpu_peak_bytes" in runs and runs["gpu_peak_bytes"].notna().all():
         runs["gpu_peak_bytes"] = runs["gpu_peak_bytes"].astype(float)
     else:
-        runs = runs.drop(columns="gpu_peak_bytes")
+        runs = runs.drop(columns="gpu_peak_bytes", errors="ignore")
+    keys = [key for key in ("width", "extra_layers", "label_noise") if key in runs]
     columns = [c for c in runs.columns if c != "seed"]
-    summary = runs[columns].groupby(["width", "extra_layers"], as_index=False).mean()
-    spread = runs.groupby(["width", "extra_layers"])["test_accuracy"].std(ddof=0).fillna(0.0)
-    summary["test_accuracy_std"] = spread.to_numpy()
-    summary["seeds"] = runs.groupby(["width", "extra_layers"])["seed"].count().to_numpy()
+    grouped = runs.groupby(keys)
+    summary = runs[columns].groupby(keys, as_index=False).mean()
+    summary["test_accuracy_std"] = grouped["test_accuracy"].std(ddof=1).to_numpy()  # NaN for 1
+    summary["seeds"] = grouped["seed"].count().to_numpy()
+    intervals = [
+        statistics.seed_interval(group.to_numpy(), test_size=test_size)
+        if len(group) >= 2
+        else {"low": np.nan, "high": np.nan}
+        for _, group in grouped["test_accuracy"]
+    ]
+    summary["test_accuracy_low"] = [interval["low"] for interval in intervals]
+    summary["test_accuracy_high"] = [interval["high"] for interval in intervals]
     return summary.sort_values("params").reset_index(drop=True)
 
 
@@ -281,7 +346,10 @@ def saliency_maps(model, images, labels):
 
 
 def saliency_on_strokes(saliency, images, threshold=0.3):
-    """Share of the saliency that falls on the digit's own pixels (brighter than ``threshold``)."""
+    """Share of the saliency that falls on the object's own pixels (brighter than ``threshold``).
+
+    For digits, their strokes; for Fashion-MNIST (``threshold=OBJECT_THRESHOLD``), the garment.
+    """
     strokes = images[..., 0] > threshold  # (n, height, width)
     return float((saliency * strokes).sum() / saliency.sum())
 

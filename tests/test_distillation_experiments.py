@@ -54,3 +54,29 @@ def test_experiments_run_end_to_end_on_a_tiny_set():
         omitted["scratch"][distillation.OMITTED_DIGIT] == 0.0
     )  # never trained on it: never predicts it
     assert omitted["runs"][0]["per_digit"].shape == (10,)
+
+
+def test_gap_recovery_interval_over_seeds():
+    recovery = distillation_experiments.gap_recovery(0.98, [0.94, 0.95, 0.94], [0.96, 0.96, 0.95])
+    assert recovery["values"] == pytest.approx([0.5, 1 / 3, 0.25])
+    assert recovery["low"] < recovery["mean"] < recovery["high"] and recovery["seeds"] == 3
+
+
+def test_temperature_sweep_reuses_known_runs_and_trains_the_rest(monkeypatch):
+    trained = []
+
+    def fake_train_student(x, y, t, alpha, T, seed, epochs):
+        trained.append((T, seed))
+        return ("student", T, seed), 0.0
+
+    monkeypatch.setattr(distillation_experiments, "train_student", fake_train_student)
+    monkeypatch.setattr(
+        distillation_experiments, "accuracy", lambda model, x, y: 0.9 + 0.01 * model[2]
+    )
+    sweep = distillation_experiments.temperature_sweep(
+        None, None, None, None, None, [1.0, 20.0], seeds=3, alpha=0.1, epochs=1,
+        known={20.0: [0.5, 0.6, 0.7]},
+    )  # fmt: skip
+    assert sweep[20.0] == [0.5, 0.6, 0.7]  # reused, not trained again
+    assert sweep[1.0] == pytest.approx([0.90, 0.91, 0.92])
+    assert trained == [(1.0, 0), (1.0, 1), (1.0, 2)]

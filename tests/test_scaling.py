@@ -1,4 +1,4 @@
-"""Tests of bigmodel_utils.scaling: the CNN family, damaged inputs, the power-law fit, a tiny sweep."""
+"""Tests of scaling: the CNN family, damaged data, the power-law fit, a tiny sweep."""
 
 import numpy as np
 import pytest
@@ -70,6 +70,11 @@ def test_tiny_sweep_and_saliency():
     mnist = data.load_mnist(train_size=128, test_size=64, verbose=False)
     runs, models = scaling.run_sweep(mnist, (0.0625, 0.125), seeds=(0,), epochs=1, verbose=False)
     assert len(runs) == 2 and not runs.drop(columns="gpu_peak_bytes").isna().any().any()
+    assert ((runs["saliency_on_object"] > 0) & (runs["saliency_on_object"] < 1)).all()
+    noisy, _ = scaling.run_sweep(
+        mnist, (0.0625,), seeds=(0,), epochs=1, label_noise=0.5, verbose=False
+    )
+    assert noisy["label_noise"].tolist() == [0.5]
     summary = scaling.summarize(runs)
     assert list(summary["params"]) == [442, 1594] and (summary["seeds"] == 1).all()
     assert (
@@ -89,6 +94,8 @@ def test_tiny_sweep_and_saliency():
 def test_summarize_averages_seeds_and_keeps_gpu_memory_only_when_measured():
     import pandas as pd
 
+    from bigmodel_utils import statistics
+
     runs = pd.DataFrame(
         {
             "width": [1.0, 1.0, 0.5],
@@ -102,7 +109,29 @@ def test_summarize_averages_seeds_and_keeps_gpu_memory_only_when_measured():
     summary = scaling.summarize(runs)
     assert list(summary["params"]) == [4, 10] and list(summary["seeds"]) == [1, 2]
     assert summary["test_accuracy"].tolist() == pytest.approx([0.7, 0.85])
-    assert summary["test_accuracy_std"].tolist() == pytest.approx([0.0, 0.05])
+    assert np.isnan(summary["test_accuracy_std"].iloc[0])  # one seed measures no spread
+    assert summary["test_accuracy_std"].iloc[1] == pytest.approx(np.std([0.9, 0.8], ddof=1))
+    assert np.isnan(summary["test_accuracy_low"].iloc[0])  # and gives no interval
+    expected = statistics.seed_interval([0.9, 0.8])
+    assert summary["test_accuracy_low"].iloc[1] == pytest.approx(expected["low"])
+    assert summary["test_accuracy_high"].iloc[1] == pytest.approx(expected["high"])
+    with_test = scaling.summarize(runs, test_size=100)
+    combined = statistics.seed_interval([0.9, 0.8], test_size=100)  # seeds and test-set error
+    assert with_test["test_accuracy_high"].iloc[1] == pytest.approx(combined["high"])
     assert "gpu_peak_bytes" not in summary
     runs["gpu_peak_bytes"] = [100, 300, 50]
     assert scaling.summarize(runs)["gpu_peak_bytes"].tolist() == [50.0, 200.0]
+
+
+def test_flip_labels_replaces_exactly_the_share_with_other_classes():
+    y = np.arange(1000) % 10
+    flipped = scaling.flip_labels(y, 0.4, seed=3)
+    assert (flipped != y).sum() == 400  # never flipped back onto the true class
+    assert flipped.min() >= 0 and flipped.max() <= 9 and flipped.dtype == np.int64
+    np.testing.assert_array_equal(flipped, scaling.flip_labels(y, 0.4, seed=3))  # seeded
+    np.testing.assert_array_equal(scaling.flip_labels(y, 0.0), y)
+    assert (y == np.arange(1000) % 10).all()  # the input is not changed
+    with pytest.raises(ValueError, match="share"):
+        scaling.flip_labels(y, 1.5)
+    with pytest.raises(ValueError, match="y"):
+        scaling.flip_labels([0, 12], 0.5)

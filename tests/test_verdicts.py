@@ -1,167 +1,168 @@
-"""Tests of bigmodel_utils.verdicts: every branch of chapter 2's verdict wording, and bad input."""
+"""Tests of bigmodel_utils.verdicts: chapter 2's judgements from runs, and the FAQ's summary."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from bigmodel_utils import verdicts
+from bigmodel_utils import statistics, verdicts
 
 
-def make_numbers(**changes):
-    """Headline numbers of a sweep where the largest model is best and most robust, gap narrowed."""
-    numbers = {
-        "params_best": 90_000,
-        "params_largest": 90_000,
-        "params_most_robust": 90_000,
-        "gap_smallest": 0.05,
-        "gap_largest": 0.01,
-        "test_accuracy_best": 0.96,
-        "test_accuracy_largest": 0.96,
+def make_runs(large=None, seeds=3, small=None):
+    """Runs of a smallest (width 0.25) and a largest (width 1) model, per seed."""
+    small = {
+        "forward_flops": 1e5,
+        "train_accuracy": 0.80,
+        "test_accuracy": 0.78,
+        "noise_accuracy": 0.50,
+        "occlusion_accuracy": 0.60,
+        "saliency_on_object": 0.60,
+        "train_seconds": 2.0,
+        **(small or {}),
     }
-    numbers.update(changes)
-    return numbers
+    large = {
+        "forward_flops": 1.6e6,
+        "train_accuracy": 0.95,
+        "test_accuracy": 0.88,
+        "noise_accuracy": 0.60,
+        "occlusion_accuracy": 0.70,
+        "saliency_on_object": 0.60,
+        "train_seconds": 6.0,
+        **(large or {}),
+    }
+    rows = []
+    for seed in range(seeds):
+        jitter = 0.004 * (seed - 1)  # seeds differ a little, the same way for both sizes
+        for width, values in ((0.25, small), (1.0, large)):
+            row = {"width": width, "seed": seed}
+            for key, value in values.items():
+                row[key] = value * (1 + 0.01 * (seed - 1)) if key == "train_seconds" else value
+                if key.endswith("accuracy") or key == "saliency_on_object":
+                    row[key] = value + jitter * (1 if width == 1.0 else 0.5)
+            row["gap"] = row["train_accuracy"] - row["test_accuracy"]
+            rows.append(row)
+    return pd.DataFrame(rows)
 
 
-def make_summary(test_accuracy=(0.80, 0.90, 0.96), noise_accuracy=(0.40, 0.60, 0.72)):
-    return pd.DataFrame({"test_accuracy": test_accuracy, "noise_accuracy": noise_accuracy})
+def test_clear_gains_hold_and_a_flat_saliency_is_not_settled_or_does_not_hold():
+    runs = make_runs()
+    judgements = verdicts.size_judgements(runs, make_runs(), test_size=10_000)
+    for claim in ("performance", "generalisation", "robustness_inputs", "robustness_labels"):
+        assert judgements[claim]["verdict"] == statistics.HOLDS, claim
+        assert judgements[claim]["low"] > 0
+    assert judgements["compute"]["verdict"] == statistics.HOLDS
+    assert judgements["compute"]["effect"] == pytest.approx(16.0)
+    assert judgements["compute"]["low"] == judgements["compute"]["high"] == pytest.approx(16.0)
+    assert "exact" in judgements["compute"]["effect_en"]
+    assert judgements["training_time"]["verdict"] == statistics.HOLDS
+    assert judgements["training_time"]["effect"] == pytest.approx(3.0)
+    # equal saliency shares: the claim "falls" cannot hold
+    assert judgements["interpretability"]["verdict"] != statistics.HOLDS
+    verdicts.check_all(judgements)
 
 
-def test_largest_is_best_and_most_robust():
-    result = verdicts.claim_verdicts(make_numbers(), make_summary(), 1000)
-    assert result["performance_lead"] == "True here"
-    assert result["performance_clause"] == "The largest model was also the most accurate."
-    assert result["robustness_lead"] == "True here"
-    assert result["robust_clause"] == "the largest"
-    assert result["plateau_clause"] == "a difference within the noise of the measurement"
-    assert result["noise_kept_smallest"] == pytest.approx(0.5)
-    assert result["noise_kept_largest"] == pytest.approx(0.75)
-    assert result["least_noise_drop"] == pytest.approx(24.0)  # min(40, 30, 24) points
-    assert result["accuracy_standard_error"] == pytest.approx(100 * np.sqrt(0.96 * 0.04 / 1000))
-    assert all(isinstance(value, (str, float)) for value in result.values())
+def test_test_set_error_leaves_a_small_gain_not_settled():
+    small_gain = make_runs(large={"test_accuracy": 0.785})  # half a point on 1,000 images
+    judgements = verdicts.size_judgements(small_gain, make_runs(), test_size=1000)
+    assert judgements["generalisation"]["verdict"] == statistics.NOT_SETTLED
+    assert judgements["generalisation"]["words_en"] == "Not settled at this size"
+    assert judgements["generalisation"]["words_zh"] == "在此规模下尚无定论"
 
 
-def test_best_is_not_the_largest():
-    numbers = make_numbers(
-        params_best=20_000,
-        params_most_robust=20_000,
-        test_accuracy_best=0.97,
-        test_accuracy_largest=0.90,
-    )
-    result = verdicts.claim_verdicts(numbers, make_summary(), 1000)
-    assert result["performance_lead"] == "Partly true here"
-    assert result["performance_clause"] == (
-        "But the most accurate model was the one with 20,000 parameters, not the largest."
-    )
-    assert (
-        result["plateau_clause"] == "a difference larger than the noise of the measurement"
-    )  # 7 points >> 2 SE
-    assert (
-        result["robustness_lead"] == "Partly true here"
-    )  # kept more under noise, but not the most robust
-    assert result["robust_clause"] == "the one with 20,000 parameters"
+def test_a_loss_under_noise_does_not_hold():
+    worse = make_runs(large={"noise_accuracy": 0.30})
+    judgements = verdicts.size_judgements(worse, worse, test_size=10_000)
+    assert judgements["robustness_inputs"]["verdict"] == statistics.DOES_NOT_HOLD
+    assert judgements["robustness_inputs"]["high"] < 0
+
+
+def test_interpretability_claim_holds_when_saliency_leaves_the_object():
+    diffuse = make_runs(large={"saliency_on_object": 0.40})
+    judgements = verdicts.size_judgements(diffuse, diffuse, test_size=10_000)
+    assert judgements["interpretability"]["verdict"] == statistics.HOLDS
+    assert judgements["interpretability"]["direction"] == "below"
+
+
+def test_glue_values_and_flatten_round_trip():
+    judgements = verdicts.size_judgements(make_runs(), make_runs(), test_size=10_000)
+    values = verdicts.glue_values(judgements, "zh")
+    assert values["performance_words"] == "成立" and "置信区间" in values["performance_effect"]
+    flat = verdicts.flatten(judgements)
+    assert all(isinstance(v, (str, float, int)) for v in flat.values())
+    assert verdicts.unflatten({**flat, "sizes": 5}) == judgements
+
+
+def test_proportion_clause_from_the_interval():
+    judgement = {"low": 2.0, "high": 4.0}
+    assert verdicts.proportion_clause(judgement, 16.0)["en"] == "grew less than that"
+    assert verdicts.proportion_clause(judgement, 1.5)["en"] == "grew at least as much"
+    assert "cannot tell" in verdicts.proportion_clause(judgement, 3.0)["en"]
+    assert verdicts.proportion_clause(judgement, 3.0)["zh"]
+    with pytest.raises(ValueError, match="flops_ratio"):
+        verdicts.proportion_clause(judgement, -1.0)
+
+
+def fake(verdict_name):
+    return {"verdict": verdict_name}
+
+
+def test_summary_sentence_groups_verdicts_in_both_languages():
+    judgements = {
+        "performance": fake(statistics.HOLDS),
+        "generalisation": fake(statistics.HOLDS),
+        "robustness_inputs": fake(statistics.DOES_NOT_HOLD),
+        "robustness_labels": fake(statistics.NOT_SETTLED),
+        "compute": fake(statistics.HOLDS),
+        "training_time": fake(statistics.HOLDS),
+        "interpretability": fake(statistics.NOT_SETTLED),
+        "distillation": fake(statistics.HOLDS),
+    }
+    en = verdicts.summary_sentence(judgements, "en")
+    assert en.startswith("Of the advantages the article claims for large models, performance and ")
+    assert "generalisation hold; robustness to noisy inputs does not hold; " in en
+    assert "robustness to noisy labels is not settled at this size." in en
+    assert "the compute cost and the longer training hold" in en
+    assert "knowledge distillation holds." in en
+    zh = verdicts.summary_sentence(judgements, "zh")
+    assert "性能、泛化能力成立" in zh and "对含噪输入的鲁棒性不成立" in zh
+    assert "知识蒸馏成立" in zh and zh.endswith("。")
+
+
+def test_summary_sentence_follows_the_verdicts_not_a_fixed_text():
+    all_hold = {claim: fake(statistics.HOLDS) for claim in verdicts.ADVANTAGES}
+    none_hold = {claim: fake(statistics.DOES_NOT_HOLD) for claim in verdicts.ADVANTAGES}
+    assert verdicts.summary_sentence(all_hold) != verdicts.summary_sentence(none_hold)
+    assert "do not hold" in verdicts.summary_sentence(none_hold)
+    assert "limitations" not in verdicts.summary_sentence(all_hold)  # absent group left out
 
 
 @pytest.mark.parametrize(
-    "gap_largest, lead, clause",
+    "call, match",
     [
-        (0.06, "Not supported on this data", "widened"),  # gap widened by 1 point
-        (0.04, "Supported on this data", "narrowed"),  # gap narrowed by 1 point
-        (0.053, "Not settled by this data", "widened"),  # +0.3 points: within the tolerance
-        (0.047, "Not settled by this data", "narrowed"),  # -0.3 points: within the tolerance
-    ],
-)
-def test_generalisation_branches(gap_largest, lead, clause):
-    result = verdicts.claim_verdicts(
-        make_numbers(gap_smallest=0.05, gap_largest=gap_largest), make_summary(), 1000
-    )
-    assert result["generalisation_lead"] == lead
-    assert result["gap_clause"] == clause
-
-
-def test_robustness_not_supported_when_the_largest_keeps_less():
-    summary = make_summary(noise_accuracy=(0.60, 0.60, 0.48))  # kept 75% small vs 50% large
-    result = verdicts.claim_verdicts(make_numbers(), summary, 1000)
-    assert result["robustness_lead"] == "Not supported on this data"
-
-
-def test_plateau_threshold_is_two_standard_errors():
-    standard_error = np.sqrt(0.9 * 0.1 / 100)  # 3 points on 100 images
-    inside = make_numbers(test_accuracy_best=0.9, test_accuracy_largest=0.9 - 1.9 * standard_error)
-    outside = make_numbers(test_accuracy_best=0.9, test_accuracy_largest=0.9 - 2.1 * standard_error)
-    assert "within" in verdicts.claim_verdicts(inside, make_summary(), 100)["plateau_clause"]
-    assert "larger" in verdicts.claim_verdicts(outside, make_summary(), 100)["plateau_clause"]
-
-
-def test_summary_may_be_a_mapping_of_columns():
-    columns = {"test_accuracy": [0.8, 0.96], "noise_accuracy": [0.4, 0.72]}
-    assert verdicts.claim_verdicts(make_numbers(), columns, 1000)[
-        "noise_kept_largest"
-    ] == pytest.approx(0.75)
-
-
-@pytest.mark.parametrize(
-    "numbers, summary, test_size, match",
-    [
-        ({"params_best": 1}, make_summary(), 1000, "numbers"),
-        (make_numbers(), pd.DataFrame({"test_accuracy": [0.9]}), 1000, "summary"),
-        (make_numbers(), make_summary((), ()), 1000, "summary"),
-        (make_numbers(), make_summary(), 0, "test_size"),
-        (make_numbers(), make_summary(), 1000.0, "test_size"),
-        (make_numbers(), make_summary(), True, "test_size"),
-    ],
-)
-def test_claim_verdicts_bad_input(numbers, summary, test_size, match):
-    with pytest.raises((TypeError, ValueError), match=match):
-        verdicts.claim_verdicts(numbers, summary, test_size)
-
-
-@pytest.mark.parametrize(
-    "smallest, largest, lead, clause_end",
-    [
-        (0.60, 0.61, "Not measurably, at this scale", "about equally focused on the digit"),
-        (0.60, 0.58, "Not measurably, at this scale", "about equally focused on the digit"),
+        (lambda: verdicts.summary_sentence({}), "at least one"),
+        (lambda: verdicts.summary_sentence({"compute": {"verdict": "maybe"}}), "valid verdict"),
+        (lambda: verdicts.summary_sentence({"compute": fake("holds")}, "fr"), "lang"),
+        (lambda: verdicts.size_judgements(make_runs(seeds=1), make_runs(), 100), "2 seeds"),
+        (lambda: verdicts.size_judgements(make_runs(), make_runs(), 0), "test_size"),
         (
-            0.60,
-            0.70,
-            "Not in the way the claim suggests, at this scale",
-            "explanations are more focused",
+            lambda: verdicts.size_judgements(make_runs().drop(columns="gap"), make_runs(), 100),
+            "columns",
         ),
-        (0.60, 0.50, "Partly true here", "explanations are more diffuse"),
+        (
+            lambda: verdicts.size_judgements(
+                make_runs(), make_runs()[make_runs()["width"] == 1.0], 100
+            ),
+            "label_runs",
+        ),
     ],
 )
-def test_interpretability_branches(smallest, largest, lead, clause_end):
-    result = verdicts.interpretability_verdict(smallest, largest)
-    assert set(result) == {"interpretability_lead", "saliency_clause"}
-    assert result["interpretability_lead"] == lead
-    assert result["saliency_clause"].startswith("by this measure") and result[
-        "saliency_clause"
-    ].endswith(clause_end)
+def test_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
 
 
-def test_interpretability_tolerance_is_three_points():
-    assert (
-        verdicts.interpretability_verdict(0.5, 0.529)["interpretability_lead"]
-        == "Not measurably, at this scale"
-    )
-    assert (
-        verdicts.interpretability_verdict(0.5, 0.531)["interpretability_lead"]
-        != "Not measurably, at this scale"
-    )
-    assert verdicts.interpretability_verdict(np.float32(0.5), np.float64(0.6))[
-        "saliency_clause"
-    ].endswith("focused")
-
-
-@pytest.mark.parametrize(
-    "smallest, largest, name",
-    [
-        (1.2, 0.5, "share_smallest"),
-        (0.5, -0.1, "share_largest"),
-        (float("nan"), 0.5, "share_smallest"),
-        ("0.5", 0.5, "share_smallest"),
-        (0.5, None, "share_largest"),
-    ],
-)
-def test_interpretability_bad_input(smallest, largest, name):
-    with pytest.raises((TypeError, ValueError), match=name):
-        verdicts.interpretability_verdict(smallest, largest)
+def test_check_all_names_the_claim_whose_words_disagree():
+    judgements = verdicts.size_judgements(make_runs(), make_runs(), test_size=10_000)
+    judgements["generalisation"]["verdict"] = statistics.NOT_SETTLED
+    with pytest.raises(AssertionError, match="generalisation"):
+        verdicts.check_all(judgements)
+    assert np.isfinite(judgements["performance"]["low"])
