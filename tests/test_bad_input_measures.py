@@ -2,7 +2,7 @@
 ``comparison``, ``statistics``): each row replaces one argument of a good call by a bad value."""
 
 import numpy as np
-from badinput import Lazy, make_tests
+from badinput import INF, NAN, Lazy, make_tests
 
 CNN = Lazy("article_cnn")
 SIZES = [(-3, ValueError), (0, ValueError), (True, TypeError), ("4", TypeError), (2.5, TypeError)]
@@ -202,6 +202,151 @@ TABLE = {
             ("layer", "pe", TypeError),
             ("output_shape", (1, 0, 8), ValueError),
         ],
+    ),
+    # ---- statistics, verdicts, gates ------------------------------------------------------
+    "statistics.accuracy_standard_error": (
+        dict(accuracy=0.9, test_size=1000),
+        [
+            ("accuracy", 1.5, ValueError),
+            ("accuracy", NAN, ValueError),
+            ("test_size", 0, ValueError),
+            ("test_size", 10.0, TypeError),
+        ],  # fmt: skip
+    ),
+    "statistics.wilson_interval": (
+        dict(accuracy=0.9, test_size=1000),
+        [
+            ("accuracy", -0.1, ValueError),
+            ("test_size", True, TypeError),
+            ("confidence", 1.0, ValueError),
+            ("confidence", "95%", TypeError),
+        ],  # fmt: skip
+    ),
+    "statistics.t_quantile": (
+        dict(degrees_of_freedom=4),
+        [
+            ("degrees_of_freedom", 0, ValueError),
+            ("degrees_of_freedom", NAN, ValueError),
+            ("confidence", 0.0, ValueError),
+        ],  # fmt: skip
+    ),
+    "statistics.seed_interval": (
+        dict(values=[0.9, 0.92, 0.91]),
+        [
+            ("values", [0.9], ValueError),
+            ("values", "0.9", TypeError),
+            ("values", [0.9, NAN], ValueError),
+            ("test_size", -1, ValueError),
+            ("confidence", 2, ValueError),
+        ],  # fmt: skip
+    ),
+    "statistics.paired_gain": (
+        dict(baseline=[0.9, 0.92, 0.91], treatment=[0.91, 0.93, 0.91]),
+        [
+            ("treatment", [0.9, 0.92], ValueError),
+            ("baseline", None, ValueError),
+            ("treatment", [0.9, INF, 0.9], ValueError),
+            ("test_size", 0, ValueError),
+        ],  # fmt: skip
+    ),
+    "statistics.verdict": (
+        dict(interval=(0.01, 0.03), threshold=0.0, direction="above"),
+        [
+            ("interval", (0.03, 0.01), ValueError),
+            ("interval", "wide", TypeError),
+            ("threshold", NAN, ValueError),
+            ("direction", "up", ValueError),
+        ],  # fmt: skip
+    ),
+    "statistics.verdict_words": (
+        dict(verdict_name="holds"),
+        [
+            ("verdict_name", "maybe", ValueError),
+            ("lang", "fr", ValueError),
+            ("lang", None, ValueError),
+        ],  # fmt: skip
+    ),
+    "statistics.format_effect": (
+        dict(effect=0.02, interval=(0.01, 0.03)),
+        [
+            ("lang", "de", ValueError),
+            ("interval", (0.03, 0.01), ValueError),
+            ("interval", 3, TypeError),
+        ],  # fmt: skip
+    ),
+    "statistics.judge": (
+        dict(interval=(0.01, 0.03), threshold=0.0, direction="above"),
+        [
+            ("direction", "sideways", ValueError),
+            ("threshold", "0", TypeError),
+            ("interval", (NAN, 0.1), ValueError),
+        ],  # fmt: skip
+    ),
+    "statistics.check_judgement": (
+        dict(judgement=Lazy("judgement")),
+        [
+            ("judgement", {"verdict": "x"}, ValueError),
+            ("judgement", {}, ValueError),
+            ("judgement", {"low": 0}, ValueError),
+        ],  # fmt: skip
+    ),
+    "statistics.seeds_required": (
+        dict(profile_name="quick"),
+        [
+            ("profile_name", "fast", ValueError),
+            ("profile_name", None, ValueError),
+            ("profile_name", "", ValueError),
+        ],  # fmt: skip
+    ),
+    "statistics.check_seeds": (
+        dict(seeds=3, profile_name="quick"),
+        [
+            ("seeds", 2, ValueError),
+            ("seeds", True, ValueError),
+            ("seeds", "3", ValueError),
+            ("profile_name", "slow", ValueError),
+        ],  # fmt: skip
+    ),
+    "verdicts.claim_verdicts": (
+        dict(numbers=Lazy("claim_numbers"), summary=Lazy("claim_summary"), test_size=1000),
+        [
+            ("numbers", {"params_best": 1}, ValueError),
+            ("test_size", 0, ValueError),
+            ("test_size", 1000.0, TypeError),
+            ("summary", Lazy("empty_summary"), ValueError),
+        ],  # fmt: skip
+    ),
+    "verdicts.interpretability_verdict": (
+        dict(share_smallest=0.5, share_largest=0.6),
+        [
+            ("share_smallest", 1.2, ValueError),
+            ("share_largest", NAN, ValueError),
+            ("share_smallest", "0.5", TypeError),
+            ("share_largest", None, TypeError),
+        ],  # fmt: skip
+    ),
+    "gates.is_all_of_mnist": (
+        dict(mnist=Lazy("small_mnist")),
+        [("mnist", None, TypeError), ("mnist", "mnist", TypeError), ("mnist", [1, 2], TypeError)],
+    ),
+    "gates.accuracy_floor": (
+        dict(what="cnn", quick=0.9, full=0.99, mnist=Lazy("small_mnist")),
+        [
+            ("quick", 90, ValueError),
+            ("full", 0.0, ValueError),
+            ("full", True, ValueError),
+            ("what", 3, TypeError),
+            ("mnist", None, TypeError),
+        ],  # fmt: skip
+    ),
+    "gates.check_accuracy": (
+        dict(what="cnn", accuracy=0.95, quick=0.9, full=0.99, mnist=Lazy("small_mnist")),
+        [
+            ("accuracy", 95.0, ValueError),
+            ("accuracy", NAN, ValueError),
+            ("accuracy", "0.95", TypeError),
+            ("quick", -1, ValueError),
+        ],  # fmt: skip
     ),
 }
 
