@@ -15,7 +15,8 @@ import warnings
 
 import numpy as np
 
-from bigmodel_utils import size
+from bigmodel_utils import checks, size
+from bigmodel_utils import statistics as stats
 from bigmodel_utils.efficient import conv_stack_flops
 
 QUANTIZATIONS = ("float32", "float16", "int8")
@@ -106,7 +107,7 @@ class TFLiteRunner:
 
 
 def keras_runner(model):
-    """A compiled ``tf.function`` forward pass on NumPy batches (``predict()`` has a large cost per call)."""
+    """A compiled ``tf.function`` forward pass on NumPy batches (cheaper per call than predict)."""
     import tensorflow as tf
 
     forward = tf.function(lambda x: model(x, training=False))
@@ -138,7 +139,7 @@ def median_seconds(run, x_batch, repeats=30, warmup=3):
 
 
 def model_file_bytes(model):
-    """Bytes of ``model`` saved as a ``.keras`` file: architecture and weights, no optimizer state."""
+    """Bytes of ``model`` as a ``.keras`` file: architecture and weights, no optimizer state."""
     copy = type(model).from_config(
         model.get_config()
     )  # uncompiled: Adam's moments would triple the file
@@ -155,7 +156,8 @@ def measure(entries, x_test, y_test, batch_size=32, repeats=30):
     ``entries`` is a list of ``(name, keras_model, tflite_bytes_or_None)``: the Keras model gives
     parameters and FLOPs; a flatbuffer, if given, is what is stored, timed and scored, else the
     Keras model itself (its ``.keras`` file; a ``tf.function``). Latency is the median over
-    ``repeats`` rounds that time every model once in turn, so a busy machine slows all alike.
+    ``repeats`` rounds that time every model once in turn, so a busy machine slows all alike;
+    ``latency_rounds_ms`` keeps every round, for :func:`latency_judgement`.
     """
     runs = [
         keras_runner(model) if flatbuffer is None else TFLiteRunner(flatbuffer, batch_size)
@@ -180,7 +182,75 @@ def measure(entries, x_test, y_test, batch_size=32, repeats=30):
                 "conv_stack_flops": conv_stack_flops(model),
                 "bytes": model_file_bytes(model) if flatbuffer is None else len(flatbuffer),
                 "latency_ms": 1e3 * statistics.median(seconds),
+                "latency_rounds_ms": [1e3 * second for second in seconds],
                 "accuracy": float((predictions == y_test).mean()),
             }
         )
     return rows
+
+
+_SPEED = {
+    "faster": {"en": "faster", "zh": "更快"},
+    "slower": {"en": "slower", "zh": "更慢"},
+    "same": {"en": "not measurably faster or slower", "zh": "快慢没有可测的差别"},
+}
+
+
+def speed_words(interval, lang="en"):
+    """ "faster", "slower" or "not measurably faster or slower", from a time ratio's interval.
+
+    ``interval`` is ``(low, high)`` (or a dict) of (time of the variant) / (time of the baseline):
+    faster when the whole interval lies below 1, slower when it lies above 1, else neither.
+    """
+    checks.one_of(lang, "lang", stats.LANGUAGES)
+    if stats.verdict(interval, 1.0, "below") == stats.HOLDS:
+        return _SPEED["faster"][lang]
+    if stats.verdict(interval, 1.0, "above") == stats.HOLDS:
+        return _SPEED["slower"][lang]
+    return _SPEED["same"][lang]
+
+
+def ratio_interval(ratios):
+    """Geometric mean of time ratios and its 95 % interval, from the t interval of their logarithms.
+
+    Ratios multiply, so their noise is symmetric on a log scale: the interval never reaches below
+    zero and 2x and 0.5x are equally far from 1. Returns ``mean``, ``low``, ``high``, ``seeds``.
+
+    Raises:
+        ValueError: fewer than 2 ratios, or a ratio that is not positive.
+    """
+    ratios = checks.array(ratios, "ratios", ndim=1)
+    if ratios.size < 2 or np.any(ratios <= 0):
+        raise ValueError(f"ratios must be at least 2 positive numbers, got {ratios.tolist()}")
+    logs = stats.seed_interval(np.log(ratios))
+    return {
+        "mean": float(np.exp(logs["mean"])),
+        "low": float(np.exp(logs["low"])),
+        "high": float(np.exp(logs["high"])),
+        "seeds": logs["seeds"],
+    }
+
+
+def latency_judgement(rows, model, baseline):
+    """Latency of ``model`` over ``baseline``: the ratio per timing round, its interval, the words.
+
+    Both were timed once in every round of :func:`measure`, so the rounds pair them; the interval
+    is over the rounds' ratios (:func:`ratio_interval`). Returns a
+    :func:`bigmodel_utils.statistics.judge` dict of the claim "``model`` is faster" (ratio below 1),
+    with ``ratio`` (median of the rounds' ratios) and
+    ``speed_<lang>`` words added.
+
+    Raises:
+        ValueError: ``model`` or ``baseline`` is not a row of ``rows``.
+    """
+    by_name = {row["model"]: row for row in rows}
+    checks.one_of(model, "model", tuple(by_name))
+    checks.one_of(baseline, "baseline", tuple(by_name))
+    ratios = np.asarray(by_name[model]["latency_rounds_ms"]) / np.asarray(
+        by_name[baseline]["latency_rounds_ms"]
+    )  # (rounds,)
+    judged = stats.judge(ratio_interval(ratios), 1.0, "below", unit="times", digits=2, signed=False)
+    judged["ratio"] = float(np.median(ratios))
+    for lang in stats.LANGUAGES:
+        judged[f"speed_{lang}"] = speed_words(judged, lang)
+    return judged

@@ -163,3 +163,42 @@ def train_adding(
         "gradient_norms_after": after,
         "model": model,
     }
+
+
+SOLVED_SHARE = 0.1  # solved: a test MSE below a tenth of always answering the average
+NO_BETTER_SHARE = 0.9  # no better: a test MSE above nine tenths of it
+_AGAINST_BASELINE = {
+    "solved": {
+        "en": "solved (below a tenth of the error of always answering the average sum)",
+        "zh": "已解决（误差低于始终回答平均和的十分之一）",
+    },
+    "no better": {
+        "en": "no better than always answering the average sum",
+        "zh": "并不比始终回答平均和更好",
+    },
+    "partly": {
+        "en": "better than always answering the average sum, but far from solved",
+        "zh": "比始终回答平均和要好，但远未解决",
+    },
+}
+
+
+def against_baseline(test_mse, baseline_mse, lang="en"):
+    """Words for an adding-problem MSE against always answering the average sum (chapter 3.2).
+
+    "solved" below ``SOLVED_SHARE`` of ``baseline_mse``, "no better than ..." above
+    ``NO_BETTER_SHARE`` of it, else "better ..., but far from solved"; in English or Chinese.
+
+    Raises:
+        ValueError: a negative MSE, a baseline that is not positive, or an unknown ``lang``.
+    """
+    test_mse = checks.non_negative_float(test_mse, "test_mse")
+    baseline_mse = checks.positive_float(baseline_mse, "baseline_mse")
+    checks.one_of(lang, "lang", ("en", "zh"))
+    if test_mse < SOLVED_SHARE * baseline_mse:
+        key = "solved"
+    elif test_mse >= NO_BETTER_SHARE * baseline_mse:
+        key = "no better"
+    else:
+        key = "partly"
+    return _AGAINST_BASELINE[key][lang]

@@ -1,4 +1,4 @@
-"""Chapter 5.1: separable convolutions vs Keras, their cost formulas, the CNN variants, mixed precision."""
+"""Chapter 5.1: separable convolutions vs Keras, cost formulas, CNN variants, mixed precision."""
 
 import keras
 import numpy as np
@@ -93,7 +93,9 @@ def test_cost_ratio_and_bad_input():
 def test_build_cnn_standard_is_the_article_cnn():
     ours, article = efficient.build_cnn(), cnn.build_article_cnn()
     assert ours.count_params() == article.count_params() == 93_322
-    assert [type(l).__name__ for l in ours.layers[1:]] == [type(l).__name__ for l in article.layers]
+    assert [type(layer).__name__ for layer in ours.layers[1:]] == [
+        type(layer).__name__ for layer in article.layers
+    ]
     assert (
         size.forward_flops(ours, warn=False).total == size.forward_flops(article, warn=False).total
     )
@@ -147,8 +149,34 @@ def test_mixed_precision_restores_policy_on_error():
 def test_train_variants_one_recipe():
     rng = np.random.default_rng(0)
     x, y = rng.random((64, 28, 28, 1)).astype(np.float32), np.arange(64) % 10
-    models, seconds, recipe = efficient.train_variants(x, y, epochs=1, mixed_from_scratch=False)
-    assert list(models) == ["article CNN", "separable", "separable + stride", "mixed float16"]
-    assert all(value > 0 for value in seconds.values()) and "fine-tuned" in recipe
-    assert models["mixed float16"].layers[1].compute_dtype == "float16"
+    models, seconds = efficient.train_variants(x, y, epochs=2)
+    assert list(models) == ["article CNN", "separable", "separable + stride"]
+    assert all(value > 0 for value in seconds.values())
+    assert all(model.optimizer.iterations.numpy() == 2 for model in models.values())  # 2 x 1 batch
     assert keras.mixed_precision.global_policy().name == "float32"
+
+
+@pytest.mark.parametrize(
+    ("base", "variant", "test_size", "verdict"),
+    [
+        (0.960, 0.958, 100_000, "holds"),  # -0.2 points, +-0.2 of test error
+        (0.960, 0.900, 10_000, "does not hold"),  # -6 points
+        (0.960, 0.955, 1_000, "not settled"),  # -0.5 points, +-1.8 of test error
+    ],
+)
+def test_capacity_judgement_reads_the_interval(base, variant, test_size, verdict):
+    judged = efficient.capacity_judgement(base, variant, test_size)
+    assert judged["verdict"] == verdict
+    assert judged["low"] < variant - base < judged["high"]
+    efficient.check_capacity_judgement(judged)
+    judged["capacity_en"] = "kept the article CNN's accuracy to within a point"
+    if verdict != "holds":
+        with pytest.raises(AssertionError, match="capacity_en"):
+            efficient.check_capacity_judgement(judged)
+
+
+def test_capacity_judgement_bad_input():
+    with pytest.raises(ValueError, match="accuracy"):
+        efficient.capacity_judgement(1.5, 0.9, 1000)
+    with pytest.raises(TypeError, match="test_size"):
+        efficient.capacity_judgement(0.9, 0.9, 10.5)

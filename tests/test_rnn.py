@@ -14,7 +14,7 @@ def _random(shape, seed, scale=1.0):
 
 
 def _simple_rnn_and_dense(x, units, output_units, seed=0):
-    """A SimpleRNN(return_sequences) + Dense on ``x`` with random non-zero weights: (layers, h, y)."""
+    """A SimpleRNN(return_sequences) + Dense on ``x``, random non-zero weights: (layers, h, y)."""
     simple = keras.layers.SimpleRNN(units, return_sequences=True)
     head = keras.layers.Dense(output_units)
     h = simple(x)
@@ -255,3 +255,30 @@ def test_train_row_classifier_reports_a_row():
     assert len(history.history["val_accuracy"]) == 1
     assert row["parameters"] == rnn.build_sequence_classifier("article", units=8).count_params()
     assert 0 <= row["test accuracy"] <= 1 and row["seconds per epoch"] > 0
+
+
+@pytest.mark.parametrize(
+    ("test_mse", "words"),
+    [
+        (0.001, "solved (below a tenth of the error of always answering the average sum)"),
+        (0.16, "no better than always answering the average sum"),
+        (0.20, "no better than always answering the average sum"),
+        (0.08, "better than always answering the average sum, but far from solved"),
+    ],
+)
+def test_adding_words_follow_the_measured_mse(test_mse, words):
+    from bigmodel_utils import rnn_experiments
+
+    assert rnn_experiments.against_baseline(test_mse, 1 / 6) == words
+    assert rnn_experiments.against_baseline(test_mse, 1 / 6, "zh") != words
+
+
+def test_adding_words_bad_input():
+    from bigmodel_utils import rnn_experiments
+
+    with pytest.raises(ValueError, match="test_mse"):
+        rnn_experiments.against_baseline(-0.1, 1 / 6)
+    with pytest.raises(ValueError, match="baseline_mse"):
+        rnn_experiments.against_baseline(0.1, 0.0)
+    with pytest.raises(ValueError, match="lang"):
+        rnn_experiments.against_baseline(0.1, 1 / 6, "fr")
