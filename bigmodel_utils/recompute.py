@@ -26,7 +26,7 @@ def _check_block(block, variables):
 
 
 def make_gradient_step(block, variables, recompute=False):
-    """A ``tf.function`` ``step(x, upstream)`` -> gradients of ``sum(block(x) * upstream)``.
+    """A ``tf.function`` ``step(x, upstream)`` -> gradients of ``sum(block(x) * upstream)``, loss.
 
     Chapter 5.4. ``upstream`` is the gradient arriving from the layers above, so the loss
     adds nothing to keep; with ``recompute=True`` the block is wrapped in ``tf.recompute_grad``.
@@ -51,7 +51,9 @@ def make_gradient_step(block, variables, recompute=False):
             loss = tf.reduce_sum(y * upstream)
         operations = len(tf.compat.v1.get_default_graph().get_operations())
         marks.append((operations, {_root(y).name, _root(upstream).name}))
-        return tape.gradient(loss, [x, *variables])
+        # the loss is returned too: as in a network, whose next layer reads the block's output,
+        # the forward pass must then really run (else TensorFlow prunes it as dead code)
+        return [*tape.gradient(loss, [x, *variables]), loss]
 
     step.forward_ops = marks
     return step

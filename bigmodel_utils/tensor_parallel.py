@@ -12,9 +12,9 @@ identity backward). The collectives are ``tf.distribute``'s ``ReplicaContext.all
 import numpy as np
 import tensorflow as tf
 
-from bigmodel_utils import allreduce_cost, checks
+from bigmodel_utils import checks
 
-BYTES_PER_VALUE = 4  # float32
+WEIGHT_NAMES = ("W1", "b1", "W2", "b2")
 
 
 def _shape(name, value, rank=None):
@@ -196,6 +196,40 @@ def _vjp(block, x, upstream, variables):
     return y, tape.gradient(loss, [x, *variables])
 
 
+def make_split_step(strategy, weights):
+    """The split block's forward and backward pass on the strategy's replicas, one shard each.
+
+    Chapter 5.4, eq. (split). ``step(x, upstream)`` (a ``tf.function``) returns per-replica
+    values: the output and the gradients of ``sum(y * upstream)`` for ``x``, ``W1``, ``b1``,
+    ``W2`` and ``b2`` of each replica's shard.
+
+    Returns:
+        ``(step, placed, log)``: the step, the shards' variables (one dict per device) and the
+        :class:`CommunicationLog` its all-reduces write to when it is traced.
+    Raises:
+        TypeError/ValueError: naming ``strategy`` or ``weights``.
+    """
+    if not hasattr(strategy, "num_replicas_in_sync"):
+        raise TypeError(f"strategy must be a tf.distribute strategy, got {type(strategy).__name__}")
+    _check_weights("weights", weights)
+    shards = split_mlp_weights(weights, strategy.num_replicas_in_sync)
+    placed = _place_shards(shards, strategy.extended.worker_devices)
+    per_replica = strategy.experimental_distribute_values_from_function(
+        lambda context: placed[context.replica_id_in_sync_group]
+    )
+    log = CommunicationLog()
+
+    def replica_step(shard, x, upstream):
+        variables = [shard[key] for key in WEIGHT_NAMES]
+        return _vjp(lambda v: split_mlp_block(v, shard, log), x, upstream, variables)
+
+    @tf.function
+    def step(x, upstream):
+        return strategy.run(replica_step, args=(per_replica, x, upstream))
+
+    return step, placed, log
+
+
 def compare_split_with_unsplit(strategy, weights, x, upstream):
     """Forward and backward of the block split over the strategy's replicas vs unsplit.
 
@@ -219,22 +253,12 @@ def compare_split_with_unsplit(strategy, weights, x, upstream):
         raise ValueError(f"x and upstream must have one shape, got {x.shape} and {upstream.shape}")
     x = tf.convert_to_tensor(x, tf.float32)
     upstream = tf.convert_to_tensor(upstream, tf.float32)
-    names = ("y", "x", "W1", "b1", "W2", "b2")
-    plain = [tf.constant(weights[key]) for key in names[2:]]
+    names = ("y", "x", *WEIGHT_NAMES)
+    plain = [tf.constant(weights[key]) for key in WEIGHT_NAMES]
     y, grads = _vjp(lambda v: mlp_block(v, *plain), x, upstream, plain)
     unsplit = dict(zip(names, [y, *grads]))
-    N = strategy.num_replicas_in_sync
-    placed = _place_shards(split_mlp_weights(weights, N), strategy.extended.worker_devices)
-    per_replica = strategy.experimental_distribute_values_from_function(
-        lambda context: placed[context.replica_id_in_sync_group]
-    )
-    log = CommunicationLog()
-
-    def replica_step(shard):
-        variables = [shard[key] for key in names[2:]]
-        return _vjp(lambda v: split_mlp_block(v, shard, log), x, upstream, variables)
-
-    y_split, grads_split = tf.function(lambda s: strategy.run(replica_step, args=(s,)))(per_replica)
+    step, placed, log = make_split_step(strategy, weights)
+    y_split, grads_split = step(x, upstream)
     local = [strategy.experimental_local_results(t) for t in (y_split, *grads_split)]
     split = {
         "y": local[0][0],  # every replica holds the full output
@@ -255,48 +279,5 @@ def compare_split_with_unsplit(strategy, weights, x, upstream):
         "replicas_disagree_by": same_everywhere,
         "bytes_by_device": _bytes_by_device(placed),
         "log": log,
-        "num_devices": N,
+        "num_devices": strategy.num_replicas_in_sync,
     }
-
-
-def communication_per_step(batch_size, seq_len, d_model, mlp_dim, num_devices, links):
-    """Bytes and seconds one step communicates: tensor vs data parallelism, same block, N devices.
-
-    Chapter 5.4: tensor parallelism all-reduces two activations of ``batch*seq*d_model``
-    numbers per block and step (``g`` forward, ``f`` backward); data parallelism all-reduces the
-    block's gradient, ``2 d m + m + d`` numbers. Both as ring all-reduces timed with chapter
-    5.2's :func:`bigmodel_utils.allreduce_cost.ring_allreduce_seconds`.
-
-    Args: ``links`` is ``{name: {"bandwidth": bytes/s, "latency": s}}``.
-    Raises: TypeError/ValueError naming the argument on bad sizes or links.
-    Returns:
-        A list of two dicts (``tensor parallel``, ``data parallel``) with the bytes all-reduced,
-        the bytes each device sends, and milliseconds per link.
-    """
-    for name, value in (("batch_size", batch_size), ("seq_len", seq_len), ("d_model", d_model)):
-        checks.positive_int(value, name)
-    checks.positive_int(mlp_dim, "mlp_dim")
-    N = checks.positive_int(num_devices, "num_devices")
-    if not isinstance(links, dict) or not all(
-        isinstance(spec, dict) and {"bandwidth", "latency"} <= set(spec) for spec in links.values()
-    ):
-        raise TypeError("links must be {name: {'bandwidth': bytes/s, 'latency': s}}")
-    activation = batch_size * seq_len * d_model * BYTES_PER_VALUE
-    gradient = (2 * d_model * mlp_dim + mlp_dim + d_model) * BYTES_PER_VALUE
-    rows = []
-    for scheme, calls, size in (("tensor parallel", 2, activation), ("data parallel", 1, gradient)):
-        row = {
-            "scheme": scheme,
-            "all-reduces": calls,
-            "bytes all-reduced": calls * size,
-            # at 1 byte/s and no latency the ring's seconds are the bytes each device sends
-            "bytes sent per device": calls
-            * float(allreduce_cost.ring_allreduce_seconds(size, N, 1.0)),
-        }
-        for link, spec in links.items():
-            seconds = allreduce_cost.ring_allreduce_seconds(
-                size, N, spec["bandwidth"], spec["latency"]
-            )
-            row[f"{link} (ms)"] = 1000 * calls * float(seconds)
-        rows.append(row)
-    return rows

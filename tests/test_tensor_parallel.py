@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from bigmodel_utils import allreduce_cost, recompute
 from bigmodel_utils import tensor_parallel as tp
+from bigmodel_utils import tensor_parallel_cost as tp_cost
 
 SUBPROCESS_SECONDS = 240  # generous on a shared machine; a healthy run takes ~15 s
 RELATIVE_TOLERANCE = 1e-5  # max |split - unsplit| / max |unsplit|, float32 rounding
@@ -145,7 +146,7 @@ def test_timing_returns_one_number_per_round_for_every_step():
 
 def test_communication_reuses_the_ring_all_reduce_of_chapter_5_2():
     links = {"link": {"bandwidth": 1e9, "latency": 1e-5}}
-    rows = tp.communication_per_step(8, 128, 64, 256, 4, links)
+    rows = tp_cost.communication_per_step(8, 128, 64, 256, 4, links)
     tensor, data = rows
     activation = 8 * 128 * 64 * 4
     assert tensor["bytes all-reduced"] == 2 * activation
@@ -199,9 +200,12 @@ BAD_CALLS = [
         ValueError,
         "x and upstream",
     ),
-    (lambda: tp.communication_per_step(0, 8, 4, 8, 2, LINKS), ValueError, "batch_size"),
-    (lambda: tp.communication_per_step(1, 8, 4, 8, 0, LINKS), ValueError, "num_devices"),
-    (lambda: tp.communication_per_step(1, 8, 4, 8, 2, {"x": 1e9}), TypeError, "links"),
+    (lambda: tp.make_split_step("mirrored", W), TypeError, "strategy"),
+    (lambda: tp.make_split_step(None, W), TypeError, "strategy"),
+    (lambda: tp.make_split_step(tf.distribute.get_strategy(), {"W1": 1}), TypeError, "weights"),
+    (lambda: tp_cost.communication_per_step(0, 8, 4, 8, 2, LINKS), ValueError, "batch_size"),
+    (lambda: tp_cost.communication_per_step(1, 8, 4, 8, 0, LINKS), ValueError, "num_devices"),
+    (lambda: tp_cost.communication_per_step(1, 8, 4, 8, 2, {"x": 1e9}), TypeError, "links"),
     (lambda: recompute.make_gradient_step("block", []), TypeError, "block"),
     (lambda: recompute.make_gradient_step(_plain_block, [1.0]), TypeError, "variables"),
     (
