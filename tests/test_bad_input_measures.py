@@ -307,24 +307,6 @@ TABLE = {
             ("profile_name", "slow", ValueError),
         ],  # fmt: skip
     ),
-    "verdicts.claim_verdicts": (
-        dict(numbers=Lazy("claim_numbers"), summary=Lazy("claim_summary"), test_size=1000),
-        [
-            ("numbers", {"params_best": 1}, ValueError),
-            ("test_size", 0, ValueError),
-            ("test_size", 1000.0, TypeError),
-            ("summary", Lazy("empty_summary"), ValueError),
-        ],  # fmt: skip
-    ),
-    "verdicts.interpretability_verdict": (
-        dict(share_smallest=0.5, share_largest=0.6),
-        [
-            ("share_smallest", 1.2, ValueError),
-            ("share_largest", NAN, ValueError),
-            ("share_smallest", "0.5", TypeError),
-            ("share_largest", None, TypeError),
-        ],  # fmt: skip
-    ),
     "gates.is_all_of_mnist": (
         dict(mnist=Lazy("small_mnist")),
         [("mnist", None, TypeError), ("mnist", "mnist", TypeError), ("mnist", [1, 2], TypeError)],
