@@ -2,8 +2,9 @@
 
 Text helpers (vocabulary, encode/decode, windows), the n-gram baselines every language
 model must beat (unigram and bigram cross-entropy with add-k smoothing, in nats per
-character), a small causal Transformer built from :class:`bigmodel_utils.transformer_layers.EncoderBlock`
-with ``causal=True``, and temperature sampling.
+character), a small causal Transformer built from
+:class:`bigmodel_utils.transformer_layers.EncoderBlock` with ``causal=True``, temperature sampling,
+and the corpus split by topic.
 """
 
 import keras
@@ -51,6 +52,28 @@ def split_ids(ids, validation_fraction=0.1):
         raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction!r}")
     cut = int(round(len(ids) * (1.0 - validation_fraction)))
     return ids[:cut], ids[cut:]
+
+
+def split_topics(validation_fraction=0.1, seed=0):
+    """Python's help topics split at random, by topic: (train text, validation text, their names).
+
+    Chapter 3.4. A seeded random share ``validation_fraction`` of the ``pydoc_data.topics`` pages
+    (at least one) is held out whole, so the validation text is a fair sample of the corpus, not
+    its alphabetically last pages. Each part joins its topics in name order, as
+    :func:`bigmodel_utils.data.load_python_docs_text` joins all of them.
+    """
+    checks.fraction(validation_fraction, "validation_fraction")
+    if not 0.0 < validation_fraction < 1.0:
+        raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction!r}")
+    checks.non_negative_int(seed, "seed")
+    from pydoc_data.topics import topics
+
+    names = sorted(topics)
+    count = max(1, int(round(validation_fraction * len(names))))
+    held_out = set(np.random.default_rng(seed).choice(names, size=count, replace=False).tolist())
+    join = lambda chosen: "\n\n".join(topics[name] for name in chosen)  # noqa: E731
+    train = [name for name in names if name not in held_out]
+    return join(train), join(sorted(held_out)), sorted(held_out)
 
 
 def _check_ids(name, ids, vocab_size):
@@ -168,7 +191,8 @@ def build_char_lm(
     """A small GPT-style causal Transformer over characters; outputs next-character logits.
 
     Chapter 3.4: embedding + learned positions -> ``num_layers`` pre-norm
-    :class:`~bigmodel_utils.transformer_layers.EncoderBlock` with the causal mask -> LayerNorm -> Dense.
+    :class:`~bigmodel_utils.transformer_layers.EncoderBlock` with the causal mask -> LayerNorm ->
+    Dense.
     ``(batch, context_length)`` ids -> ``(batch, context_length, vocab_size)`` logits; the
     logits at position t depend on ids 0..t only. Uncompiled.
     """
@@ -218,7 +242,7 @@ def sample_next(logits, temperature, rng):
 
 
 def generate(model, prompt, vocabulary, length, temperatures=(1.0,), seed=0):
-    """Continue ``prompt`` by ``length`` characters once per temperature (one batch, one call per step).
+    """Continue ``prompt`` by ``length`` characters once per temperature, all in one batch.
 
     The model sees the last ``context_length`` characters, left-aligned; thanks to the
     causal mask, the padding after the last real character cannot change its logits.
