@@ -5,7 +5,8 @@
 1. **Inputs.** An executed notebook depends on more than its own cells: the package
    (``bigmodel_utils/``), the environment (``requirements.lock``, the Python in use), the data
    (the files under ``$KERAS_HOME/datasets``), the profile (``BIGMODEL_PROFILE``) and the
-   ``execute:`` settings of ``_config.yml``. Their fingerprints are kept in
+   ``execute:`` settings of ``_config.yml`` but the timeout (it bounds a run, it does not shape it;
+   every build from scratch applies it to every cell). Their fingerprints are kept in
    ``_build/execution_inputs.json``; when one differs, the execution cache and the saved results
    (``_build/results``) are cleared, so every notebook runs again.
 2. **What to execute.** A notebook runs when the execution cache (the jupyter-cache that
@@ -34,6 +35,7 @@ import json
 import multiprocessing
 import os
 import pathlib
+import resource
 import shutil
 import signal
 import subprocess
@@ -87,7 +89,10 @@ def execution_inputs(config):
         "python": sys.version,
         "data": data_digest(data_folder()),
         "profile": os.environ.get("BIGMODEL_PROFILE", "auto"),
-        "execute settings": json.dumps(config.get("execute", {}), sort_keys=True),
+        # The settings that shape outputs; the timeout only bounds a run (a fresh build applies it).
+        "execute settings": json.dumps(
+            {k: v for k, v in config.get("execute", {}).items() if k != "timeout"}, sort_keys=True
+        ),
     }
 
 
@@ -157,7 +162,6 @@ def execute_notebook(path, timeout, allow_errors, in_temp, results_dir, log_dir=
     the error's name and message). Each cell also records ``cpu_main`` and ``cpu_all``: the
     processor seconds of the kernel's main thread (Python, tracing) and of all its threads.
     """
-    import resource
     import tempfile
 
     from nbclient import NotebookClient
@@ -289,6 +293,7 @@ class Build:
         self.fresh = not (self.build_dir / ".doctrees").exists() and not self.cache_dir.exists()
         self.executed = 0
         self.execution_seconds = 0.0
+        self.sphinx_cpu_seconds = 0.0
 
     def say(self, message):
         print(f"[build] {message}", flush=True)
@@ -400,7 +405,13 @@ class Build:
         jupyter_book = pathlib.Path(sys.executable).parent / "jupyter-book"
         command = [str(jupyter_book), "build", str(self.source), *flags, *fresh]
         self.say(" ".join(command[1:]))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         code = subprocess.run(command).returncode
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # Sphinx works on one thread: its processor seconds are its seconds on an idle machine.
+        self.sphinx_cpu_seconds = (after.ru_utime + after.ru_stime) - (
+            before.ru_utime + before.ru_stime
+        )
         if code == 0:
             self.ok_file.touch()
         return code
@@ -432,6 +443,7 @@ class Build:
             "seconds": round(seconds, 1),
             "execution_seconds": round(self.execution_seconds, 1),
             "sphinx_seconds": round(sphinx_seconds, 1),
+            "sphinx_cpu_seconds": round(self.sphinx_cpu_seconds, 1),
             "executed": self.executed,
             "jobs": self.jobs,
             "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
