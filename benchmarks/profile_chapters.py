@@ -95,26 +95,44 @@ def cores_busy(record):
     return f"{cpu / record['seconds']:.2f}" if cpu and record["seconds"] else ""
 
 
-def projection(times, cores=2):
-    """Idle-machine estimates, in seconds, of executing these notebooks one and two at a time.
+def alone_seconds(record, cores=2):
+    """Idle-machine estimate of one notebook's seconds run alone, from its processor time.
 
-    Processor time does not grow when other programs share the machine, so it gives estimates that
-    a busy machine cannot distort. For each notebook, ``main`` is its kernel's main-thread time
-    (start-up, Python, tracing: one core) and ``all`` its time over all threads. One at a time, a
-    notebook takes about ``main + (all - main) / cores`` (the rest spread over the cores); two at a
-    time keep every core busy, so the whole takes about ``sum(all) / cores``.
+    Processor time does not grow when other programs share the machine, so this estimate is one a
+    busy machine cannot distort. ``main`` is the kernel's main-thread time (start-up, Python,
+    tracing: one core at a time) and ``all`` its time over all threads; the rest (``all - main``,
+    TensorFlow's own threads) is spread over the cores: ``main + (all - main) / cores``. None when
+    the record has no processor time.
     """
-    one = together = 0.0
-    for record in times.values():
-        total = record.get("cpu_seconds")
-        if not total:
-            return None
-        cells = record["cells"]
-        outside = max(total - sum(cell.get("cpu_all", 0.0) for cell in cells), 0.0)
-        main = min(outside + sum(cell.get("cpu_main", 0.0) for cell in cells), total)
-        one += main + (total - main) / cores
-        together += total / cores
-    return one, together
+    total = record.get("cpu_seconds")
+    if not total:
+        return None
+    cells = record["cells"]
+    outside = max(total - sum(cell.get("cpu_all", 0.0) for cell in cells), 0.0)
+    main = min(outside + sum(cell.get("cpu_main", 0.0) for cell in cells), total)
+    return main + (total - main) / cores
+
+
+def projection(times, cores=2):
+    """Idle-machine estimates (seconds) of executing these notebooks one and two at a time.
+
+    One at a time: the sum of :func:`alone_seconds`. Two at a time, every core stays busy while
+    the chapters run (``sum(all) / cores``, but never less than the longest chapter alone); the
+    notebooks that read the others' results (the FAQ) run after them, alone.
+    """
+    alone = {name: alone_seconds(record, cores) for name, record in times.items()}
+    if not alone or None in alone.values():
+        return None
+    readers = [name for name, record in times.items() if is_reader(record)]
+    writers = [name for name in times if name not in readers]
+    packed = sum(times[name]["cpu_seconds"] for name in writers) / cores
+    together = max(packed, max((alone[name] for name in writers), default=0.0))
+    together += sum(alone[name] for name in readers)
+    return sum(alone.values()), together
+
+
+def is_reader(record):
+    return any(build.READS_RESULTS in cell["source"] for cell in record["cells"])
 
 
 def matmul_peak():
