@@ -68,7 +68,9 @@ def cache_as_executed(source, *names):
     for name in names:
         path = source / "chapters" / f"{name}.ipynb"
         nb = nbformat.read(path, as_version=4)
-        cache.cache_notebook_bundle(CacheBundleIn(nb, str(path)), check_validity=False)
+        read = build.results_digest(source / "_build" / "results") if name == "faq" else None
+        data = {"results": read} if read else {}
+        cache.cache_notebook_bundle(CacheBundleIn(nb, str(path), data=data), check_validity=False)
 
 
 def test_a_fresh_book_executes_everything_and_the_reader_last(book):
@@ -126,6 +128,22 @@ def test_a_rewritten_data_file_with_the_same_bytes_changes_nothing(book):
     (folder / "mnist.npz").write_bytes(b"digits")
     (folder / "mnist.123.tmp.npz").write_bytes(b"half-written")
     assert planned(book) == ([], [])
+
+
+def test_the_reader_runs_again_when_the_results_it_read_changed(book):
+    planned(book)
+    cache_as_executed(book, "one", "two", "faq")
+    (book / "_build" / "results" / "one.json").write_text('{"values": {"accuracy": 0.9}}')
+    assert planned(book) == ([], ["faq"])
+
+
+def test_the_books_faq_runs_after_the_chapters():
+    readers = [
+        path.stem
+        for path in build.book_notebooks(ROOT)
+        if build.reads_results(nbformat.read(path, as_version=4))
+    ]
+    assert readers == ["ch06_faq"], "the FAQ reads the chapters' results: it must run last"
 
 
 def test_lost_results_execute_everything(book):

@@ -11,8 +11,9 @@
    (``_build/results``) are cleared, so every notebook runs again.
 2. **What to execute.** A notebook runs when the execution cache (the jupyter-cache that
    ``execute_notebooks: cache`` reads) holds no run of its code cells as they are now. A notebook
-   that reads other chapters' results (it calls ``load_results``, as the FAQ does) runs after all
-   the others, and runs again whenever any other notebook ran.
+   that reads other chapters' results (it calls ``load_results`` or ``load_available``, as the FAQ
+   does) runs after all the others, and again whenever the saved results differ from those its
+   cached run read.
 3. **Execution.** Notebooks run in fresh kernels, ``--jobs`` at a time, longest first (by the last
    recorded times), each in its own folder as Jupyter Book's executor runs them, with the book's
    per-cell ``execute.timeout`` and ``allow_errors``. A failing cell or a cell timeout stops the
@@ -46,9 +47,8 @@ import nbformat
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]  # the repository: its package, lock and data
-READS_RESULTS = (
-    "load_results("  # a notebook that calls this reads the results other notebooks saved
-)
+# A notebook whose code calls one of these reads the results other notebooks saved (the FAQ).
+READS_RESULTS = ("load_results(", "load_available(")
 
 
 # ---- 1. inputs --------------------------------------------------------------------------------
@@ -109,15 +109,23 @@ def book_notebooks(source):
 
 
 def reads_results(nb):
-    return any(cell.cell_type == "code" and READS_RESULTS in cell.source for cell in nb.cells)
+    return any(
+        cell.cell_type == "code" and any(call in cell.source for call in READS_RESULTS)
+        for cell in nb.cells
+    )
 
 
-def is_cached(cache, nb):
+def cached_record(cache, nb):
+    """The cache's run of ``nb``'s code cells as they are now, or None."""
     try:
-        cache.match_cache_notebook(nb)
+        return cache.match_cache_notebook(nb)
     except KeyError:
-        return False
-    return True
+        return None
+
+
+def results_digest(results_dir):
+    """SHA-256 of the saved results: a reader's run is valid only for the results it read."""
+    return file_digest(pathlib.Path(results_dir).glob("*.json"), pathlib.Path(results_dir))
 
 
 # ---- 3. execution (one notebook per worker process) ---------------------------------------------
@@ -314,9 +322,14 @@ class Build:
     def plan(self, cache):
         """Two batches of notebooks to execute: the others, then those that read their results."""
         writers, readers = [], []
+        results = results_digest(self.results_dir)
         for path in book_notebooks(self.source):
             nb = nbformat.read(path, as_version=4)
-            (readers if reads_results(nb) else writers).append((path, is_cached(cache, nb)))
+            record = cached_record(cache, nb)
+            if reads_results(nb):  # valid only if it read the results there are now
+                readers.append((path, record is not None and record.data.get("results") == results))
+            else:
+                writers.append((path, record is not None))
         run_writers = [path for path, cached in writers if not cached]
         run_readers = [path for path, cached in readers if not cached or run_writers]
         last = self.load_times()
@@ -344,8 +357,12 @@ class Build:
         if result["error"]:
             return
         nb = nbformat.reads(result["nb"], as_version=4)
+        # A reader's run holds for the results it read (no writer runs after it in this build).
+        extra = {"results": results_digest(self.results_dir)} if reads_results(nb) else {}
         record = cache.cache_notebook_bundle(
-            CacheBundleIn(nb, result["path"], data={"execution_seconds": result["seconds"]}),
+            CacheBundleIn(
+                nb, result["path"], data={"execution_seconds": result["seconds"], **extra}
+            ),
             check_validity=False,
             overwrite=True,
         )
