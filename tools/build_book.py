@@ -382,8 +382,10 @@ class Build:
 
         self.check_inputs()
         # Recorded now, so that an interrupted build keeps the runs it finished, and again after the
-        # runs, which may have created data caches.
-        self.inputs_file.write_text(json.dumps(execution_inputs(self.config), indent=1))
+        # runs with the data as they left it (the first run may create data caches); the rest is
+        # kept as it was when the runs started, even if it changes meanwhile.
+        inputs = execution_inputs(self.config)
+        self.inputs_file.write_text(json.dumps(inputs, indent=1))
         cache = get_cache(str(self.cache_dir))
         writers, readers = self.plan(cache)
         todo = writers + readers
@@ -410,8 +412,9 @@ class Build:
         self.executed = len(todo)
         self.execution_seconds = time.perf_counter() - start
         self.say(f"executed in {self.execution_seconds:.1f} s")
-        # Record the inputs as they are after the run (the first run may create data caches).
-        self.inputs_file.write_text(json.dumps(execution_inputs(self.config), indent=1))
+        # The data as the runs left them (see above).
+        inputs["data"] = data_digest(data_folder())
+        self.inputs_file.write_text(json.dumps(inputs, indent=1))
         return failed
 
     def sphinx(self, flags):
