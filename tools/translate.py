@@ -110,7 +110,7 @@ def main(argv):
             entries.pop(key)
         save(doc, entries)
     elif command == "fill":
-        doc, new = args[0], yaml.safe_load(pathlib.Path(args[1]).read_text())
+        doc, new = args[0], yaml.load(pathlib.Path(args[1]).read_text(), Loader=yaml.BaseLoader)
         entries, units = load(doc), dict(english_units(doc))
         unknown_keys = sorted(set(map(str, new)) - set(units))
         if unknown_keys:

@@ -107,7 +107,8 @@ def load(document, root=ROOT):
     path = translation_path(document, root)
     if not path.exists():
         return {}
-    entries = yaml.safe_load(path.read_text()) or {}
+    # BaseLoader: every key and value is a string (a cell id such as 01234567 is not a number)
+    entries = yaml.load(path.read_text(), Loader=yaml.BaseLoader) or {}
     if not isinstance(entries, dict):
         raise ValueError(
             f"{path}: expected a mapping of key -> entry, got {type(entries).__name__}"
