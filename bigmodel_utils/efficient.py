@@ -42,6 +42,9 @@ def depthwise_conv2d(x, W, b, stride=1, padding="valid"):
         ValueError: if ``x`` is not 4-D, or ``W`` or ``b`` does not match its channels.
         TypeError: if ``x`` is not numeric.
     """
+    W, b = checks.array(W, "W", 4), checks.array(b, "b", 1)
+    checks.pair(stride, "stride")
+    checks.one_of(padding, "padding", cnn.PADDINGS)
     x, W, b = checks.array(x, "x", 4), np.asarray(W), np.asarray(b)
     if W.ndim != 4 or W.shape[2:] != (x.shape[-1], 1):
         raise ValueError(f"W must have shape (k_h, k_w, {x.shape[-1]}, 1), got {W.shape}")
@@ -61,6 +64,8 @@ def separable_block_numpy(
 
     Equations (depthwise) and (pointwise) of chapter 5.1; ``W_pointwise`` is ``(1, 1, in, out)``.
     """
+    for value, name in ((W_pointwise, "W_pointwise"), (b_pointwise, "b_pointwise")):
+        checks.array(value, name, 4 if name.startswith("W") else 1)
     z = np.maximum(depthwise_conv2d(x, W_depthwise, b_depthwise, stride, padding), 0)
     return cnn.conv2d(z, W_pointwise, b_pointwise, f="relu")  # 1x1: mixes channels at each pixel
 
@@ -71,6 +76,12 @@ def separable_block(x, filters, kernel_size=3, strides=1, padding="valid", name=
     DepthwiseConv2D(k x k) -> ReLU -> Conv2D(1 x 1, filters) -> ReLU: the MobileNet block
     without batch normalisation (chapter 5.1).
     """
+    checks.positive_int(filters, "filters")
+    checks.pair(kernel_size, "kernel_size")
+    checks.pair(strides, "strides")
+    checks.one_of(padding, "padding", cnn.PADDINGS)
+    if name is not None:
+        checks.string(name, "name")
     prefix = f"{name}_" if name else ""
     x = layers.DepthwiseConv2D(
         kernel_size,
@@ -96,6 +107,8 @@ def separable_cost_ratio(kernel_size, filters):
 
     Equation (cost ratio) of chapter 5.1 (Howard et al., 2017); it does not depend on C_in.
     """
+    checks.positive_int(kernel_size, "kernel_size")
+    checks.positive_int(filters, "filters")
     if kernel_size < 1 or filters < 1:
         raise ValueError(f"kernel_size and filters must be >= 1, got {kernel_size} and {filters}")
     return 1 / filters + 1 / kernel_size**2
@@ -112,6 +125,8 @@ def build_cnn(conv="standard", downsample="pool", input_shape=(28, 28, 1), num_c
     Raises:
         ValueError: for an unknown ``conv`` or ``downsample``.
     """
+    checks.int_tuple(input_shape, "input_shape", length=3)
+    checks.positive_int(num_classes, "num_classes")
     if conv not in CONV_KINDS:
         raise ValueError(f"conv must be one of {CONV_KINDS}, got {conv!r}")
     if downsample not in DOWNSAMPLINGS:
@@ -133,6 +148,7 @@ def build_cnn(conv="standard", downsample="pool", input_shape=(28, 28, 1), num_c
 
 def conv_stack_flops(model):
     """Forward FLOPs per sample of the layers before ``Flatten`` (the convolutional stack)."""
+    checks.keras_model(model, "model")
     total = 0
     for row in size.forward_flops(model, warn=False).rows:
         if row["kind"] == "Flatten":
@@ -144,7 +160,6 @@ def conv_stack_flops(model):
 # ---- mixed precision ------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
 def mixed_precision(policy="mixed_float16"):
     """Build models inside ``with mixed_precision():`` to get float16 compute, float32 weights.
 
@@ -154,10 +169,17 @@ def mixed_precision(policy="mixed_float16"):
     Raises:
         ValueError: if ``policy`` is not a Keras dtype policy name.
     """
+    checks.string(policy, "policy")
     if policy not in ("float32", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16"):
         raise ValueError(
             f"policy must be a Keras dtype policy such as 'mixed_float16', got {policy!r}"
         )
+    return _policy(policy)
+
+
+@contextlib.contextmanager
+def _policy(policy):
+    """The context manager behind :func:`mixed_precision` (its policy checked when it is made)."""
     previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(policy)
     try:
@@ -178,6 +200,10 @@ def train(model, x, y, epochs, batch_size=128, learning_rate=3e-3):
     peak). Every timed epoch is a whole pass over ``x``; the first epoch, which also traces the
     training step, is left out of the median when there are more.
     """
+    checks.keras_model(model, "model")
+    checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
+    checks.positive_int(batch_size, "batch_size")
+    checks.positive_float(learning_rate, "learning_rate")
     checks.positive_int(epochs, "epochs")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
@@ -197,6 +223,8 @@ def train_variants(x, y, epochs):
     compared on its own, from shared initial weights (:mod:`bigmodel_utils.precision`).
     Returns ``(models, seconds_per_epoch)``.
     """
+    checks.matching(len(checks.array(x, "x", 4)), "len(x)", len(checks.labels(y, "y")), "len(y)")
+    checks.positive_int(epochs, "epochs")
     models = {
         "article CNN": cnn.build_article_cnn(),
         "separable": build_cnn("separable"),
@@ -232,6 +260,9 @@ def capacity_judgement(accuracy_base, accuracy_variant, test_size):
     between training runs. Returns a :func:`bigmodel_utils.statistics.judge` dict with
     ``capacity_<lang>`` words.
     """
+    checks.probability(accuracy_base, "accuracy_base")
+    checks.probability(accuracy_variant, "accuracy_variant")
+    checks.positive_int(test_size, "test_size")
     difference = float(accuracy_variant) - float(accuracy_base)
     standard_error = math.hypot(
         stats.accuracy_standard_error(accuracy_base, test_size),
@@ -253,6 +284,7 @@ def capacity_judgement(accuracy_base, accuracy_variant, test_size):
 
 def check_capacity_judgement(judged):
     """Raise AssertionError when the capacity words disagree with the interval (the gate cell)."""
+    checks.mapping(judged, "judged", ("verdict",))
     stats.check_judgement(judged)
     for lang in stats.LANGUAGES:
         if judged[f"capacity_{lang}"] != _CAPACITY[judged["verdict"]][lang]:

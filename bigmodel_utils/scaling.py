@@ -47,6 +47,8 @@ def build_scaled_cnn(width=1.0, extra_layers=0, input_shape=(28, 28, 1), num_cla
     Raises:
         TypeError, ValueError: bad ``width`` (see :func:`scaled_channels`) or ``extra_layers``.
     """
+    checks.int_tuple(input_shape, "input_shape", length=3)
+    checks.positive_int(num_classes, "num_classes")
     first, second, third, units = scaled_channels(width)
     checks.non_negative_int(extra_layers, "extra_layers")
     stack = [
@@ -70,6 +72,9 @@ def build_scaled_cnn(width=1.0, extra_layers=0, input_shape=(28, 28, 1), num_cla
 
 def add_noise(x, sigma, seed=0):
     """Images with Gaussian pixel noise of standard deviation ``sigma``, clipped to [0, 1]."""
+    x = checks.array(x, "x")
+    checks.non_negative_float(sigma, "sigma")
+    checks.non_negative_int(seed, "seed")
     noise = np.random.default_rng(seed).normal(0.0, sigma, size=x.shape).astype(x.dtype)
     return np.clip(x + noise, 0.0, 1.0)
 
@@ -80,6 +85,9 @@ def occlude(x, patch, seed=0):
     Raises:
         ValueError: if ``patch`` does not fit in the image.
     """
+    x = checks.array(x, "x", 4)
+    checks.positive_int(patch, "patch")
+    checks.non_negative_int(seed, "seed")
     height, width = x.shape[1:3]
     if not 0 < patch <= min(height, width):
         raise ValueError(f"patch must be in 1..{min(height, width)}, got {patch}")
@@ -114,6 +122,8 @@ def flip_labels(y, share, seed=0, num_classes=10):
 def training_memory_estimate(model, batch_size):
     """Bytes a float32 Adam step needs by count: 4 copies of the weights (weights, gradients,
     two moments) plus every layer's output for one batch (kept for the backward pass)."""
+    checks.keras_model(model, "model")
+    checks.positive_int(batch_size, "batch_size")
     report = size.forward_flops(model, warn=False)
     activations = sum(
         int(np.prod(row["output_shape"])) for row in report.rows if row["output_shape"]
@@ -125,6 +135,7 @@ def training_memory_estimate(model, batch_size):
 
 def gpu_peak_memory(reset=False):
     """Peak bytes TensorFlow allocated on the first GPU since the last reset (None on CPU)."""
+    checks.boolean(reset, "reset")
     import tensorflow as tf
 
     if not tf.config.list_physical_devices("GPU"):
@@ -154,6 +165,19 @@ def train_and_measure(
     the training labels is replaced at random (by ``seed``) before training; accuracies are always
     measured against the true labels.
     """
+    for half in ("x_train", "y_train", "x_test", "y_test"):
+        if not hasattr(dataset, half):
+            kind = type(dataset).__name__
+            raise TypeError(f"dataset must be a data split (MNIST or FashionMNIST), got {kind}")
+    checks.positive_float(width, "width")
+    checks.non_negative_int(seed, "seed")
+    checks.positive_int(epochs, "epochs")
+    checks.positive_int(batch_size, "batch_size")
+    checks.non_negative_int(extra_layers, "extra_layers")
+    checks.non_negative_float(noise_sigma, "noise_sigma")
+    checks.positive_int(occlusion_patch, "occlusion_patch")
+    checks.probability(label_noise, "label_noise")
+    checks.positive_float(learning_rate, "learning_rate")
     profile.set_seed(seed)
     model = build_scaled_cnn(width, extra_layers)
     model.compile(
@@ -223,6 +247,13 @@ def run_sweep(
     Raises:
         ValueError: if ``widths`` or ``seeds`` is empty or ``epochs`` < 1.
     """
+    [checks.positive_float(w, "widths[i]") for w in checks.non_empty(widths, "widths")]
+    [checks.non_negative_int(s, "seeds[i]") for s in checks.non_empty(seeds, "seeds")]
+    checks.positive_int(epochs, "epochs")
+    checks.positive_int(batch_size, "batch_size")
+    checks.non_negative_int(extra_layers, "extra_layers")
+    checks.probability(label_noise, "label_noise")
+    checks.boolean(verbose, "verbose")
     import pandas as pd
 
     if not len(widths) or not len(seeds):
@@ -254,6 +285,12 @@ def summarize(runs, test_size=None):
     of the mean (:func:`bigmodel_utils.statistics.seed_interval`, with the test-set error of
     ``test_size`` images when given). ``gpu_peak_bytes`` is kept only when every run measured it.
     """
+    if not hasattr(runs, "columns") or len(runs) == 0:
+        raise ValueError(
+            f"runs must be a non-empty table of runs (from run_sweep), got {type(runs).__name__}"
+        )
+    if test_size is not None:
+        checks.positive_int(test_size, "test_size")
     runs = runs.copy()
     if "gpu_peak_bytes" in runs and runs["gpu_peak_bytes"].notna().all():
         runs["gpu_peak_bytes"] = runs["gpu_peak_bytes"].astype(float)
@@ -278,6 +315,9 @@ def summarize(runs, test_size=None):
 
 def power_law(N, a, alpha, c):
     """L(N) = a·N^(−α) + c: the scaling law of Kaplan et al. (2020), chapter 2."""
+    N = checks.array(N, "N")
+    if np.any(N <= 0):
+        raise ValueError("N must be positive")
     return a * np.power(N, -alpha) + c
 
 
@@ -291,6 +331,8 @@ def fit_power_law(N, loss):
     Raises:
         ValueError: fewer than 3 points, mismatched lengths, or non-positive N.
     """
+    checks.array(N, "N", 1)
+    checks.array(loss, "loss", 1)
     from scipy.optimize import curve_fit
 
     N, loss = np.asarray(N, dtype=float), np.asarray(loss, dtype=float)
@@ -332,6 +374,9 @@ def saliency_maps(model, images, labels):
     Needs a model whose last layer is a Dense softmax layer (as in the family above).
     Returns an array (n, height, width).
     """
+    checks.keras_model(model, "model")
+    images = checks.array(images, "images", 4)
+    checks.matching(len(checks.labels(labels, "labels")), "len(labels)", len(images), "len(images)")
     import tensorflow as tf
 
     head = model.layers[-1]
@@ -350,6 +395,9 @@ def saliency_on_strokes(saliency, images, threshold=0.3):
 
     For digits, their strokes; for Fashion-MNIST (``threshold=OBJECT_THRESHOLD``), the garment.
     """
+    saliency, images = checks.array(saliency, "saliency", 3), checks.array(images, "images", 4)
+    checks.shape(saliency, "saliency", images.shape[:3])
+    checks.finite_float(threshold, "threshold")
     strokes = images[..., 0] > threshold  # (n, height, width)
     return float((saliency * strokes).sum() / saliency.sum())
 
@@ -360,6 +408,10 @@ def headline_numbers(summary):
     ``smallest`` / ``largest`` are the ends of the sweep, ``best`` the size with the highest
     mean test accuracy; ratios are largest over smallest.
     """
+    if not hasattr(summary, "columns") or len(summary) == 0:
+        raise ValueError(
+            f"summary must be a non-empty table (from summarize), got {type(summary).__name__}"
+        )
     smallest, largest = summary.iloc[0], summary.iloc[-1]
     best = summary.loc[summary["test_accuracy"].idxmax()]
     most_robust = summary.loc[summary["noise_accuracy"].idxmax()]

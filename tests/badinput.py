@@ -114,7 +114,29 @@ def _judgement():
     return statistics.judge((0.01, 0.03), 0.0, "above")
 
 
+def _image_tensor():
+    import keras
+
+    return keras.Input((5, 5, 2))
+
+
+def _capacity():
+    from bigmodel_utils import efficient
+
+    return efficient.capacity_judgement(0.97, 0.96, 1000)
+
+
+def _runs():
+    import pandas as pd
+
+    return pd.DataFrame({"width": [1.0, 0.5], "extra_layers": 0, "seed": [0, 0],
+                         "params": [10, 4], "test_accuracy": [0.9, 0.7]})  # fmt: skip
+
+
 FACTORIES = {
+    "runs": _runs,
+    "image_tensor": _image_tensor,
+    "capacity": _capacity,
     "judgement": _judgement,
     "small_mnist": _small_mnist,
     "char_lm": _char_lm,
@@ -152,9 +174,9 @@ def target(qualified):
 
 def call(qualified, good, argument=None, bad=None):
     """Call ``qualified`` with the good keyword arguments, ``argument`` replaced by ``bad``."""
-    kwargs = {key: resolve(value) for key, value in good.items()}
+    kwargs = {key: resolve(value) for key, value in good.items() if key != argument}
     if argument is not None:
-        kwargs[argument] = bad
+        kwargs[argument] = resolve(bad)
     return target(qualified)(**kwargs)
 
 

@@ -330,8 +330,131 @@ TABLE = {
             ("quick", -1, ValueError),
         ],  # fmt: skip
     ),
+    # ---- scaling (chapter 2) -------------------------------------------------------------
+    "scaling.scaled_channels": (
+        dict(width=1.0),
+        [
+            ("width", 0.0, ValueError),
+            ("width", NAN, ValueError),
+            ("width", "1", TypeError),
+            ("width", True, TypeError),
+        ],  # fmt: skip
+    ),
+    "scaling.build_scaled_cnn": (
+        dict(width=0.5),
+        [
+            ("width", -1.0, ValueError),
+            ("extra_layers", -1, ValueError),
+            ("extra_layers", 1.0, TypeError),
+            ("input_shape", (28, 28), ValueError),
+            ("num_classes", 0, ValueError),
+        ],  # fmt: skip
+    ),
+    "scaling.add_noise": (
+        dict(x=np.zeros((2, 28, 28, 1)), sigma=0.5),
+        [
+            ("sigma", -0.5, ValueError),
+            ("sigma", NAN, ValueError),
+            ("seed", -1, ValueError),
+            ("x", np.zeros(0), ValueError),
+        ],  # fmt: skip
+    ),
+    "scaling.occlude": (
+        dict(x=np.zeros((2, 28, 28, 1)), patch=10),
+        [
+            ("patch", 0, ValueError),
+            ("patch", 29, ValueError),
+            ("patch", "10", TypeError),
+            ("x", np.zeros((28, 28)), ValueError),
+        ],  # fmt: skip
+    ),
+    "scaling.flip_labels": (
+        dict(y=np.array([0, 1, 2, 3]), share=0.5),
+        [
+            ("share", 1.5, ValueError),
+            ("y", np.array([0, 10]), ValueError),
+            ("share", NAN, ValueError),
+            ("y", "0123", TypeError),
+        ],  # fmt: skip
+    ),
+    "scaling.training_memory_estimate": (
+        dict(model=CNN, batch_size=32),
+        [
+            ("batch_size", 0, ValueError),
+            ("batch_size", "32", TypeError),
+            ("model", None, TypeError),
+        ],
+    ),
+    "scaling.gpu_peak_memory": (
+        dict(),
+        [("reset", "yes", TypeError), ("reset", 1, TypeError), ("reset", None, TypeError)],
+    ),
+    "scaling.train_and_measure": (
+        dict(dataset=Lazy("small_mnist"), width=0.25, seed=0, epochs=1),
+        [
+            ("dataset", "mnist", TypeError),
+            ("width", 0.0, ValueError),
+            ("epochs", -1, ValueError),
+            ("label_noise", 1.5, ValueError),
+            ("occlusion_patch", 0, ValueError),
+        ],  # fmt: skip
+    ),
+    "scaling.run_sweep": (
+        dict(dataset=Lazy("small_mnist"), widths=(0.25,), epochs=1, verbose=False),
+        [
+            ("widths", (), ValueError),
+            ("widths", (-1.0,), ValueError),
+            ("seeds", (), ValueError),
+            ("epochs", 0, ValueError),
+            ("verbose", "no", TypeError),
+        ],  # fmt: skip
+    ),
+    "scaling.summarize": (
+        dict(runs=Lazy("runs")),
+        [("runs", [], ValueError), ("runs", None, ValueError), ("test_size", 0, ValueError)],
+    ),
+    "scaling.power_law": (
+        dict(N=np.array([1e3, 1e4]), a=1.0, alpha=0.5, c=0.1),
+        [
+            ("N", np.array([0.0, 1.0]), ValueError),
+            ("N", "N", TypeError),
+            ("N", np.zeros(0), ValueError),
+        ],
+    ),
+    "scaling.fit_power_law": (
+        dict(N=np.array([1e3, 1e4, 1e5, 1e6]), loss=np.array([0.5, 0.3, 0.2, 0.15])),
+        [
+            ("loss", np.array([0.5, 0.3]), ValueError),
+            ("N", np.ones((2, 2)), ValueError),
+            ("loss", np.array([0.5, NAN, 0.2, 0.1]), ValueError),
+            ("N", "N", TypeError),
+        ],  # fmt: skip
+    ),
+    "scaling.saliency_maps": (
+        dict(model=CNN, images=np.zeros((2, 28, 28, 1)), labels=np.array([0, 1])),
+        [
+            ("model", "cnn", TypeError),
+            ("images", np.zeros((28, 28)), ValueError),
+            ("labels", np.array([0]), ValueError, "len"),
+            ("labels", np.array([0, -1]), ValueError),
+        ],  # fmt: skip
+    ),
+    "scaling.saliency_on_strokes": (
+        dict(saliency=np.ones((2, 28, 28)), images=np.ones((2, 28, 28, 1))),
+        [
+            ("saliency", np.ones((2, 14, 14)), ValueError),
+            ("images", np.ones((2, 28, 28)), ValueError),
+            ("threshold", NAN, ValueError),
+        ],  # fmt: skip
+    ),
+    "scaling.headline_numbers": (
+        dict(summary=Lazy("summary")),
+        [("summary", [], ValueError), ("summary", None, ValueError), ("summary", {}, ValueError)],
+    ),
 }
+HEAVY = ("scaling.train_and_measure", "scaling.run_sweep",  # they train
+         "scaling.headline_numbers")  # its good call needs a whole sweep's table  # fmt: skip
 
 (test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
-    TABLE
+    TABLE, heavy=HEAVY
 )

@@ -7,6 +7,7 @@ from badinput import INF, NAN, Lazy, make_tests
 LOGITS = np.array([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]])
 Y = np.array([0, 2])
 STUDENT = Lazy("student")
+CNN = Lazy("article_cnn")
 IMAGES = np.zeros((4, 28, 28, 1), np.float32)
 Y4 = np.array([0, 1, 2, 3])
 T4 = np.zeros((4, 10), np.float32)
@@ -177,8 +178,112 @@ TABLE = {
         dict(TRAINING, x_val=IMAGES, y_val=Y4),
         TRAINING_FAULTS + [("digit", 10, ValueError), ("y_val", Y4[:2], ValueError, "len")],
     ),
+    # ---- efficient (chapter 5.1) --------------------------------------------------------
+    "efficient.depthwise_conv2d": (
+        dict(x=np.ones((1, 5, 5, 2)), W=np.ones((3, 3, 2, 1)), b=np.zeros(2)),
+        [
+            ("W", np.ones((3, 3, 1, 1)), ValueError),
+            ("b", np.zeros(3), ValueError),
+            ("x", np.ones((5, 5, 2)), ValueError),
+            ("stride", 0, ValueError),
+            ("padding", "full", ValueError),
+            ("W", "W", TypeError),
+        ],  # fmt: skip
+    ),
+    "efficient.separable_block_numpy": (
+        dict(
+            x=np.ones((1, 5, 5, 2)),
+            W_depthwise=np.ones((3, 3, 2, 1)),
+            b_depthwise=np.zeros(2),
+            W_pointwise=np.ones((1, 1, 2, 4)),
+            b_pointwise=np.zeros(4),
+        ),  # fmt: skip
+        [
+            ("W_pointwise", np.ones((2, 4)), ValueError),
+            ("b_pointwise", "b", TypeError),
+            ("W_depthwise", np.ones((3, 3, 3, 1)), ValueError, "W"),
+            ("x", None, TypeError),
+        ],  # fmt: skip
+    ),
+    "efficient.separable_block": (
+        dict(x=Lazy("image_tensor"), filters=4),
+        [
+            ("filters", 0, ValueError),
+            ("kernel_size", (3, 0), ValueError),
+            ("strides", "2", TypeError),
+            ("padding", "full", ValueError),
+            ("name", 3, TypeError),
+        ],  # fmt: skip
+    ),
+    "efficient.separable_block_params": (
+        dict(kernel_size=3, in_channels=2, filters=4),
+        [
+            ("kernel_size", 0, ValueError),
+            ("in_channels", -2, ValueError),
+            ("filters", "4", TypeError),
+        ],
+    ),
+    "efficient.separable_cost_ratio": (
+        dict(kernel_size=3, filters=64),
+        [("kernel_size", 0, ValueError), ("filters", True, TypeError), ("filters", 6.4, TypeError)],
+    ),
+    "efficient.build_cnn": (
+        dict(),
+        [
+            ("conv", "dilated", ValueError),
+            ("downsample", None, ValueError),
+            ("input_shape", (28, 28), ValueError),
+            ("num_classes", 0, ValueError),
+        ],  # fmt: skip
+    ),
+    "efficient.conv_stack_flops": (
+        dict(model=CNN),
+        [
+            ("model", "cnn", TypeError),
+            ("model", Lazy("dense_model"), ValueError, "Flatten"),
+            ("model", None, TypeError),
+        ],  # fmt: skip
+    ),
+    "efficient.mixed_precision": (
+        dict(),
+        [("policy", "float8", ValueError), ("policy", 16, TypeError), ("policy", "", ValueError)],
+    ),
+    "efficient.train": (
+        dict(model=STUDENT, x=IMAGES, y=Y4, epochs=1),
+        [
+            ("epochs", 0, ValueError),
+            ("model", "cnn", TypeError),
+            ("y", Y4[:2], ValueError, "len"),
+            ("batch_size", -1, ValueError),
+            ("learning_rate", INF, ValueError),
+        ],  # fmt: skip
+    ),
+    "efficient.train_variants": (
+        dict(x=IMAGES, y=Y4, epochs=1),
+        [
+            ("epochs", 0, ValueError),
+            ("x", IMAGES[..., 0], ValueError),
+            ("y", Y4[:1], ValueError),
+            ("epochs", "1", TypeError),
+        ],  # fmt: skip
+    ),
+    "efficient.capacity_judgement": (
+        dict(accuracy_base=0.97, accuracy_variant=0.96, test_size=1000),
+        [
+            ("accuracy_base", 97.0, ValueError),
+            ("accuracy_variant", NAN, ValueError),
+            ("test_size", 0, ValueError),
+            ("test_size", 1e3, TypeError),
+        ],  # fmt: skip
+    ),
+    "efficient.check_capacity_judgement": (
+        dict(judged=Lazy("capacity")),
+        [("judged", {}, ValueError), ("judged", None, TypeError), ("judged", [1], TypeError)],
+    ),
 }
 HEAVY = (  # their good call trains
+    "efficient.train",
+    "efficient.train_variants",
     "distillation.train_teacher",
     "distillation.train_student",
     "distillation_experiments.paired_seeds",
