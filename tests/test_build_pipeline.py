@@ -179,3 +179,16 @@ def test_emptying_the_build_folder_keeps_only_the_execution_times(book):
     assert build.main([str(book), "--empty"]) == 0
     assert [path.name for path in (book / "_build").iterdir()] == ["execution_times.json"]
     assert planned(book) == (["one", "two"], ["faq"])
+
+
+def test_a_notebook_edited_while_it_ran_fails_the_build_and_runs_again(book):
+    runner = build.Build(book, jobs=1)
+    runner.check_inputs()
+    path = book / "chapters" / "two.ipynb"
+    ran = nbformat.writes(nbformat.read(path, as_version=4))  # the notebook as it started
+    write_notebook(path, "y = 3")  # edited meanwhile
+    result = {"path": str(path), "nb": ran, "seconds": 1.0, "kernel_seconds": 0.0}
+    result.update(cpu_seconds=0.5, cells=[], error=None)
+    runner.store(get_cache(str(runner.cache_dir)), {}, result)
+    assert "changed while it ran" in result["error"]
+    assert planned(book)[0] == ["one", "two"]

@@ -370,7 +370,11 @@ class Build:
             if old.uri == result["path"] and old.pk != record.pk:
                 cache.remove_cache(old.pk)
         source_nb = nbformat.read(result["path"], as_version=4)
-        if cache.match_cache_notebook(source_nb).pk != record.pk:
+        now = cached_record(cache, source_nb)
+        if now is None:  # its code was edited while it ran: that run is not the notebook's now
+            result["error"] = f"{name} changed while it ran; run the build again"
+            return
+        if now.pk != record.pk:
             raise RuntimeError(f"the cached run of {name} does not match its source")
         os.utime(
             result["path"]
