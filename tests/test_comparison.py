@@ -50,3 +50,47 @@ def test_train_and_measure_returns_one_row_of_the_table():
     assert 0.0 <= row["test_accuracy"] <= 1.0 and len(history["loss"]) == 2
     predictions = np.argmax(model.predict(mnist.x_test[..., 0], verbose=0), axis=1)
     assert row["test_accuracy"] == pytest.approx(np.mean(predictions == mnist.y_test))
+
+
+def _interval(mean, half):
+    return {"mean": mean, "low": mean - half, "high": mean + half}
+
+
+def test_ranking_joins_models_whose_intervals_overlap():
+    intervals = {
+        "article CNN": _interval(0.97, 0.005),
+        "LSTM": _interval(0.95, 0.01),
+        "tiny ViT": _interval(0.945, 0.01),
+        "SimpleRNN": _interval(0.90, 0.02),
+    }
+    assert comparison.rank_groups(intervals) == [
+        ["article CNN"],
+        ["LSTM", "tiny ViT"],
+        ["SimpleRNN"],
+    ]
+    sentence = comparison.ranking_sentence(intervals)
+    assert "article CNN > LSTM ≈ tiny ViT > SimpleRNN" in sentence and "not settled" in sentence
+    assert "≈" in comparison.ranking_sentence(intervals, "zh")
+
+
+def test_ranking_of_separate_intervals_says_nothing_is_open():
+    intervals = {"a": _interval(0.9, 0.01), "b": _interval(0.8, 0.01)}
+    assert comparison.rank_groups(intervals) == [["a"], ["b"]]
+    assert "not settled" not in comparison.ranking_sentence(intervals)
+
+
+def test_ranking_bad_input():
+    with pytest.raises(ValueError, match="intervals"):
+        comparison.rank_groups({})
+    with pytest.raises(ValueError, match="low"):
+        comparison.rank_groups({"a": {"mean": 0.9}})
+    with pytest.raises(ValueError, match="lang"):
+        comparison.ranking_sentence({"a": _interval(0.9, 0.01)}, "fr")
+
+
+def test_order_clause_reads_the_groups():
+    assert "follows" in comparison.order_clause([["article CNN"], ["LSTM"], ["tiny ViT"]])
+    assert "partly" in comparison.order_clause([["LSTM"], ["article CNN", "tiny ViT"]])
+    assert "no model" in comparison.order_clause([["LSTM", "tiny ViT"]])
+    with pytest.raises(ValueError, match="lang"):
+        comparison.order_clause([["a"]], "fr")
