@@ -132,7 +132,8 @@ def projection(times, cores=2):
 
 
 def is_reader(record):
-    return any(build.READS_RESULTS in cell["source"] for cell in record["cells"])
+    calls = build.READS_RESULTS
+    return any(call in cell["source"] for cell in record["cells"] for call in calls)
 
 
 def matmul_peak():
