@@ -27,7 +27,7 @@ CLAIM_NAMES = {
     "interpretability": {"en": "the loss of interpretability", "zh": "可解释性较差"},
     "efficient": {"en": "efficient algorithms", "zh": "更高效的算法"},
     "distributed": {
-        "en": "distributed computing, measured on one machine's shared cores",
+        "en": "distributed computing on one machine's shared cores",
         "zh": "分布式计算（在一台机器的共享核心上实测）",
     },
     "distillation": {"en": "knowledge distillation", "zh": "知识蒸馏"},
