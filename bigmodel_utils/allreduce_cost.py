@@ -10,11 +10,16 @@ model is pessimistic for systems that overlap them. Pure NumPy: no TensorFlow ne
 
 import numpy as np
 
+from bigmodel_utils import checks
+
 SCALINGS = ("strong", "weak")
 
 
 def _check(name, value, minimum=0.0, strict=True):
-    array = np.asarray(value, dtype=float)
+    array = checks.array(value, name, finite=False)  # a number, or numbers: not str, not None
+    if array.dtype.kind == "b":
+        raise TypeError(f"{name} must be a number or numbers, got a bool")
+    array = array.astype(float)
     bad = array <= minimum if strict else array < minimum
     if array.size == 0 or np.any(bad) or not np.all(np.isfinite(array)):
         relation = ">" if strict else ">="
@@ -151,6 +156,12 @@ def speedup_curves(models, links, num_workers, flops_per_second):
     Raises:
         ValueError: if a value is out of range; the message names it.
     """
+    for name, model in checks.non_empty(checks.mapping(models, "models"), "models").items():
+        checks.mapping(
+            model, f"models[{name!r}]", ("params", "train_flops_per_sample", "global_batch_size")
+        )
+    for name, link in checks.non_empty(checks.mapping(links, "links"), "links").items():
+        checks.mapping(link, f"links[{name!r}]", ("bandwidth",))
     return {
         link: {
             name: predicted_speedup(
@@ -183,6 +194,12 @@ def speedup_table(models, links, num_workers, flops_per_second, bytes_per_param=
     Raises:
         ValueError: if a value is out of range; the message names it.
     """
+    for name, model in checks.non_empty(checks.mapping(models, "models"), "models").items():
+        checks.mapping(
+            model, f"models[{name!r}]", ("params", "train_flops_per_sample", "global_batch_size")
+        )
+    for name, link in checks.non_empty(checks.mapping(links, "links"), "links").items():
+        checks.mapping(link, f"links[{name!r}]", ("bandwidth",))
     rows = []
     for name, model in models.items():
         gradient_bytes = model["params"] * bytes_per_param

@@ -133,7 +133,25 @@ def _runs():
                          "params": [10, 4], "test_accuracy": [0.9, 0.7]})  # fmt: skip
 
 
+def _busy():
+    from bigmodel_utils import pipeline
+
+    return pipeline.simulate_schedule(2, 4)["busy"]
+
+
+def _adam(built):
+    import keras
+
+    optimizer = keras.optimizers.Adam()
+    if built:
+        optimizer.build(build("student").trainable_variables)
+    return optimizer
+
+
 FACTORIES = {
+    "busy": _busy,
+    "adam": lambda: _adam(False),
+    "built_adam": lambda: _adam(True),
     "runs": _runs,
     "image_tensor": _image_tensor,
     "capacity": _capacity,

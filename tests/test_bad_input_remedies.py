@@ -280,6 +280,188 @@ TABLE = {
         dict(judged=Lazy("capacity")),
         [("judged", {}, ValueError), ("judged", None, TypeError), ("judged", [1], TypeError)],
     ),
+    # ---- allreduce_cost (chapter 5.2), pipeline and memory (chapter 5.4) ------------------
+    "allreduce_cost.ring_allreduce_seconds": (
+        dict(num_bytes=4e5, num_workers=4, bandwidth=1e9),
+        [
+            ("num_bytes", -1.0, ValueError),
+            ("num_workers", 0, ValueError),
+            ("num_workers", 2.5, ValueError),
+            ("bandwidth", 0.0, ValueError),
+            ("bandwidth", "1e9", TypeError),
+            ("latency", NAN, ValueError),
+        ],  # fmt: skip
+    ),
+    "allreduce_cost.step_seconds": (
+        dict(compute_seconds=0.1, num_bytes=4e5, num_workers=4, bandwidth=1e9),
+        [
+            ("compute_seconds", 0.0, ValueError),
+            ("scaling", "linear", ValueError),
+            ("num_workers", True, TypeError),
+            ("bandwidth", None, TypeError),
+        ],  # fmt: skip
+    ),
+    "allreduce_cost.speedup": (
+        dict(compute_seconds=0.1, num_bytes=4e5, num_workers=4, bandwidth=1e9),
+        [
+            ("compute_seconds", INF, ValueError),
+            ("num_workers", -2, ValueError),
+            ("scaling", None, ValueError),
+        ],  # fmt: skip
+    ),
+    "allreduce_cost.compute_seconds": (
+        dict(train_flops_per_sample=1.7e7, batch_size=256, flops_per_second=1.5e11),
+        [
+            ("train_flops_per_sample", 0.0, ValueError),
+            ("batch_size", "256", TypeError),
+            ("flops_per_second", -1.0, ValueError),
+        ],  # fmt: skip
+    ),
+    "allreduce_cost.predicted_speedup": (
+        dict(
+            num_params=93322,
+            train_flops_per_sample=1.7e7,
+            global_batch_size=256,
+            num_workers=4,
+            flops_per_second=1.5e11,
+            bandwidth=1e9,
+        ),  # fmt: skip
+        [
+            ("num_params", 0, ValueError),
+            ("num_workers", 0, ValueError),
+            ("bandwidth", NAN, ValueError),
+            ("bytes_per_param", "4", TypeError),
+        ],  # fmt: skip
+    ),
+    "allreduce_cost.speedup_curves": (
+        dict(
+            models={
+                "cnn": {"params": 93322, "train_flops_per_sample": 1.7e7, "global_batch_size": 256}
+            },
+            links={"ethernet": {"bandwidth": 1.25e9, "latency": 1e-5}},
+            num_workers=np.arange(1, 5),
+            flops_per_second=1.5e11,
+        ),
+        [
+            ("models", {}, ValueError),
+            ("links", "ethernet", TypeError),
+            ("num_workers", np.array([0, 1]), ValueError),
+        ],  # fmt: skip
+    ),
+    "allreduce_cost.speedup_table": (
+        dict(
+            models={
+                "cnn": {"params": 93322, "train_flops_per_sample": 1.7e7, "global_batch_size": 256}
+            },
+            links={"ethernet": {"bandwidth": 1.25e9, "latency": 1e-5}},
+            num_workers=4,
+            flops_per_second=1.5e11,
+        ),
+        [
+            ("models", [], TypeError),
+            ("links", {}, ValueError),
+            ("flops_per_second", 0.0, ValueError),
+        ],  # fmt: skip
+    ),
+    "pipeline.bubble_fraction": (
+        dict(num_stages=4, num_microbatches=8),
+        [
+            ("num_stages", 0, ValueError),
+            ("num_microbatches", -1, ValueError),
+            ("num_stages", 4.0, TypeError),
+        ],  # fmt: skip
+    ),
+    "pipeline.stage_order": (
+        dict(stage=0, num_stages=4, num_microbatches=8),
+        [
+            ("stage", 4, ValueError),
+            ("stage", -1, ValueError),
+            ("schedule", "zigzag", ValueError),
+            ("num_microbatches", True, TypeError),
+        ],  # fmt: skip
+    ),
+    "pipeline.simulate_schedule": (
+        dict(num_stages=2, num_microbatches=4),
+        [
+            ("num_stages", 0, ValueError),
+            ("forward_ticks", 0, ValueError),
+            ("backward_ticks", "2", TypeError),
+            ("schedule", "1f1b2", ValueError),
+        ],  # fmt: skip
+    ),
+    "pipeline.schedule_text": (
+        dict(busy=Lazy("busy")),
+        [
+            ("busy", np.ones(3), ValueError),
+            ("busy", np.full((2, 2), 5), ValueError),
+            ("busy", "busy", ValueError),
+        ],  # fmt: skip
+    ),
+    "pipeline.bubble_table": (
+        dict(stages=(2, 4), microbatches=(4, 8)),
+        [
+            ("stages", (0,), ValueError),
+            ("microbatches", (-1,), ValueError),
+            ("schedule", "x", ValueError),
+        ],  # fmt: skip
+    ),
+    "memory.state_bytes_per_parameter": (
+        dict(),
+        [
+            ("precision", "float8", ValueError),
+            ("optimizer", "lamb", ValueError),
+            ("precision", None, ValueError),
+        ],  # fmt: skip
+    ),
+    "memory.state_bytes": (
+        dict(num_params=1e6),
+        [
+            ("num_params", 0.0, ValueError),
+            ("num_params", NAN, ValueError),
+            ("num_params", "1e6", TypeError),
+            ("optimizer", "rmsprop2", ValueError),
+        ],  # fmt: skip
+    ),
+    "memory.mlp_activation_values": (
+        dict(batch_size=2, seq_len=8, d_model=16, mlp_dim=64),
+        [("batch_size", 0, ValueError), ("seq_len", -8, ValueError), ("mlp_dim", "64", TypeError)],
+    ),
+    "memory.layer_activation_bytes": (
+        dict(batch_size=2, seq_len=8, d_model=16, num_heads=2),
+        [
+            ("num_heads", 0, ValueError),
+            ("d_model", 1.5, TypeError),
+            ("recompute", "yes", TypeError),
+        ],  # fmt: skip
+    ),
+    "memory.devices_needed": (
+        dict(total_bytes=1e10, device_bytes=8e9),
+        [
+            ("device_bytes", 0.0, ValueError),
+            ("total_bytes", -1.0, ValueError),
+            ("total_bytes", INF, ValueError),
+        ],  # fmt: skip
+    ),
+    "memory.count_training_state": (
+        dict(model=STUDENT, optimizer=Lazy("built_adam")),
+        [
+            ("model", "cnn", TypeError),
+            ("optimizer", "adam", TypeError),
+            ("optimizer", None, TypeError),
+        ],  # fmt: skip
+    ),
+    "memory.state_table": (
+        dict(num_params=1e6, device_bytes=8e9),
+        [
+            ("num_params", -1.0, ValueError),
+            ("device_bytes", NAN, ValueError),
+            ("device_bytes", "8GB", TypeError),
+        ],  # fmt: skip
+    ),
+    "memory.measured_peak_bytes": (
+        dict(run=lambda: None),
+        [("run", None, TypeError), ("run", 3, TypeError), ("run", "fit", TypeError)],
+    ),
 }
 HEAVY = (  # their good call trains
     "efficient.train",
