@@ -33,6 +33,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tools"))
 EDITED_CHAPTER = ROOT / "chapters" / "ch01_background.ipynb"
 SENTENCE = "\n\nThis sentence was added to time an incremental build of the book."
 
