@@ -78,6 +78,7 @@ def ratio_judgement(denominator, numerator):
     """
     denominator = checks.array(denominator, "denominator", ndim=1)
     numerator = checks.array(numerator, "numerator", ndim=1)
+    checks.same_shape(denominator, "denominator", numerator, "numerator")
     if np.any(denominator <= 0) or np.any(numerator <= 0):
         raise ValueError("denominator and numerator must be positive (times, FLOPs)")
     logs = np.log(numerator / denominator)
@@ -126,6 +127,9 @@ def size_judgements(runs, label_runs, test_size):
     Raises:
         ValueError: a table lacks a column, or has fewer than 2 widths or 2 paired seeds.
     """
+    for table, name in ((runs, "runs"), (label_runs, "label_runs")):
+        if not hasattr(table, "columns"):
+            raise TypeError(f"{name} must be a pandas DataFrame, got {type(table).__name__}")
     statistics._check_test_size(test_size)
     judgements = {
         "performance": _gain_judgement(*_paired(runs, "train_accuracy"), 0.0, "above"),
@@ -169,6 +173,7 @@ def proportion_clause(time_judgement, flops_ratio):
     Chapter 2 (training time). The claim "time grows less than FLOPs" holds when the whole
     interval of the time ratio lies below ``flops_ratio``. Returns ``{"en": ..., "zh": ...}``.
     """
+    checks.mapping(time_judgement, "time_judgement", required=("low", "high"))
     flops_ratio = checks.positive_float(flops_ratio, "flops_ratio")
     name = statistics.verdict(time_judgement, flops_ratio, "below")
     return dict(_PROPORTION[name])
@@ -177,6 +182,9 @@ def proportion_clause(time_judgement, flops_ratio):
 def glue_values(judgements, lang="en"):
     """Flat glue key -> text for the verdict boxes: ``<claim>_words`` and ``<claim>_effect``."""
     statistics._check_language(lang)
+    checks.mapping(judgements, "judgements")
+    for claim, judgement in judgements.items():
+        checks.mapping(judgement, f"judgements[{claim!r}]", (f"words_{lang}", f"effect_{lang}"))
     values = {}
     for claim, judgement in judgements.items():
         values[f"{claim}_words"] = judgement[f"words_{lang}"]
@@ -186,6 +194,9 @@ def glue_values(judgements, lang="en"):
 
 def flatten(judgements):
     """Judgements as a flat dict ``"<claim>.<key>" -> value`` of JSON numbers and strings."""
+    checks.mapping(judgements, "judgements")
+    for claim, judgement in judgements.items():
+        checks.mapping(judgement, f"judgements[{claim!r}]")
     flat = {}
     for claim, judgement in judgements.items():
         for key, value in judgement.items():
@@ -195,6 +206,9 @@ def flatten(judgements):
 
 def unflatten(flat):
     """The inverse of :func:`flatten` (keys without a dot are ignored)."""
+    checks.mapping(flat, "flat")
+    for key in flat:
+        checks.string(key, "a key of flat")
     judgements = {}
     for key, value in flat.items():
         if "." in key:
@@ -205,6 +219,9 @@ def unflatten(flat):
 
 def check_all(judgements):
     """Raise AssertionError when any judgement's words disagree with its interval (gate cells)."""
+    checks.mapping(judgements, "judgements")
+    for claim, judgement in judgements.items():
+        checks.mapping(judgement, f"judgements[{claim!r}]")
     for claim, judgement in judgements.items():
         try:
             statistics.check_judgement(judgement)
@@ -270,6 +287,7 @@ def summary_sentence(judgements, lang="en"):
         ValueError: no known claim in ``judgements``, or a verdict that is not one of
             :data:`bigmodel_utils.statistics.VERDICTS`.
     """
+    checks.mapping(judgements, "judgements")
     statistics._check_language(lang)
     for claim, judgement in judgements.items():
         if claim in CLAIM_NAMES and judgement.get("verdict") not in statistics.VERDICTS:

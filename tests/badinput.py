@@ -148,7 +148,30 @@ def _adam(built):
     return optimizer
 
 
+def _sweep_runs():
+    import pandas as pd
+
+    rows = []
+    for seed in range(3):
+        for width, scale in ((0.25, 1.0), (1.0, 1.2)):
+            rows.append({"width": width, "seed": seed, "forward_flops": 1e5 * width * 16,
+                         "train_accuracy": 0.8 * scale + 0.004 * seed,
+                         "test_accuracy": 0.75 * scale + 0.003 * seed,
+                         "noise_accuracy": 0.5 * scale, "occlusion_accuracy": 0.6 * scale,
+                         "saliency_on_object": 0.6 - 0.01 * seed, "train_seconds": 2.0 * scale,
+                         "gap": 0.05 + 0.001 * seed})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _judgements():
+    from bigmodel_utils import verdicts
+
+    return verdicts.size_judgements(build("sweep_runs"), build("sweep_runs"), test_size=10_000)
+
+
 FACTORIES = {
+    "sweep_runs": _sweep_runs,
+    "judgements": _judgements,
     "busy": _busy,
     "adam": lambda: _adam(False),
     "built_adam": lambda: _adam(True),

@@ -122,14 +122,6 @@ PENDING = {  # no rows yet (see the module docstring)
     "tensor_parallel.split_mlp_weights",
     "tensor_parallel.sum_out",
     "tensor_parallel_cost.communication_per_step",
-    "verdicts.check_all",
-    "verdicts.flatten",
-    "verdicts.glue_values",
-    "verdicts.proportion_clause",
-    "verdicts.ratio_judgement",
-    "verdicts.size_judgements",
-    "verdicts.summary_sentence",
-    "verdicts.unflatten",
 }
 
 

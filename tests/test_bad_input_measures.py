@@ -203,6 +203,79 @@ TABLE = {
             ("output_shape", (1, 0, 8), ValueError),
         ],
     ),
+    # ---- verdicts -----------------------------------------------------------------------
+    "verdicts.ratio_judgement": (
+        dict(denominator=[1.0, 1.1, 0.9], numerator=[2.0, 2.1, 1.9]),
+        [
+            ("denominator", "fast", TypeError),
+            ("numerator", [2.0, -1.0, 1.9], ValueError),
+            ("numerator", [2.0, 2.1], ValueError),
+            ("denominator", [[1.0, 1.1, 0.9]], ValueError),
+            ("numerator", [2.0, NAN, 1.9], ValueError),
+        ],  # fmt: skip
+    ),
+    "verdicts.size_judgements": (
+        dict(runs=Lazy("sweep_runs"), label_runs=Lazy("sweep_runs"), test_size=10_000),
+        [
+            ("runs", "table", TypeError),
+            ("label_runs", None, TypeError),
+            ("test_size", 0, ValueError),
+            ("test_size", True, TypeError),
+            ("label_runs", Lazy("runs"), ValueError),
+        ],  # fmt: skip
+    ),
+    "verdicts.proportion_clause": (
+        dict(time_judgement={"low": 2.0, "high": 4.0}, flops_ratio=16.0),
+        [
+            ("flops_ratio", 0.0, ValueError),
+            ("flops_ratio", "16", TypeError),
+            ("time_judgement", (2.0, 4.0), TypeError),
+            ("time_judgement", {"low": 2.0}, ValueError),
+        ],  # fmt: skip
+    ),
+    "verdicts.glue_values": (
+        dict(judgements=Lazy("judgements"), lang="zh"),
+        [
+            ("lang", "fr", ValueError),
+            ("judgements", [], TypeError),
+            ("judgements", {"performance": {"verdict": "holds"}}, ValueError),
+            ("judgements", {"performance": "holds"}, TypeError),
+        ],  # fmt: skip
+    ),
+    "verdicts.flatten": (
+        dict(judgements=Lazy("judgements")),
+        [
+            ("judgements", None, TypeError),
+            ("judgements", "performance", TypeError),
+            ("judgements", {"performance": 0.9}, TypeError),
+        ],  # fmt: skip
+    ),
+    "verdicts.unflatten": (
+        dict(flat={"performance.verdict": "holds", "sizes": 5}),
+        [
+            ("flat", None, TypeError),
+            ("flat", [("performance.verdict", "holds")], TypeError),
+            ("flat", {1: "holds"}, TypeError),
+        ],  # fmt: skip
+    ),
+    "verdicts.check_all": (
+        dict(judgements=Lazy("judgements")),
+        [
+            ("judgements", None, TypeError),
+            ("judgements", ["holds"], TypeError),
+            ("judgements", {"performance": 3}, TypeError),
+            ("judgements", {"performance": {}}, ValueError, "verdict"),
+        ],  # fmt: skip
+    ),
+    "verdicts.summary_sentence": (
+        dict(judgements=Lazy("judgements"), lang="en"),
+        [
+            ("lang", "fr", ValueError),
+            ("judgements", None, TypeError),
+            ("judgements", {}, ValueError),
+            ("judgements", {"performance": {"verdict": "maybe"}}, ValueError),
+        ],  # fmt: skip
+    ),
     # ---- statistics, verdicts, gates ------------------------------------------------------
     "statistics.accuracy_standard_error": (
         dict(accuracy=0.9, test_size=1000),
