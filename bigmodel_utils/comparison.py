@@ -29,6 +29,10 @@ def build(architecture, rnn_units=128, vit_config=None):
     Raises:
         ValueError: for an ``architecture`` not in :data:`ARCHITECTURES`.
     """
+    checks.one_of(architecture, "architecture", ARCHITECTURES)
+    checks.positive_int(rnn_units, "rnn_units")
+    if vit_config is not None:
+        checks.mapping(vit_config, "vit_config")
     if architecture == "article CNN":
         return cnn.build_article_cnn(), "images"
     if architecture in ("SimpleRNN", "LSTM"):
@@ -41,6 +45,7 @@ def build(architecture, rnn_units=128, vit_config=None):
 
 def model_inputs(reads, images):
     """``images`` (N, 28, 28, 1) as the model reads them: unchanged, or as 28 rows of 28 pixels."""
+    checks.shape(checks.array(images, "images", ndim=4), "images", (None, None, None, 1))
     if reads not in ("images", "rows"):
         raise ValueError(f"reads must be 'images' or 'rows', got {reads!r}")
     return images if reads == "images" else images[..., 0]  # (N, 28, 28): 28 steps of 28 features
@@ -48,6 +53,7 @@ def model_inputs(reads, images):
 
 def residual_additions(model):
     """Additions of a ViT's residual connections per sample (``size`` counts only sublayers)."""
+    checks.keras_model(model, "model")
     return sum(
         2 * int(np.prod(layer.output.shape[1:]))  # two residual sums per block
         for layer in model.layers
@@ -57,6 +63,9 @@ def residual_additions(model):
 
 def accuracy(model, x, y, batch_size=500):
     """Share of ``x`` that ``model`` classifies as ``y``; plain forward calls (nothing to trace)."""
+    checks.keras_model(model, "model")
+    checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
+    checks.positive_int(batch_size, "batch_size")
     predictions = [
         np.argmax(
             keras.ops.convert_to_numpy(model(x[start : start + batch_size], training=False)), -1
@@ -78,6 +87,15 @@ def train_and_measure(architecture, model, reads, mnist, epochs, batch_size, lea
         ``(row, history)``: the row is a dict with ``architecture, params, forward_flops,
         seconds_per_epoch, first_epoch_seconds, test_accuracy, train_gflops_per_second``.
     """
+    checks.string(architecture, "architecture")
+    checks.keras_model(model, "model")
+    checks.one_of(reads, "reads", ("images", "rows"))
+    for part in ("x_train", "y_train", "x_test", "y_test"):
+        if not hasattr(mnist, part):
+            raise TypeError(f"mnist must be a data.MNIST split (with {part}), got {mnist!r:.60}")
+    checks.positive_int(epochs, "epochs")
+    checks.positive_int(batch_size, "batch_size")
+    checks.positive_float(learning_rate, "learning_rate")
     x_train, x_test = model_inputs(reads, mnist.x_train), model_inputs(reads, mnist.x_test)
     steps = epochs * int(np.ceil(len(x_train) / batch_size))
     model.compile(

@@ -203,6 +203,92 @@ TABLE = {
             ("output_shape", (1, 0, 8), ValueError),
         ],
     ),
+    # ---- comparison ----------------------------------------------------------------------
+    "comparison.build": (
+        dict(architecture="article CNN"),
+        [
+            ("architecture", "MLP", ValueError),
+            ("architecture", None, ValueError),
+            ("rnn_units", 0, ValueError),
+            ("rnn_units", "128", TypeError),
+            ("vit_config", [7, 8], TypeError),
+        ],  # fmt: skip
+    ),
+    "comparison.model_inputs": (
+        dict(reads="rows", images=np.zeros((2, 28, 28, 1), np.float32)),
+        [
+            ("reads", "pixels", ValueError),
+            ("images", "digits", TypeError),
+            ("images", np.zeros((2, 28, 28)), ValueError),
+            ("images", np.zeros((2, 28, 28, 3)), ValueError),
+            ("images", np.full((1, 28, 28, 1), NAN), ValueError),
+        ],  # fmt: skip
+    ),
+    "comparison.residual_additions": (
+        dict(model=Lazy("tiny_vit")),
+        [
+            ("model", "vit", TypeError),
+            ("model", None, TypeError),
+            ("model", Lazy("dense"), TypeError),
+        ],
+    ),
+    "comparison.accuracy": (
+        dict(
+            model=Lazy("dense_model"), x=np.zeros((5, 4), np.float32), y=np.array([0, 1, 2, 0, 1])
+        ),
+        [
+            ("model", "model", TypeError),
+            ("x", "x", TypeError),
+            ("y", np.array([0, 1]), ValueError, "len"),
+            ("y", np.array([0, -1, 2, 0, 1]), ValueError),
+            ("batch_size", 0, ValueError),
+            ("batch_size", 2.0, TypeError),
+        ],  # fmt: skip
+    ),
+    "comparison.train_and_measure": (
+        dict(
+            architecture="dense",
+            model=Lazy("dense_model"),
+            reads="images",
+            mnist=Lazy("small_mnist"),
+            epochs=1,
+            batch_size=2,
+            learning_rate=1e-3,
+        ),  # fmt: skip
+        [
+            ("architecture", 3, TypeError),
+            ("model", "cnn", TypeError),
+            ("reads", "pixels", ValueError),
+            ("mnist", (1, 2), TypeError),
+            ("epochs", 0, ValueError),
+            ("batch_size", True, TypeError),
+            ("learning_rate", -1e-3, ValueError),
+        ],  # fmt: skip
+    ),
+    "comparison.rank_groups": (
+        dict(intervals={"a": {"mean": 0.9, "low": 0.88, "high": 0.92}}),
+        [
+            ("intervals", None, TypeError),
+            ("intervals", {}, ValueError),
+            ("intervals", {"a": {"mean": 0.9}}, ValueError),
+        ],  # fmt: skip
+    ),
+    "comparison.ranking_sentence": (
+        dict(intervals={"a": {"mean": 0.9, "low": 0.88, "high": 0.92}}, lang="zh"),
+        [
+            ("lang", "fr", ValueError),
+            ("intervals", {}, ValueError),
+            ("intervals", [0.9], TypeError),
+        ],  # fmt: skip
+    ),
+    "comparison.order_clause": (
+        dict(groups=[["article CNN"], ["tiny ViT"]], lang="en"),
+        [
+            ("lang", "de", ValueError),
+            ("groups", [], ValueError),
+            ("groups", "CNN", TypeError),
+        ],  # fmt: skip
+    ),
     # ---- verdicts -----------------------------------------------------------------------
     "verdicts.ratio_judgement": (
         dict(denominator=[1.0, 1.1, 0.9], numerator=[2.0, 2.1, 1.9]),
@@ -526,6 +612,7 @@ TABLE = {
     ),
 }
 HEAVY = ("scaling.train_and_measure", "scaling.run_sweep",  # they train
+         "comparison.train_and_measure",
          "scaling.headline_numbers")  # its good call needs a whole sweep's table  # fmt: skip
 
 (test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
