@@ -22,6 +22,16 @@ from bigmodel_utils.efficient import conv_stack_flops
 QUANTIZATIONS = ("float32", "float16", "int8")
 
 
+def _check_flatbuffer(model_bytes, name="model_bytes"):
+    """Raise unless ``model_bytes`` is a non-empty ``bytes`` flatbuffer (from :func:`to_tflite`)."""
+    if not isinstance(model_bytes, (bytes, bytearray)):
+        raise TypeError(
+            f"{name} must be bytes (a TFLite flatbuffer), got {type(model_bytes).__name__}"
+        )
+    if not model_bytes:
+        raise ValueError(f"{name} must be a non-empty TFLite flatbuffer, got b''")
+
+
 def to_tflite(model, quantization="float32", representative_x=None, calibration_size=200):
     """Convert a Keras model to a TFLite flatbuffer (bytes), optionally quantized after training.
 
@@ -31,6 +41,11 @@ def to_tflite(model, quantization="float32", representative_x=None, calibration_
     Raises:
         ValueError: unknown ``quantization``, or ``int8`` without ``representative_x``.
     """
+    checks.keras_model(model, "model")
+    checks.one_of(quantization, "quantization", QUANTIZATIONS)
+    if representative_x is not None:
+        checks.array(representative_x, "representative_x")
+    checks.positive_int(calibration_size, "calibration_size")
     import tensorflow as tf
 
     if quantization not in QUANTIZATIONS:
@@ -69,6 +84,9 @@ def to_tflite(model, quantization="float32", representative_x=None, calibration_
 
 def interpreter(model_bytes, num_threads=None):
     """A LiteRT interpreter for a flatbuffer (``ai_edge_litert``, else ``tf.lite``)."""
+    _check_flatbuffer(model_bytes)
+    if num_threads is not None:
+        checks.positive_int(num_threads, "num_threads")
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:  # Colab and older installs: the same interpreter ships inside TensorFlow
@@ -84,6 +102,8 @@ class TFLiteRunner:
     """Runs a flatbuffer on batches of float32 images, (de)quantizing int8 input and output."""
 
     def __init__(self, model_bytes, batch_size):
+        _check_flatbuffer(model_bytes)
+        checks.positive_int(batch_size, "batch_size")
         self.interpreter = interpreter(model_bytes)
         self.input, self.output = (
             self.interpreter.get_input_details()[0],
@@ -108,6 +128,7 @@ class TFLiteRunner:
 
 def keras_runner(model):
     """A compiled ``tf.function`` forward pass on NumPy batches (cheaper per call than predict)."""
+    checks.keras_model(model, "model")
     import tensorflow as tf
 
     forward = tf.function(lambda x: model(x, training=False))
@@ -116,6 +137,9 @@ def keras_runner(model):
 
 def predict_batches(run, x, batch_size):
     """Outputs of ``run`` on ``x`` in fixed-size batches (the last one padded, then trimmed)."""
+    checks.function(run, "run")
+    x = checks.array(x, "x", ndim=(1, 2, 3, 4, 5))
+    batch_size = checks.positive_int(batch_size, "batch_size")
     outputs = []
     for start in range(0, len(x), batch_size):
         batch = x[start : start + batch_size]
@@ -126,6 +150,9 @@ def predict_batches(run, x, batch_size):
 
 def median_seconds(run, x_batch, repeats=30, warmup=3):
     """Median wall time of ``run(x_batch)`` over ``repeats`` calls, after ``warmup`` calls."""
+    checks.function(run, "run")
+    checks.non_negative_int(repeats, "repeats")
+    checks.non_negative_int(warmup, "warmup")
     for _ in range(warmup):
         run(x_batch)
     if repeats < 1:
@@ -140,6 +167,7 @@ def median_seconds(run, x_batch, repeats=30, warmup=3):
 
 def model_file_bytes(model):
     """Bytes of ``model`` as a ``.keras`` file: architecture and weights, no optimizer state."""
+    checks.keras_model(model, "model")
     copy = type(model).from_config(
         model.get_config()
     )  # uncompiled: Adam's moments would triple the file
@@ -159,6 +187,22 @@ def measure(entries, x_test, y_test, batch_size=32, repeats=30):
     ``repeats`` rounds that time every model once in turn, so a busy machine slows all alike;
     ``latency_rounds_ms`` keeps every round, for :func:`latency_judgement`.
     """
+    checks.non_empty(entries, "entries")
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, (list, tuple)) or len(entry) != 3:
+            raise TypeError(f"entries[{i}] must be (name, keras_model, tflite_bytes_or_None)")
+        checks.string(entry[0], f"entries[{i}][0] (name)")
+        checks.keras_model(entry[1], f"entries[{i}][1] (model)")
+        if entry[2] is not None:
+            _check_flatbuffer(entry[2], f"entries[{i}][2] (flatbuffer)")
+    checks.matching(
+        len(checks.array(x_test, "x_test")),
+        "len(x_test)",
+        len(checks.labels(y_test, "y_test")),
+        "len(y_test)",
+    )
+    checks.positive_int(batch_size, "batch_size")
+    checks.positive_int(repeats, "repeats")
     runs = [
         keras_runner(model) if flatbuffer is None else TFLiteRunner(flatbuffer, batch_size)
         for _, model, flatbuffer in entries
@@ -243,6 +287,9 @@ def latency_judgement(rows, model, baseline):
     Raises:
         ValueError: ``model`` or ``baseline`` is not a row of ``rows``.
     """
+    checks.non_empty(rows, "rows")
+    for i, row in enumerate(rows):
+        checks.mapping(row, f"rows[{i}]", required=("model", "latency_rounds_ms"))
     by_name = {row["model"]: row for row in rows}
     checks.one_of(model, "model", tuple(by_name))
     checks.one_of(baseline, "baseline", tuple(by_name))

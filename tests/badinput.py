@@ -169,7 +169,15 @@ def _judgements():
     return verdicts.size_judgements(build("sweep_runs"), build("sweep_runs"), test_size=10_000)
 
 
+def _tflite_bytes():
+    from bigmodel_utils import deployment
+
+    return deployment.to_tflite(build("dense_model"))
+
+
 FACTORIES = {
+    "tflite_bytes": _tflite_bytes,
+    "deployment_entries": lambda: [("student", build("student"), None)],
     "sweep_runs": _sweep_runs,
     "judgements": _judgements,
     "busy": _busy,

@@ -25,6 +25,122 @@ TRAINING_FAULTS = [
 ]
 
 TABLE = {
+    # ---- deployment (5.1) -----------------------------------------------------------------
+    "deployment.to_tflite": (
+        dict(model=Lazy("dense_model")),
+        [
+            ("model", "dense", TypeError),
+            ("quantization", "int4", ValueError),
+            ("quantization", "int8", ValueError, "representative_x"),
+            ("representative_x", "images", TypeError),
+            ("calibration_size", 0, ValueError),
+        ],  # fmt: skip
+    ),
+    "deployment.interpreter": (
+        dict(model_bytes=Lazy("tflite_bytes")),
+        [
+            ("model_bytes", "model.tflite", TypeError),
+            ("model_bytes", b"", ValueError),
+            ("num_threads", 0, ValueError),
+            ("num_threads", 2.0, TypeError),
+        ],  # fmt: skip
+    ),
+    "deployment.TFLiteRunner": (
+        dict(model_bytes=Lazy("tflite_bytes"), batch_size=2),
+        [
+            ("model_bytes", None, TypeError),
+            ("model_bytes", b"", ValueError),
+            ("batch_size", 0, ValueError),
+            ("batch_size", "2", TypeError),
+        ],  # fmt: skip
+    ),
+    "deployment.keras_runner": (
+        dict(model=Lazy("dense_model")),
+        [
+            ("model", "dense", TypeError),
+            ("model", None, TypeError),
+            ("model", Lazy("dense"), TypeError),
+        ],
+    ),
+    "deployment.predict_batches": (
+        dict(run=np.asarray, x=np.zeros((5, 3), np.float32), batch_size=2),
+        [
+            ("run", "forward", TypeError),
+            ("x", "images", TypeError),
+            ("x", np.zeros(()), ValueError),
+            ("batch_size", 0, ValueError),
+            ("batch_size", None, TypeError),
+        ],  # fmt: skip
+    ),
+    "deployment.median_seconds": (
+        dict(run=np.asarray, x_batch=np.zeros((2, 3)), repeats=2, warmup=1),
+        [
+            ("run", None, TypeError),
+            ("repeats", -1, ValueError),
+            ("repeats", 2.5, TypeError),
+            ("warmup", True, TypeError),
+        ],  # fmt: skip
+    ),
+    "deployment.model_file_bytes": (
+        dict(model=Lazy("dense_model")),
+        [
+            ("model", "model.keras", TypeError),
+            ("model", None, TypeError),
+            ("model", Lazy("dense"), TypeError),
+        ],  # fmt: skip
+    ),
+    "deployment.measure": (
+        dict(
+            entries=Lazy("deployment_entries"),
+            x_test=IMAGES,
+            y_test=np.array([0, 1, 2, 0]),
+            batch_size=2,
+            repeats=2,
+        ),  # fmt: skip
+        [
+            ("entries", [], ValueError),
+            ("entries", [("dense", "model", None)], TypeError, "entries"),
+            ("entries", [("dense", Lazy("dense_model"))], TypeError, "entries"),
+            ("y_test", np.array([0, 1]), ValueError, "len"),
+            ("x_test", "images", TypeError),
+            ("batch_size", 0, ValueError),
+            ("repeats", 0, ValueError),
+        ],  # fmt: skip
+    ),
+    "deployment.speed_words": (
+        dict(interval=(0.5, 0.8), lang="zh"),
+        [
+            ("lang", "fr", ValueError),
+            ("interval", (0.8, 0.5), ValueError),
+            ("interval", "fast", TypeError),
+        ],  # fmt: skip
+    ),
+    "deployment.ratio_interval": (
+        dict(ratios=[0.5, 0.6, 0.55]),
+        [
+            ("ratios", [0.5], ValueError),
+            ("ratios", [0.5, -0.6], ValueError),
+            ("ratios", "0.5", TypeError),
+            ("ratios", [0.5, NAN], ValueError),
+        ],  # fmt: skip
+    ),
+    "deployment.latency_judgement": (
+        dict(
+            rows=[
+                {"model": "a", "latency_rounds_ms": [1.0, 1.1, 0.9]},
+                {"model": "b", "latency_rounds_ms": [2.0, 2.1, 1.9]},
+            ],
+            model="a",
+            baseline="b",
+        ),  # fmt: skip
+        [
+            ("model", "c", ValueError),
+            ("baseline", None, ValueError),
+            ("rows", [], ValueError),
+            ("rows", [{"model": "a"}], ValueError),
+            ("rows", "a,b", TypeError),
+        ],  # fmt: skip
+    ),
     "distillation.check_alpha_T": (
         dict(alpha=0.5, T=2.0),
         [
