@@ -17,6 +17,7 @@ profile (``--python .venv/bin/python --profile full``).
 
 import argparse
 import concurrent.futures
+import fcntl
 import json
 import os
 import pathlib
@@ -318,6 +319,9 @@ def main(argv=None):
         "host_python": platform.python_version(),
     }
     if options.python is None:
+        # One check at a time per checkout: a second would reinstall the package under the first.
+        lock = open(ROOT / ".venv-colab.lock", "w")  # held until the process ends
+        fcntl.flock(lock, fcntl.LOCK_EX)
         built = build_environment()
         record["environment_seconds"] = round(time.perf_counter() - start, 1) if built else 0.0
         mark = time.perf_counter()
