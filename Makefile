@@ -75,7 +75,7 @@ serve:
 # ci/colab-constraints.txt changes), the package installed from this checkout on every run,
 # each notebook alone in an empty folder, quick profile, offline.
 colab-check: $(STAMP)
-	$(BIN)/python ci/colab_check.py --jobs $(or $(COLAB_JOBS),1)
+	$(BIN)/python ci/colab_check.py --jobs $(or $(COLAB_JOBS),2)
 
 # Every chapter in the full profile on this machine (slow on a CPU; not part of make test).
 full-check: $(STAMP)
