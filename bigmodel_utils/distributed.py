@@ -111,6 +111,7 @@ def cpu_strategy(num_replicas):
 
 def describe_strategy(strategy):
     """One line: the strategy's class, its number of replicas and their devices."""
+    checks.instance(strategy, "strategy", tf.distribute.Strategy)
     devices = getattr(strategy.extended, "worker_devices", ())
     names = ", ".join(device.split("/")[-1].lower() for device in devices)
     return f"{type(strategy).__name__}: {strategy.num_replicas_in_sync} replica(s) [{names}]"
@@ -139,6 +140,8 @@ def per_replica_batch_shapes(strategy, x, global_batch_size):
     Returns:
         A list with one shape tuple per replica, e.g. ``[(32, 28, 28, 1), (32, 28, 28, 1)]``.
     """
+    checks.instance(strategy, "strategy", tf.distribute.Strategy)
+    checks.array(x, "x")
     checks.positive_int(global_batch_size, "global_batch_size")
     dataset = tf.data.Dataset.from_tensor_slices(x).batch(global_batch_size)
     first = next(iter(strategy.experimental_distribute_dataset(dataset)))
@@ -151,6 +154,8 @@ def make_optimizer(optimizer, learning_rate):
     Raises:
         ValueError: if ``optimizer`` is unknown or ``learning_rate`` is not positive.
     """
+    checks.one_of(optimizer, "optimizer", OPTIMIZERS)
+    checks.positive_float(learning_rate, "learning_rate")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     if not learning_rate > 0:
@@ -193,6 +198,12 @@ def compare_one_step(x, y, num_replicas=2, optimizer="sgd", learning_rate=0.1, s
     Raises:
         ValueError: if ``x`` and ``y`` differ in length or it is not divisible by ``num_replicas``.
     """
+    checks.array(x, "x", ndim=4)
+    checks.labels(y, "y", num_classes=10)
+    checks.positive_int(num_replicas, "num_replicas")
+    checks.one_of(optimizer, "optimizer", OPTIMIZERS)
+    checks.positive_float(learning_rate, "learning_rate")
+    checks.non_negative_int(seed, "seed")
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
     per_replica = per_replica_batch_size(len(x), num_replicas)
@@ -223,6 +234,15 @@ def fit_article_cnn(strategy, x, y, epochs, global_batch_size=128, validation_da
     Raises:
         ValueError: if ``epochs`` < 1 or ``global_batch_size`` is not divisible by the replicas.
     """
+    checks.instance(strategy, "strategy", tf.distribute.Strategy)
+    checks.array(x, "x", ndim=4)
+    checks.matching(len(x), "len(x)", len(checks.labels(y, "y", num_classes=10)), "len(y)")
+    checks.positive_int(global_batch_size, "global_batch_size")
+    if validation_data is not None and not (
+        isinstance(validation_data, tuple) and len(validation_data) == 2
+    ):
+        raise TypeError("validation_data must be None or a pair (x_val, y_val)")
+    checks.non_negative_int(seed, "seed")
     checks.positive_int(epochs, "epochs")
     per_replica_batch_size(global_batch_size, strategy.num_replicas_in_sync)
     keras.utils.set_random_seed(seed)

@@ -25,6 +25,90 @@ TRAINING_FAULTS = [
 ]
 
 TABLE = {
+    # ---- distributed (5.2) ----------------------------------------------------------------
+    "distributed.configure_logical_cpus": (
+        dict(num_devices=1),
+        [
+            ("num_devices", 0, ValueError),
+            ("num_devices", True, TypeError),
+            ("num_devices", "2", TypeError),
+        ],  # fmt: skip
+    ),
+    "distributed.make_strategy": (
+        dict(num_cpu_replicas=1),
+        [
+            ("num_cpu_replicas", 0, ValueError),
+            ("num_cpu_replicas", 2.0, TypeError),
+            ("num_cpu_replicas", None, TypeError),
+        ],  # fmt: skip
+    ),
+    "distributed.cpu_strategy": (
+        dict(num_replicas=1),
+        [
+            ("num_replicas", 0, ValueError),
+            ("num_replicas", "1", TypeError),
+            ("num_replicas", 10**6, ValueError),
+        ],  # fmt: skip
+    ),
+    "distributed.describe_strategy": (
+        dict(strategy=Lazy("strategy")),
+        [
+            ("strategy", "mirrored", TypeError),
+            ("strategy", None, TypeError),
+            ("strategy", 2, TypeError),
+        ],  # fmt: skip
+    ),
+    "distributed.per_replica_batch_size": (
+        dict(global_batch_size=64, num_replicas=2),
+        [
+            ("global_batch_size", 0, ValueError),
+            ("num_replicas", 3, ValueError, "divisible"),
+            ("num_replicas", True, TypeError),
+            ("global_batch_size", 64.0, TypeError),
+        ],  # fmt: skip
+    ),
+    "distributed.per_replica_batch_shapes": (
+        dict(strategy=Lazy("strategy"), x=np.zeros((4, 3), np.float32), global_batch_size=2),
+        [
+            ("strategy", "s", TypeError),
+            ("x", "images", TypeError),
+            ("x", np.zeros((0, 3)), ValueError),
+            ("global_batch_size", 0, ValueError),
+        ],  # fmt: skip
+    ),
+    "distributed.make_optimizer": (
+        dict(optimizer="adam", learning_rate=1e-3),
+        [
+            ("optimizer", "rmsprop", ValueError),
+            ("optimizer", None, ValueError),
+            ("learning_rate", 0.0, ValueError),
+            ("learning_rate", "0.1", TypeError),
+        ],  # fmt: skip
+    ),
+    "distributed.compare_one_step": (
+        dict(x=IMAGES, y=Y4, num_replicas=1),
+        [
+            ("x", "images", TypeError),
+            ("y", np.array([0, 1]), ValueError, "len|same length"),
+            ("y", np.array([0, 1, 2, 10]), ValueError),
+            ("num_replicas", 0, ValueError),
+            ("optimizer", "rmsprop", ValueError),
+            ("learning_rate", -1.0, ValueError),
+            ("seed", -1, ValueError),
+        ],  # fmt: skip
+    ),
+    "distributed.fit_article_cnn": (
+        dict(strategy=Lazy("strategy"), x=IMAGES, y=Y4, epochs=1, global_batch_size=2),
+        [
+            ("strategy", "mirrored", TypeError),
+            ("x", np.zeros((4, 28, 28)), ValueError),
+            ("y", np.array([0, 1]), ValueError, "len"),
+            ("epochs", 0, ValueError),
+            ("global_batch_size", -2, ValueError),
+            ("validation_data", [IMAGES, Y4], TypeError),
+            ("seed", "0", TypeError),
+        ],  # fmt: skip
+    ),
     # ---- deployment (5.1) -----------------------------------------------------------------
     "deployment.to_tflite": (
         dict(model=Lazy("dense_model")),
@@ -586,6 +670,11 @@ HEAVY = (  # their good call trains
     "distillation.train_student",
     "distillation_experiments.paired_seeds",
     "distillation_experiments.omitted_digit",
+    "distributed.compare_one_step",
+    "distributed.fit_article_cnn",
+    # they configure the process's logical CPUs, which TensorFlow allows only before it starts
+    "distributed.configure_logical_cpus",
+    "distributed.make_strategy",
 )
 
 (test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
