@@ -21,6 +21,9 @@ def distribute_dataset(strategy, x, y, global_batch_size, seed=0):
     Each input pipeline (one per worker) keeps its own shard of the examples and batches
     them at the per-replica size, so the replicas together consume one global batch.
     """
+    checks.instance(strategy, "strategy", tf.distribute.Strategy)
+    checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
+    checks.non_negative_int(seed, "seed")
     checks.positive_int(global_batch_size, "global_batch_size")
 
     def dataset_fn(input_context):
@@ -46,6 +49,10 @@ def make_train_step(strategy, model, optimizer, global_batch_size):
         ``train_step(iterator) -> (global_loss, local_loss)``: the mean loss of the whole
         global batch, and of the part of it this process saw.
     """
+    checks.instance(strategy, "strategy", tf.distribute.Strategy)
+    checks.keras_model(model, "model")
+    checks.instance(optimizer, "optimizer", keras.optimizers.Optimizer)
+    checks.positive_int(global_batch_size, "global_batch_size")
     loss_fn = keras.losses.SparseCategoricalCrossentropy(reduction=None)
     local_replicas = len(strategy.extended.worker_devices)
     workers = strategy.num_replicas_in_sync // local_replicas
@@ -70,6 +77,10 @@ def make_train_step(strategy, model, optimizer, global_batch_size):
 
 def build_for_custom_loop(strategy, optimizer="sgd", learning_rate=0.05, seed=0):
     """The article CNN and a built optimizer, both created inside ``strategy.scope()``."""
+    checks.instance(strategy, "strategy", tf.distribute.Strategy)
+    checks.one_of(optimizer, "optimizer", ("sgd", "adam"))
+    checks.positive_float(learning_rate, "learning_rate")
+    checks.non_negative_int(seed, "seed")
     keras.utils.set_random_seed(seed)
     with strategy.scope():
         model = cnn.build_article_cnn()
@@ -89,6 +100,10 @@ def train_custom_loop(
     Raises:
         ValueError: if ``steps`` < 1 or ``global_batch_size`` is not divisible by the replicas.
     """
+    checks.instance(strategy, "strategy", tf.distribute.Strategy)
+    checks.array(x, "x", ndim=4)
+    checks.matching(len(x), "len(x)", len(checks.labels(y, "y", num_classes=10)), "len(y)")
+    checks.positive_int(global_batch_size, "global_batch_size")
     checks.positive_int(steps, "steps")
     per_replica_batch_size(global_batch_size, strategy.num_replicas_in_sync)
     model, built_optimizer = build_for_custom_loop(strategy, optimizer, learning_rate, seed)
@@ -121,6 +136,15 @@ def compare_step_times(
     Raises:
         ValueError: if ``strategies`` is empty or ``steps`` < ``rounds``.
     """
+    checks.mapping(strategies, "strategies")
+    for name, strategy in strategies.items():
+        checks.instance(strategy, f"strategies[{name!r}]", tf.distribute.Strategy)
+    checks.array(x, "x", ndim=4)
+    checks.matching(len(x), "len(x)", len(checks.labels(y, "y", num_classes=10)), "len(y)")
+    checks.positive_int(steps, "steps")
+    checks.positive_int(global_batch_size, "global_batch_size")
+    checks.non_negative_int(seed, "seed")
+    checks.boolean(per_round, "per_round")
     checks.positive_int(rounds, "rounds")
     if not strategies:
         raise ValueError("strategies must name at least one strategy")

@@ -176,6 +176,7 @@ def _tflite_bytes():
 
 
 FACTORIES = {
+    "strategies": lambda: {"one": build("strategy")},
     "strategy": lambda: __import__("tensorflow").distribute.OneDeviceStrategy("/cpu:0"),
     "tflite_bytes": _tflite_bytes,
     "deployment_entries": lambda: [("student", build("student"), None)],

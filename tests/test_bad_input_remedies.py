@@ -25,6 +25,70 @@ TRAINING_FAULTS = [
 ]
 
 TABLE = {
+    # ---- distributed_loop (5.2) -----------------------------------------------------------
+    "distributed_loop.distribute_dataset": (
+        dict(strategy=Lazy("strategy"), x=np.zeros((4, 3), np.float32), y=Y4, global_batch_size=2),
+        [
+            ("strategy", "mirrored", TypeError),
+            ("y", np.array([0, 1]), ValueError, "len"),
+            ("x", "images", TypeError),
+            ("global_batch_size", 0, ValueError),
+            ("seed", -1, ValueError),
+        ],  # fmt: skip
+    ),
+    "distributed_loop.make_train_step": (
+        dict(
+            strategy=Lazy("strategy"),
+            model=Lazy("dense_model"),
+            optimizer=Lazy("adam"),
+            global_batch_size=2,
+        ),  # fmt: skip
+        [
+            ("strategy", None, TypeError),
+            ("model", "cnn", TypeError),
+            ("optimizer", "adam", TypeError),
+            ("global_batch_size", 0, ValueError),
+        ],  # fmt: skip
+    ),
+    "distributed_loop.build_for_custom_loop": (
+        dict(strategy=Lazy("strategy")),
+        [
+            ("strategy", "one device", TypeError),
+            ("optimizer", "rmsprop", ValueError),
+            ("learning_rate", 0.0, ValueError),
+            ("seed", -1, ValueError),
+        ],  # fmt: skip
+    ),
+    "distributed_loop.train_custom_loop": (
+        dict(strategy=Lazy("strategy"), x=IMAGES, y=Y4, steps=1, global_batch_size=2),
+        [
+            ("strategy", 2, TypeError),
+            ("x", np.zeros((4, 28, 28)), ValueError),
+            ("y", np.array([0, 1]), ValueError, "len"),
+            ("steps", 0, ValueError),
+            ("global_batch_size", 0, ValueError),
+            ("optimizer", "rmsprop", ValueError),
+        ],  # fmt: skip
+    ),
+    "distributed_loop.compare_step_times": (
+        dict(
+            strategies=Lazy("strategies"),
+            x=IMAGES,
+            y=Y4,
+            steps=2,
+            global_batch_size=2,
+            rounds=1,
+        ),  # fmt: skip
+        [
+            ("strategies", {}, ValueError),
+            ("strategies", ["one"], TypeError),
+            ("strategies", {"one": "strategy"}, TypeError),
+            ("y", np.array([0, 1]), ValueError, "len"),
+            ("steps", 0, ValueError),
+            ("rounds", 0, ValueError),
+            ("per_round", 1, TypeError),
+        ],  # fmt: skip
+    ),
     # ---- distributed (5.2) ----------------------------------------------------------------
     "distributed.configure_logical_cpus": (
         dict(num_devices=1),
@@ -671,6 +735,8 @@ HEAVY = (  # their good call trains
     "distillation_experiments.paired_seeds",
     "distillation_experiments.omitted_digit",
     "distributed.compare_one_step",
+    "distributed_loop.train_custom_loop",
+    "distributed_loop.compare_step_times",
     "distributed.fit_article_cnn",
     # they configure the process's logical CPUs, which TensorFlow allows only before it starts
     "distributed.configure_logical_cpus",
