@@ -10,7 +10,7 @@ min and max), and three students trained without any 3 (share of test 3s recogni
 def run(*args):
     import numpy as np
 
-    from bigmodel_utils import data, distillation, profile
+    from bigmodel_utils import data, distillation, profile, training
     from bigmodel_utils import distillation_experiments as experiments
 
     profile.set_seed(0)
@@ -21,7 +21,7 @@ def run(*args):
     distillation.train_teacher(teacher, x, y, epochs=8)
     t, teacher_accuracy = (
         distillation.logits(teacher, x),
-        experiments.accuracy(teacher, mnist.x_test, mnist.y_test),
+        training.accuracy(teacher, mnist.x_test, mnist.y_test),
     )
     recipe = {"alpha": 0.1, "T": 20.0, "epochs": 25}
     paired = experiments.paired_seeds(x, y, t, mnist.x_test, mnist.y_test, seeds=3, **recipe)

@@ -12,9 +12,8 @@ import time
 import keras
 import numpy as np
 
-from bigmodel_utils import data, profile, transformer_layers, vit
+from bigmodel_utils import data, profile, training, transformer_layers, vit
 from bigmodel_utils import language_model as lm
-from bigmodel_utils.profile import EpochTimer
 
 VIT_CONFIG = dict(patch_size=7, d_model=64, num_heads=4, num_layers=2, mlp_dim=128)
 LM_CONFIG = dict(context_length=32, d_model=64, num_heads=4, num_layers=2, mlp_dim=128)
@@ -25,31 +24,25 @@ def vit_rows(epochs=10, batch_size=80):
     mnist = data.load_mnist(train_size=4000, test_size=1000, verbose=False)
     model = vit.build_tiny_vit(**VIT_CONFIG)
     steps = epochs * int(np.ceil(len(mnist.x_train) / batch_size))
-    model.compile(
-        optimizer=transformer_layers.warmup_cosine_adam(2e-3, steps),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    timer = EpochTimer()
-    model.fit(
+    run = training.fit_and_time(
+        model,
         mnist.x_train,
         mnist.y_train,
         epochs=epochs,
         batch_size=batch_size,
-        verbose=0,
-        callbacks=[timer],
+        optimizer=transformer_layers.warmup_cosine_adam(2e-3, steps),
     )
     accuracy = model.evaluate(mnist.x_test, mnist.y_test, verbose=0)[1]
     return [
         {
             "benchmark": "tiny ViT: seconds per epoch (4,000 digits, patch 7)",
-            "value": statistics.median(timer.seconds[1:]),
+            "value": run.seconds_per_epoch,
             "unit": "s",
             "target": "<= 3",
         },
         {
             "benchmark": "tiny ViT: first epoch, with graph tracing",
-            "value": timer.seconds[0],
+            "value": run.first_epoch_seconds,
             "unit": "s",
             "target": "",
         },
@@ -80,16 +73,15 @@ def char_lm_rows(rounds=12, steps_per_round=25, batch_size=48):
     train_ids, validation_ids = lm.split_ids(lm.encode(text, vocabulary), 0.1)
     bigram = lm.bigram_cross_entropy(train_ids, validation_ids, len(vocabulary))
     model = lm.build_char_lm(len(vocabulary), **LM_CONFIG)
-    model.compile(
+    timer = _StepTimer()
+    training.fit_and_time(
+        model,
+        lm.random_batches(train_ids, LM_CONFIG["context_length"], batch_size, seed=0),
+        epochs=rounds,
+        steps_per_epoch=steps_per_round,
         optimizer=transformer_layers.warmup_cosine_adam(5e-3, rounds * steps_per_round),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
-    timer = _StepTimer()
-    model.fit(
-        lm.random_batches(train_ids, LM_CONFIG["context_length"], batch_size, seed=0),
-        steps_per_epoch=steps_per_round,
-        epochs=rounds,
-        verbose=0,
+        metrics=None,
         callbacks=[timer],
     )
     validation_ce = model.evaluate(

@@ -13,32 +13,61 @@ from numpy.lib.stride_tricks import sliding_window_view
 from bigmodel_utils import checks
 
 PADDINGS = ("valid", "same")
+ARTICLE_CHANNELS = (32, 64, 64, 64)  # the three convolutions and the hidden dense layer
+DOWNSAMPLINGS = ("pool", "stride")
 
 
-def build_article_cnn(input_shape=(28, 28, 1), num_classes=10):
+def build_article_cnn(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    channels=ARTICLE_CHANNELS,
+    extra_layers=0,
+    downsample="pool",
+    later_conv=None,
+    name="article_cnn",
+):
     """The CNN of the article's section 4, layer for layer, as a Keras ``Sequential`` model.
 
     Conv(32, 3x3) -> MaxPool(2) -> Conv(64, 3x3) -> MaxPool(2) -> Conv(64, 3x3)
     -> Flatten -> Dense(64) -> Dense(10, softmax): 93,322 parameters on 28x28x1 input.
     The only change from the article: ``keras.Input`` replaces the deprecated
-    ``input_shape=`` argument of the first layer (same model, no warning).
+    ``input_shape=`` argument of the first layer (same model, no warning). The softmax
+    computes in float32 (a no-op unless the model is built under mixed precision).
+
+    The book's other CNNs are this one with a switch turned (defaults: the article's model):
+    ``channels`` (chapter 2's width sweep), ``extra_layers`` 3x3 'same' convolutions before
+    Flatten (deeper), ``downsample="stride"`` (each max-pool replaced by a stride of 2 in the
+    convolution before it) and ``later_conv(filters, strides=...)`` -> a list of layers standing
+    in for the 2nd and 3rd convolutions (chapter 5.1's separable block).
     """
     input_shape = checks.int_tuple(input_shape, "input_shape", length=3)
     checks.positive_int(num_classes, "num_classes")
-    return keras.Sequential(
-        [
-            keras.Input(shape=input_shape),
-            layers.Conv2D(32, (3, 3), activation="relu"),
-            layers.MaxPooling2D((2, 2)),
-            layers.Conv2D(64, (3, 3), activation="relu"),
-            layers.MaxPooling2D((2, 2)),
-            layers.Conv2D(64, (3, 3), activation="relu"),
-            layers.Flatten(),
-            layers.Dense(64, activation="relu"),
-            layers.Dense(num_classes, activation="softmax"),
-        ],
-        name="article_cnn",
-    )
+    first, second, third, units = checks.int_tuple(channels, "channels", length=4)
+    checks.non_negative_int(extra_layers, "extra_layers")
+    checks.one_of(downsample, "downsample", DOWNSAMPLINGS)
+    if later_conv is not None:
+        checks.function(later_conv, "later_conv")
+    stride = 2 if downsample == "stride" else 1
+    stack = [
+        keras.Input(shape=input_shape),
+        layers.Conv2D(first, (3, 3), strides=stride, activation="relu"),
+    ]
+    for filters, strides in ((second, stride), (third, 1)):
+        if downsample == "pool":
+            stack.append(layers.MaxPooling2D((2, 2)))
+        if later_conv is None:
+            stack.append(layers.Conv2D(filters, (3, 3), strides=strides, activation="relu"))
+        else:
+            stack += later_conv(filters, strides=strides)
+    stack += [
+        layers.Conv2D(third, 3, padding="same", activation="relu") for _ in range(extra_layers)
+    ]
+    stack += [
+        layers.Flatten(),
+        layers.Dense(units, activation="relu"),
+        layers.Dense(num_classes, activation="softmax", dtype="float32"),
+    ]
+    return keras.Sequential(stack, name=name)
 
 
 # ---- the activation f ---------------------------------------------------------

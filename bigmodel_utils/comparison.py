@@ -6,14 +6,10 @@ parameters, forward FLOPs per sample (:func:`bigmodel_utils.size.forward_flops`)
 epoch and test accuracy.
 """
 
-import time
-
-import keras
 import numpy as np
 
-from bigmodel_utils import checks, cnn, profile, rnn, size, transformer_layers, vit
+from bigmodel_utils import checks, cnn, profile, rnn, size, training, transformer_layers, vit
 from bigmodel_utils import statistics as stats
-from bigmodel_utils.profile import EpochTimer
 
 ARCHITECTURES = ("article CNN", "SimpleRNN", "LSTM", "tiny ViT")
 FULL_PROFILE_TARGETS = {
@@ -61,20 +57,6 @@ def residual_additions(model):
     )
 
 
-def accuracy(model, x, y, batch_size=500):
-    """Share of ``x`` that ``model`` classifies as ``y``; plain forward calls (nothing to trace)."""
-    checks.keras_model(model, "model")
-    checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
-    checks.positive_int(batch_size, "batch_size")
-    predictions = [
-        np.argmax(
-            keras.ops.convert_to_numpy(model(x[start : start + batch_size], training=False)), -1
-        )
-        for start in range(0, len(x), batch_size)
-    ]
-    return float(np.mean(np.concatenate(predictions) == y))
-
-
 def _compile(model, steps, learning_rate):
     """Compile ``model`` with the shared recipe; return its optimizer's variables, start values."""
     model.compile(
@@ -90,26 +72,23 @@ def _compile(model, steps, learning_rate):
 def _measure(architecture, model, reads, mnist, epochs, batch_size):
     """Fit the compiled ``model`` and return ``(row, history)`` (see :func:`train_and_measure`)."""
     x_train, x_test = model_inputs(reads, mnist.x_train), model_inputs(reads, mnist.x_test)
-    timer = EpochTimer()
-    start = time.perf_counter()
-    history = model.fit(
-        x_train, mnist.y_train, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[timer]
+    run = training.fit_and_time(
+        model, x_train, mnist.y_train, epochs=epochs, batch_size=batch_size, compiled=True
     )
-    total_seconds = time.perf_counter() - start
-    test_accuracy = accuracy(model, x_test, mnist.y_test)
+    test_accuracy = training.accuracy(model, x_test, mnist.y_test)
     flops = size.forward_flops(model, warn=False).total.total
-    seconds = float(np.median(timer.seconds[1:] if len(timer.seconds) > 1 else timer.seconds))
+    seconds = run.seconds_per_epoch
     row = {
         "architecture": architecture,
         "params": int(model.count_params()),
         "forward_flops": int(flops),
         "seconds_per_epoch": seconds,
-        "first_epoch_seconds": float(timer.seconds[0]),
-        "total_seconds": float(total_seconds),
+        "first_epoch_seconds": run.first_epoch_seconds,
+        "total_seconds": run.total_seconds,
         "test_accuracy": float(test_accuracy),
         "train_gflops_per_second": 3 * flops * len(x_train) / seconds / 1e9,
     }  # training ~ 3x forward
-    return row, history.history
+    return row, run.history
 
 
 def train_and_measure(architecture, model, reads, mnist, epochs, batch_size, learning_rate):

@@ -10,13 +10,11 @@ The teacher can run inside every step (online) or once, its logits stored next t
 labels (offline), so a distilled epoch costs what a scratch epoch costs.
 """
 
-import time
-
 import keras
 import numpy as np
 from keras import layers, ops
 
-from bigmodel_utils import checks, profile
+from bigmodel_utils import checks, profile, training
 
 OMITTED_DIGIT = 3  # the digit the student never sees in the dark-knowledge experiment
 
@@ -228,21 +226,26 @@ def build_student(input_shape=(28, 28, 1), num_classes=10, filters=(8, 16)):
 
 
 def train_teacher(teacher, x, y, epochs, batch_size=64, learning_rate=1e-3):
-    """Fit the teacher on labels (cross-entropy on its logits); return seconds per epoch."""
+    """Fit the teacher on labels (cross-entropy on its logits); return seconds per epoch.
+
+    With :func:`bigmodel_utils.training.fit_and_time`: seconds per epoch are the median of the
+    epochs after the first.
+    """
     checks.keras_model(teacher, "teacher")
     checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
     checks.positive_int(epochs, "epochs")
     checks.positive_int(batch_size, "batch_size")
     checks.positive_float(learning_rate, "learning_rate")
-    teacher.compile(
+    return training.fit_and_time(
+        teacher,
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
         optimizer=keras.optimizers.Adam(learning_rate),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
         steps_per_execution=8,
-    )
-    start = time.perf_counter()
-    teacher.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
-    return (time.perf_counter() - start) / epochs
+    ).seconds_per_epoch
 
 
 def train_student(
@@ -260,7 +263,8 @@ def train_student(
     """A fresh student trained from scratch (``t=None``, ``alpha=1``) or distilled from logits ``t``.
 
     Both go through the same :class:`Distiller`, data order, epochs and optimizer, so the
-    only difference is the loss. Returns ``(student, seconds_per_epoch)``.
+    only difference is the loss. Returns ``(student, seconds_per_epoch)``, the seconds as
+    :func:`bigmodel_utils.training.fit_and_time` defines them.
     """
     checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
     check_alpha_T(alpha, T)
@@ -274,7 +278,6 @@ def train_student(
     profile.set_seed(seed)  # same seed: same initial weights and batch order for both
     student = builder()
     distiller = Distiller(student, alpha=alpha, T=T)
-    distiller.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=32)
     targets = y if t is None else offline_targets(y, t)
     batches = (
         tf.data.Dataset.from_tensor_slices((x, targets))
@@ -283,6 +286,14 @@ def train_student(
         .batch(batch_size)
         .prefetch(2)
     )
-    start = time.perf_counter()
-    distiller.fit(batches, epochs=epochs, shuffle=False, verbose=0)  # shuffled above, by seed
-    return student, (time.perf_counter() - start) / epochs
+    run = training.fit_and_time(
+        distiller,
+        batches,
+        epochs=epochs,
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=None,  # the Distiller computes its own
+        metrics=None,
+        steps_per_execution=32,
+        shuffle=False,  # shuffled above, by seed
+    )
+    return student, run.seconds_per_epoch

@@ -7,15 +7,8 @@ accuracy, gap recovered, paired gain, a bias chosen on validation data) are plai
 
 import numpy as np
 
-from bigmodel_utils import checks, statistics
+from bigmodel_utils import checks, statistics, training
 from bigmodel_utils.distillation import OMITTED_DIGIT, logits, train_student
-
-
-def accuracy(model, x, y):
-    """Share of ``x`` that ``model`` classifies as ``y`` (a Python float)."""
-    checks.keras_model(model, "model")
-    checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
-    return float((logits(model, x).argmax(axis=-1) == np.asarray(y)).mean())
 
 
 def per_digit_accuracy(logits_or_probabilities, y, num_classes=10):
@@ -130,7 +123,7 @@ def paired_seeds(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
     for seed in range(seeds):
         for kind, targets in (("scratch", {}), ("distilled", {"t": t, "alpha": alpha, "T": T})):
             student, seconds = train_student(x, y, seed=seed, epochs=epochs, **targets)
-            result[kind].append(accuracy(student, x_test, y_test))
+            result[kind].append(training.accuracy(student, x_test, y_test))
             result[f"seconds_{kind}"].append(seconds)
     result["student"] = student
     return result

@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from bigmodel_utils import checks, cnn, profile
+from bigmodel_utils import checks, cnn, training
 
 OPTIMIZERS = ("sgd", "adam")
 
@@ -225,6 +225,8 @@ def compare_one_step(x, y, num_replicas=2, optimizer="sgd", learning_rate=0.1, s
 def fit_article_cnn(strategy, x, y, epochs, global_batch_size=128, validation_data=None, seed=0):
     """Build, compile (Adam) and ``fit`` the article CNN under ``strategy``; time every epoch.
 
+    With :func:`bigmodel_utils.training.fit_and_time`, compiling in ``strategy.scope()``.
+
     Chapter 5.2: with ``MirroredStrategy`` the only change to single-device Keras code is
     building and compiling inside ``strategy.scope()``; ``fit`` splits each global batch.
 
@@ -248,17 +250,13 @@ def fit_article_cnn(strategy, x, y, epochs, global_batch_size=128, validation_da
     keras.utils.set_random_seed(seed)
     with strategy.scope():
         model = cnn.build_article_cnn()
-        model.compile(
-            optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-        )
-    epoch_seconds = []
-    history = model.fit(
+    run = training.fit_and_time(
+        model,
         x,
         y,
         epochs=epochs,
+        scope=strategy.scope(),
         batch_size=global_batch_size,
-        verbose=0,
         validation_data=validation_data,
-        callbacks=[profile.EpochTimer(epoch_seconds)],
     )
-    return model, history.history, epoch_seconds
+    return model, run.history, run.epoch_seconds

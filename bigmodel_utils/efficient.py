@@ -9,18 +9,17 @@ comparison of the precisions lives in ``precision``; int8 quantization and the m
 
 import contextlib
 import math
-import statistics
 
 import keras
 import numpy as np
 from keras import layers
 from scipy.stats import norm as _norm
 
-from bigmodel_utils import checks, cnn, profile, size
+from bigmodel_utils import checks, cnn, size, training
 from bigmodel_utils import statistics as stats
 
 CONV_KINDS = ("standard", "separable")
-DOWNSAMPLINGS = ("pool", "stride")
+DOWNSAMPLINGS = cnn.DOWNSAMPLINGS
 
 
 # ---- depthwise-separable convolution ------------------------------------------------------
@@ -70,11 +69,11 @@ def separable_block_numpy(
     return cnn.conv2d(z, W_pointwise, b_pointwise, f="relu")  # 1x1: mixes channels at each pixel
 
 
-def separable_block(x, filters, kernel_size=3, strides=1, padding="valid", name=None):
-    """The depthwise-separable block as Keras layers, applied to tensor ``x``.
+def separable_layers(filters, kernel_size=3, strides=1, padding="valid", name=None):
+    """The depthwise-separable block as a list of Keras layers (chapter 5.1).
 
     DepthwiseConv2D(k x k) -> ReLU -> Conv2D(1 x 1, filters) -> ReLU: the MobileNet block
-    without batch normalisation (chapter 5.1).
+    without batch normalisation. ``name`` prefixes the layers' names.
     """
     checks.positive_int(filters, "filters")
     checks.pair(kernel_size, "kernel_size")
@@ -82,17 +81,23 @@ def separable_block(x, filters, kernel_size=3, strides=1, padding="valid", name=
     checks.one_of(padding, "padding", cnn.PADDINGS)
     if name is not None:
         checks.string(name, "name")
-    prefix = f"{name}_" if name else ""
-    x = layers.DepthwiseConv2D(
-        kernel_size,
-        strides=strides,
-        padding=padding,
-        activation="relu",
-        name=f"{prefix}depthwise" if name else None,
-    )(x)
-    return layers.Conv2D(
-        filters, 1, activation="relu", name=f"{prefix}pointwise" if name else None
-    )(x)
+    return [
+        layers.DepthwiseConv2D(
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            activation="relu",
+            name=f"{name}_depthwise" if name else None,
+        ),
+        layers.Conv2D(filters, 1, activation="relu", name=f"{name}_pointwise" if name else None),
+    ]
+
+
+def separable_block(x, filters, kernel_size=3, strides=1, padding="valid", name=None):
+    """:func:`separable_layers` applied to tensor ``x`` (depthwise, ReLU, 1x1 pointwise, ReLU)."""
+    for layer in separable_layers(filters, kernel_size, strides, padding, name):
+        x = layer(x)
+    return x
 
 
 def separable_block_params(kernel_size, in_channels, filters):
@@ -117,33 +122,23 @@ def separable_cost_ratio(kernel_size, filters):
 def build_cnn(conv="standard", downsample="pool", input_shape=(28, 28, 1), num_classes=10):
     """The article's CNN (``standard``, ``pool``) or its separable / strided variants.
 
-    Same widths (32, 64, 64) and dense head. ``conv="separable"`` replaces the 2nd and 3rd
-    convolutions by :func:`separable_block` (the 1-channel first layer stays standard, as in
-    MobileNet); ``downsample="stride"`` replaces each max-pool by a stride of 2. The output
-    softmax is always float32, so the model also trains under mixed precision.
+    :func:`bigmodel_utils.cnn.build_article_cnn` with two switches: same widths (32, 64, 64)
+    and dense head. ``conv="separable"`` replaces the 2nd and 3rd convolutions by
+    :func:`separable_layers` (the 1-channel first layer stays standard, as in MobileNet);
+    ``downsample="stride"`` replaces each max-pool by a stride of 2. The output softmax is
+    always float32, so the model also trains under mixed precision.
 
     Raises:
         ValueError: for an unknown ``conv`` or ``downsample``.
     """
-    checks.int_tuple(input_shape, "input_shape", length=3)
-    checks.positive_int(num_classes, "num_classes")
-    if conv not in CONV_KINDS:
-        raise ValueError(f"conv must be one of {CONV_KINDS}, got {conv!r}")
-    if downsample not in DOWNSAMPLINGS:
-        raise ValueError(f"downsample must be one of {DOWNSAMPLINGS}, got {downsample!r}")
-    stride = 2 if downsample == "stride" else 1
-    inputs = keras.Input(shape=input_shape)
-    x = layers.Conv2D(32, 3, strides=stride, activation="relu")(inputs)
-    for filters, step in ((64, stride), (64, 1)):
-        if downsample == "pool":
-            x = layers.MaxPooling2D(2)(x)
-        if conv == "separable":
-            x = separable_block(x, filters, strides=step)
-        else:
-            x = layers.Conv2D(filters, 3, strides=step, activation="relu")(x)
-    x = layers.Dense(64, activation="relu")(layers.Flatten()(x))
-    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32")(x)
-    return keras.Model(inputs, outputs, name=f"{conv}_{downsample}_cnn")
+    checks.one_of(conv, "conv", CONV_KINDS)
+    return cnn.build_article_cnn(
+        input_shape,
+        num_classes,
+        downsample=downsample,
+        later_conv=separable_layers if conv == "separable" else None,
+        name=f"{conv}_{downsample}_cnn",
+    )
 
 
 def conv_stack_flops(model):
@@ -192,28 +187,28 @@ def _policy(policy):
 
 
 def train(model, x, y, epochs, batch_size=128, learning_rate=3e-3):
-    """Compile (Adam, sparse cross-entropy) and fit ``model``; return the median seconds per epoch.
+    """Compile (Adam, sparse cross-entropy) and fit ``model``; return its seconds per epoch.
 
     The same recipe for every variant in chapter 5.1, so their accuracies and times compare: large
     batches with a larger learning rate and eight steps per call, the fast recipe measured in
     ``benchmarks/bench_efficient.py`` (the article's batches of 32 keep a CPU far below its
-    peak). Every timed epoch is a whole pass over ``x``; the first epoch, which also traces the
-    training step, is left out of the median when there are more.
+    peak). :func:`bigmodel_utils.training.fit_and_time` times it: every epoch is a whole pass
+    over ``x``, and the seconds per epoch are the median of the epochs after the first.
     """
     checks.keras_model(model, "model")
     checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
     checks.positive_int(batch_size, "batch_size")
     checks.positive_float(learning_rate, "learning_rate")
     checks.positive_int(epochs, "epochs")
-    model.compile(
+    return training.fit_and_time(
+        model,
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
         optimizer=keras.optimizers.Adam(learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
         steps_per_execution=8,
-    )
-    timer = profile.EpochTimer()
-    model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[timer])
-    return statistics.median(timer.seconds[1:] or timer.seconds)
+    ).seconds_per_epoch
 
 
 def train_variants(x, y, epochs):

@@ -14,7 +14,6 @@ A chapter asks for its settings with :func:`choose`, e.g.
 
 import os
 import platform
-import time
 
 import keras
 
@@ -68,25 +67,6 @@ def set_seed(seed):
 
     keras.utils.set_random_seed(seed)  # Python, NumPy and the backend
     tf.config.experimental.enable_op_determinism()
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Keras callback: the wall-clock seconds of every epoch, appended to ``seconds``.
-
-    Pass a list to collect into it, or read ``timer.seconds`` after ``fit``.
-    """
-
-    def __init__(self, seconds=None):
-        super().__init__()
-        if seconds is not None:
-            checks.instance(seconds, "seconds", list)
-        self.seconds = [] if seconds is None else seconds
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
 
 
 def describe_device():

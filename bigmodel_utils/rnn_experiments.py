@@ -6,12 +6,10 @@ on MNIST read row by row; ``train_adding`` trains one of
 and measures its gradients before and after.
 """
 
-import time
-
 import keras
 import numpy as np
 
-from bigmodel_utils import checks, data, profile, rnn
+from bigmodel_utils import checks, data, profile, rnn, training
 
 
 def train_row_classifier(
@@ -28,8 +26,9 @@ def train_row_classifier(
         callbacks: extra Keras callbacks for ``fit`` (e.g. a timer).
 
     Returns:
-        ``(history, row)``: the Keras ``History`` and a dict with ``model`` (the kind),
-        ``parameters``, ``seconds per epoch`` and ``test accuracy``.
+        ``(history, row)``: ``History.history`` (one list per metric) and a dict with
+        ``model`` (the kind), ``parameters``, ``seconds per epoch`` (as
+        :func:`bigmodel_utils.training.fit_and_time` defines them) and ``test accuracy``.
     """
     checks.one_of(kind, "kind", rnn.KINDS)
     checks.instance(mnist, "mnist", data.MNIST)
@@ -43,27 +42,21 @@ def train_row_classifier(
     model = rnn.build_sequence_classifier(kind, units=units)
     steps = epochs * int(np.ceil(len(x_train) / batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
-    model.compile(
-        optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    start = time.perf_counter()
-    history = model.fit(
+    run = training.fit_and_time(
+        model,
         x_train,
         mnist.y_train,
         epochs=epochs,
         batch_size=batch_size,
+        optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0),
         validation_data=(x_test, mnist.y_test),
-        callbacks=list(callbacks),
-        verbose=0,
+        callbacks=callbacks,
     )
-    seconds_per_epoch = (time.perf_counter() - start) / epochs
     test_accuracy = float(model.evaluate(x_test, mnist.y_test, verbose=0)[1])
-    return history, {
+    return run.history, {
         "model": kind,
         "parameters": model.count_params(),
-        "seconds per epoch": seconds_per_epoch,
+        "seconds per epoch": run.seconds_per_epoch,
         "test accuracy": test_accuracy,
     }
 
@@ -137,28 +130,26 @@ def train_adding(
         )
 
     before = gradient_norms()
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0), loss="mean_squared_error"
-    )
-    start = time.perf_counter()
-    history = model.fit(
+    run = training.fit_and_time(
+        model,
         train,
-        steps_per_epoch=check_every,
         epochs=steps // check_every,
+        steps_per_epoch=check_every,
+        optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
+        loss="mean_squared_error",
+        metrics=None,
         shuffle=False,
         validation_data=(x_val, y_val),
         callbacks=[_StopWhenSolved(stop_below)],
-        verbose=0,
     )
-    seconds = time.perf_counter() - start
     after = gradient_norms()
     return {
         "kind": kind,
         "sequence_length": sequence_length,
-        "seconds": seconds,
+        "seconds": run.total_seconds,
         "test_mse": float(model.evaluate(x_test, y_test, verbose=0)),
-        "steps": check_every * len(history.history["loss"]),
-        "val_mse": history.history["val_loss"],
+        "steps": check_every * run.epochs,
+        "val_mse": run.history["val_loss"],
         "gradient_norms_before": before,
         "gradient_norms_after": after,
         "model": model,

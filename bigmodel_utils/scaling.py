@@ -9,16 +9,11 @@ labels of which a share was replaced at random. :func:`fit_power_law` fits L(N) 
 the test loss; :func:`saliency_maps` shows what a model looks at.
 """
 
-import time
-
 import keras
 import numpy as np
-from keras import layers
 
-from bigmodel_utils import checks, profile, size, statistics
+from bigmodel_utils import checks, cnn, profile, size, statistics, training
 
-BASE_CHANNELS = (32, 64, 64)  # the article's CNN at width 1
-BASE_UNITS = 64
 ADAM_STATE_COPIES = 4  # weights, gradients and Adam's two moments, all float32
 STEPS_PER_EXECUTION = 8  # fewer Python round trips: small models are otherwise all overhead
 BATCH_SIZE, LEARNING_RATE = 256, 2e-3  # larger batches, learning rate raised with them
@@ -35,39 +30,26 @@ def scaled_channels(width):
         ValueError: if ``width`` is not positive.
     """
     width = checks.positive_float(width, "width")
-    return tuple(max(1, round(c * width)) for c in (*BASE_CHANNELS, BASE_UNITS))
+    return tuple(max(1, round(c * width)) for c in cnn.ARTICLE_CHANNELS)
 
 
 def build_scaled_cnn(width=1.0, extra_layers=0, input_shape=(28, 28, 1), num_classes=10):
     """The article's CNN (section 4) with every layer ``width`` times as wide, uncompiled.
 
-    ``width=1`` is the article's model (93,322 parameters); ``extra_layers`` adds that many
-    3x3 'same' convolutions before Flatten (deeper, same output size).
+    :func:`bigmodel_utils.cnn.build_article_cnn` with :func:`scaled_channels`: ``width=1`` is
+    the article's model (93,322 parameters); ``extra_layers`` adds that many 3x3 'same'
+    convolutions before Flatten (deeper, same output size).
 
     Raises:
         TypeError, ValueError: bad ``width`` (see :func:`scaled_channels`) or ``extra_layers``.
     """
-    checks.int_tuple(input_shape, "input_shape", length=3)
-    checks.positive_int(num_classes, "num_classes")
-    first, second, third, units = scaled_channels(width)
-    checks.non_negative_int(extra_layers, "extra_layers")
-    stack = [
-        keras.Input(shape=input_shape),
-        layers.Conv2D(first, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(second, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(third, 3, activation="relu"),
-    ]
-    stack += [
-        layers.Conv2D(third, 3, padding="same", activation="relu") for _ in range(extra_layers)
-    ]
-    stack += [
-        layers.Flatten(),
-        layers.Dense(units, activation="relu"),
-        layers.Dense(num_classes, activation="softmax"),
-    ]
-    return keras.Sequential(stack, name=f"cnn_w{width:g}_d{extra_layers}")
+    return cnn.build_article_cnn(
+        input_shape,
+        num_classes,
+        channels=scaled_channels(width),
+        extra_layers=extra_layers,
+        name=f"cnn_w{width:g}_d{extra_layers}",
+    )
 
 
 def add_noise(x, sigma, seed=0):
@@ -180,24 +162,17 @@ def train_and_measure(
     checks.positive_float(learning_rate, "learning_rate")
     profile.set_seed(seed)
     model = build_scaled_cnn(width, extra_layers)
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        steps_per_execution=STEPS_PER_EXECUTION,
-    )
     y_fit = flip_labels(dataset.y_train, label_noise, seed) if label_noise else dataset.y_train
-    timer, _ = profile.EpochTimer(), gpu_peak_memory(reset=True)
-    start = time.perf_counter()
-    model.fit(
+    gpu_peak_memory(reset=True)
+    run = training.fit_and_time(
+        model,
         dataset.x_train,
         y_fit,
         epochs=epochs,
         batch_size=batch_size,
-        verbose=0,
-        callbacks=[timer],
+        optimizer=keras.optimizers.Adam(learning_rate),
+        steps_per_execution=STEPS_PER_EXECUTION,
     )
-    train_seconds = time.perf_counter() - start
 
     def evaluate(x, y):
         scores = model.evaluate(x, y, batch_size=1000, verbose=0, return_dict=True)
@@ -224,8 +199,8 @@ def train_and_measure(
         "saliency_on_object": saliency_on_strokes(
             saliency, dataset.x_test[shown], OBJECT_THRESHOLD
         ),
-        "train_seconds": train_seconds,
-        "epoch_seconds": float(np.median(timer.seconds)),
+        "train_seconds": run.total_seconds,
+        "epoch_seconds": run.seconds_per_epoch,
         "memory_estimate_bytes": training_memory_estimate(model, batch_size),
         "gpu_peak_bytes": gpu_peak_memory(),
     }

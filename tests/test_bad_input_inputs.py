@@ -89,7 +89,7 @@ TABLE = {
         dict(seed=0),
         [("seed", -1, ValueError), ("seed", "0", TypeError), ("seed", None, TypeError)],
     ),
-    "profile.EpochTimer": (
+    "training.EpochTimer": (
         dict(),
         [("seconds", (), TypeError), ("seconds", "s", TypeError), ("seconds", 3, TypeError)],
     ),

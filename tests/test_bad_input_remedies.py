@@ -397,7 +397,7 @@ TABLE = {
             ("learning_rate", NAN, ValueError),
         ],  # fmt: skip
     ),
-    "distillation_experiments.accuracy": (
+    "training.accuracy": (
         dict(model=STUDENT, x=IMAGES, y=Y4),
         [("model", None, TypeError), ("y", Y4[:3], ValueError, "len"), ("x", "x", TypeError)],
     ),

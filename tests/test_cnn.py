@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from bigmodel_utils import cnn
+from bigmodel_utils import cnn, efficient, scaling
 
 ATOL = 1e-5
 
@@ -115,6 +115,75 @@ def test_article_cnn_parameter_count_and_numpy_forward():
     assert formula == model.count_params()
     x = np.random.default_rng(0).uniform(size=(4, 28, 28, 1)).astype(np.float32)
     np.testing.assert_allclose(cnn.numpy_forward(model, x), model.predict(x, verbose=0), atol=ATOL)
+
+
+def _conv(k, c_in, c_out):
+    return (k * k * c_in + 1) * c_out
+
+
+def _dense(n_in, n_out):
+    return (n_in + 1) * n_out
+
+
+def _separable(c_in, c_out):
+    return (9 + 1) * c_in + _conv(1, c_in, c_out)  # depthwise 3x3, then 1x1 pointwise
+
+
+def _scaled(c1, c2, c3, units, extra=0):
+    """The article's CNN at other widths and depths: 28 -> 26 -> 13 -> 11 -> 5 -> 3 pixels."""
+    convs = _conv(3, 1, c1) + _conv(3, c1, c2) + _conv(3, c2, c3) + extra * _conv(3, c3, c3)
+    return convs + _dense(3 * 3 * c3, units) + _dense(units, 10)
+
+
+@pytest.mark.parametrize(
+    "build, expected",
+    [
+        (lambda: cnn.build_article_cnn(), 93_322),
+        (lambda: scaling.build_scaled_cnn(1.0), 93_322),
+        (lambda: efficient.build_cnn(), 93_322),
+        (lambda: scaling.build_scaled_cnn(0.5), _scaled(16, 32, 32, 32)),
+        (lambda: scaling.build_scaled_cnn(2.0, extra_layers=2), _scaled(64, 128, 128, 128, 2)),
+        (
+            lambda: efficient.build_cnn("separable"),  # same sizes as the article's: 3x3 at the end
+            _conv(3, 1, 32) + _separable(32, 64) + _separable(64, 64) + _dense(576, 64) + 650,
+        ),
+        (
+            lambda: efficient.build_cnn("separable", "stride"),  # 28 -> 13 -> 6 -> 4 pixels
+            _conv(3, 1, 32)
+            + _separable(32, 64)
+            + _separable(64, 64)
+            + _dense(4 * 4 * 64, 64)
+            + 650,
+        ),
+    ],
+)
+def test_every_variant_of_the_article_cnn_has_its_formula_count(build, expected):
+    """One builder, cnn.build_article_cnn, behind chapter 2's widths and chapter 5.1's variants."""
+    assert build().count_params() == expected
+
+
+def test_the_variants_at_the_article_size_are_the_article_cnn_layer_for_layer():
+    def settings(model):
+        return [(type(layer).__name__, layer.get_config() | {"name": ""}) for layer in model.layers]
+
+    article = settings(cnn.build_article_cnn())
+    assert settings(scaling.build_scaled_cnn(1.0)) == article
+    assert settings(efficient.build_cnn()) == article
+
+
+@pytest.mark.parametrize(
+    "arguments, error, message",
+    [
+        ({"channels": (32, 64, 64)}, ValueError, "channels"),
+        ({"channels": (32, 64, 0, 64)}, ValueError, "channels"),
+        ({"extra_layers": -1}, ValueError, "extra_layers"),
+        ({"downsample": "average"}, ValueError, "downsample must be one of"),
+        ({"later_conv": "separable"}, TypeError, "later_conv must be callable"),
+    ],
+)
+def test_build_article_cnn_refuses_bad_switches(arguments, error, message):
+    with pytest.raises(error, match=message):
+        cnn.build_article_cnn(**arguments)
 
 
 def test_feature_maps_shapes_and_values():
