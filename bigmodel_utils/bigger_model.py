@@ -6,13 +6,11 @@ so their difference per chunk of text gives a paired interval of the gain (the t
 of a single run, not the spread between seeds).
 """
 
-import time
-
 import keras
 import numpy as np
 
 from bigmodel_utils import language_model as lm
-from bigmodel_utils import transformer_layers
+from bigmodel_utils import training, transformer_layers
 
 # The larger character model: >= 10x the parameters of the quick profile's model.
 BIG_CONFIG = dict(
@@ -58,20 +56,18 @@ def train_char_lm(config, schedule, train_ids, vocab_size, seed=0):
         raise ValueError(f"schedule needs steps, batch_size >= 1 and learning_rate > 0: {schedule}")
     keras.utils.set_random_seed(seed)
     model = lm.build_char_lm(vocab_size, **config)
-    model.compile(
+    run = training.fit_and_time(
+        model,
+        lm.random_batches(train_ids, config["context_length"], schedule["batch_size"], seed=seed),
+        epochs=1,
+        steps_per_epoch=schedule["steps"],
         optimizer=transformer_layers.warmup_cosine_adam(
             schedule["learning_rate"], schedule["steps"]
         ),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=None,
     )
-    start = time.perf_counter()
-    model.fit(
-        lm.random_batches(train_ids, config["context_length"], schedule["batch_size"], seed=seed),
-        steps_per_epoch=schedule["steps"],
-        epochs=1,
-        verbose=0,
-    )
-    return model, time.perf_counter() - start
+    return model, run.total_seconds
 
 
 def chunk_cross_entropy(model, validation_ids, chunk_length, batch_size=256):

@@ -98,7 +98,9 @@ def temperature_sweep(x, y, t, x_test, y_test, temperatures, seeds, alpha, epoch
             sweep[T] = list(known[T][:seeds])
             continue
         sweep[T] = [
-            accuracy(train_student(x, y, t, alpha, T, seed=seed, epochs=epochs)[0], x_test, y_test)
+            training.accuracy(
+                train_student(x, y, t, alpha, T, seed=seed, epochs=epochs)[0], x_test, y_test
+            )
             for seed in range(seeds)
         ]
     return sweep

@@ -62,6 +62,13 @@ class TrainingRun:
     epoch_seconds: list  # wall-clock seconds of each epoch, the first included
     total_seconds: float  # the whole ``fit`` call
 
+    def __post_init__(self):
+        checks.instance(self.history, "history", dict)
+        seconds = checks.array(self.epoch_seconds, "epoch_seconds", ndim=1)
+        if (seconds < 0).any():
+            raise ValueError(f"epoch_seconds must be >= 0, got {seconds.tolist()}")
+        checks.non_negative_float(self.total_seconds, "total_seconds")
+
     @property
     def seconds_per_epoch(self):
         """:func:`seconds_per_epoch` of this run: median of the epochs after the first."""
