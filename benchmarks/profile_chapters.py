@@ -11,7 +11,7 @@ and after, so that a busy machine shows as a low peak.
 
 A cell's role comes from its code: ``setup`` (the first code cell: imports, seed, banner, data),
 ``checks`` (hidden gates and saved results, tagged ``remove-cell``), ``training`` (fit, train,
-sweep, distil), ``plotting`` (``plots.``), ``data`` (loading and splitting), ``evaluation``
+sweep, distil), ``plotting`` (``plots*.``), ``data`` (loading and splitting), ``evaluation``
 (evaluate, predict, accuracy, latency, verdicts) and ``other`` (showing source, tables).
 ``kernel`` is the time outside the cells: starting and stopping the kernel. ``cores busy`` is
 the kernel's processor time over its wall time: near 1 means mostly one thread (start-up, tracing,
@@ -38,7 +38,7 @@ TIMES = ROOT / "_build" / "execution_times.json"
 ROLES = ("kernel", "setup", "data", "training", "evaluation", "plotting", "checks", "other")
 PATTERNS = [
     ("training", r"\.fit\(|\btrain|sweep|distil|paired_seeds|omitted_digit|compare|run_|fit_"),
-    ("plotting", r"\bplots\.|\bplt\."),
+    ("plotting", r"\bplots(_\w+)?\.|\bplt\."),
     ("data", r"\bdata\.|load_|stratified_split"),
     ("evaluation", r"evaluate|predict|accuracy|latency|measure|verdict|interval|time"),
 ]

@@ -114,6 +114,15 @@ def _judgement():
     return statistics.judge((0.01, 0.03), 0.0, "above")
 
 
+def _figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt.figure()
+
+
 def _image_tensor():
     import keras
 
@@ -182,6 +191,7 @@ FACTORIES = {
     "deployment_entries": lambda: [("student", build("student"), None)],
     "sweep_runs": _sweep_runs,
     "judgements": _judgements,
+    "figure": _figure,
     "busy": _busy,
     "adam": lambda: _adam(False),
     "built_adam": lambda: _adam(True),

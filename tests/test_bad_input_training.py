@@ -1,5 +1,5 @@
-"""Bad-input table for the one training recipe (``training``) and the CNN variants built from the
-article's: each row replaces one argument of a good call by a bad value and names the words the
+"""Bad-input table for the one training recipe (``training``), the CNN variants built from the
+article's and the figures' shared finish: each row replaces one argument of a good call by a bad value and names the words the
 error must say."""
 
 import numpy as np
@@ -43,6 +43,14 @@ TABLE = {
             ("kernel_size", True, TypeError),
             ("strides", -1, ValueError),
             ("padding", "full", ValueError),
+        ],
+    ),
+    "plots.finish": (
+        dict(figure=Lazy("figure")),
+        [
+            ("figure", None, TypeError),
+            ("grid", "minor", ValueError),
+            ("legend", "yes", TypeError),
         ],
     ),
 }

@@ -1,0 +1,352 @@
+"""The book's figures for chapters 3.1 to 4: CNN, RNN, attention, the ViT, the character
+model, the architectures side by side and the article's CNN. Only chapters import it.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from bigmodel_utils.plots import finish
+
+# ---- chapter 3.1: convolutional networks (training curves: 3.1, 3.3, 4) ----------------------
+
+
+def plot_history(history, metrics=("loss", "accuracy"), title=""):
+    """Training curves from ``model.fit``: one panel per metric, train and validation."""
+    logs = getattr(history, "history", history)
+    figure, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2))
+    for axis, metric in zip(np.atleast_1d(axes), metrics):
+        epochs = np.arange(1, len(logs[metric]) + 1)
+        axis.plot(epochs, logs[metric], "o-", label="train")
+        if f"val_{metric}" in logs:
+            axis.plot(epochs, logs[f"val_{metric}"], "s--", label="validation")
+        axis.set(xlabel="epoch", ylabel=metric, title=f"{title} {metric}".strip())
+        axis.grid(alpha=0.3)
+        axis.legend()
+    figure.tight_layout()
+    return figure
+
+
+def plot_image_row(images, titles, title="", cmap="gray_r"):
+    """Images side by side (a digit and what a layer makes of it), each with its title and size."""
+    figure, axes = plt.subplots(1, len(images), figsize=(2.1 * len(images), 2.6), squeeze=False)
+    for axis, image, name in zip(axes[0], images, titles):
+        image = np.squeeze(image)
+        axis.imshow(image, cmap=cmap)
+        axis.set_title(f"{name}\n{image.shape[0]}×{image.shape[1]}", fontsize=9)
+        axis.set(xticks=[], yticks=[])
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout(rect=(0, 0, 1, 0.92 if title else 1))
+    return figure
+
+
+def plot_feature_maps(image, maps, channels=8):
+    """The input digit, then the first ``channels`` feature maps of each layer in ``maps`` (one row each)."""
+    figure, axes = plt.subplots(
+        len(maps), channels + 1, figsize=(1.1 * (channels + 1), 1.25 * len(maps)), squeeze=False
+    )
+    for row, (name, activation) in enumerate(maps.items()):
+        axes[row, 0].imshow(np.squeeze(image), cmap="gray_r") if row == 0 else axes[row, 0].axis(
+            "off"
+        )
+        for column in range(channels):
+            axes[row, column + 1].imshow(activation[0, :, :, column], cmap="viridis")
+        size = activation.shape[1:]
+        axes[row, 1].set_ylabel(f"{name}\n{size[0]}×{size[1]}×{size[2]}", fontsize=8)
+    for axis in axes.flat:
+        axis.set(xticks=[], yticks=[])
+    axes[0, 0].set_title("input", fontsize=8)
+    for column in range(channels):
+        axes[0, column + 1].set_title(f"map {column}", fontsize=8)
+    figure.suptitle(
+        f"Feature maps of the trained CNN (first {channels} channels of each conv layer)",
+        fontsize=10,
+    )
+    figure.tight_layout()
+    return figure
+
+
+# ---- chapter 3.2: recurrent networks ---------------------------------------------------------
+
+
+def plot_curves(curves, xlabel, ylabel, title):
+    """One line per entry of ``curves = {label: values per epoch}`` (epochs 1, 2, ...)."""
+    figure, axis = plt.subplots(figsize=(8, 3.5))
+    for label, values in curves.items():
+        axis.plot(np.arange(1, len(values) + 1), values, "o-", markersize=3, label=label)
+    return finish(figure, axis, legend=dict(fontsize=8), xlabel=xlabel, ylabel=ylabel, title=title)
+
+
+def plot_adding_mse(lengths, mse_by_model, references):
+    """Test MSE on the adding problem against sequence length, one line per model, dashed reference levels."""
+    figure, axis = plt.subplots(figsize=(8, 3.5))
+    for (name, mse), style in zip(mse_by_model.items(), ("o-", "s-", "^-")):
+        axis.plot(lengths, mse, style, label=name)
+    for (label, level), color in zip(references.items(), ("gray", "tab:brown")):
+        axis.axhline(level, color=color, linestyle="--", linewidth=1, label=label)
+    axis.set_yscale("log")
+    axis.set_xticks(lengths)
+    return finish(
+        figure,
+        axis,
+        grid="both",
+        legend=dict(fontsize=8),
+        xlabel="sequence length T (steps)",
+        ylabel="test MSE (log scale)",
+        title="The adding problem: the same training budget at growing lengths",
+    )
+
+
+def plot_adding_curves(curves, step, baseline):
+    """Validation MSE during training, ``curves = {(model, T): values}``: a colour per model, a line style per T."""
+    figure, axis = plt.subplots(figsize=(8, 4.2))
+    models = list(dict.fromkeys(model for model, _ in curves))
+    lengths = sorted({length for _, length in curves})
+    for (model, length), values in curves.items():
+        axis.plot(
+            step * np.arange(1, len(values) + 1),
+            values,
+            color=f"C{models.index(model)}",
+            linestyle=("-", "--", ":", "-.")[lengths.index(length) % 4],
+            marker="o",
+            markersize=3,
+            label=f"{model}, T = {length}",
+        )
+    axis.axhline(baseline, color="gray", linestyle="--", linewidth=1, label="always answer 1.0")
+    axis.set_yscale("log")
+    return finish(
+        figure,
+        axis,
+        grid="both",
+        legend=dict(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=4),
+        xlabel="training step",
+        ylabel="validation MSE (log scale)",
+        title="Learning the adding problem: validation MSE during training",
+    )
+
+
+def plot_gradient_norms(norms_by_model, title="How far back does the gradient reach?"):
+    """||dL/dx_t|| against the time step t, log scale: one line per entry (labels with 'untrained' dashed)."""
+    figure, axis = plt.subplots(figsize=(8, 3.5))
+    colors = {}
+    for name, norms in norms_by_model.items():
+        model_name = name.split(",")[0]
+        colors.setdefault(model_name, f"C{len(colors)}")
+        axis.plot(
+            np.arange(1, len(norms) + 1),
+            norms,
+            "--" if "untrained" in name else "-",
+            color=colors[model_name],
+            label=name,
+        )
+    axis.set_yscale("log")
+    return finish(
+        figure,
+        axis,
+        grid="both",
+        legend=dict(fontsize=8),
+        xlabel="time step t of the input",
+        ylabel="mean ‖∂L/∂x_t‖ (log scale)",
+        title=title,
+    )
+
+
+# ---- chapter 3.3: attention, positions, the tiny ViT -----------------------------------------
+
+
+def plot_attention_weights(weights, titles, tokens=None, suptitle=""):
+    """Attention matrices side by side (rows: queries, columns: keys), one panel per matrix."""
+    weights = np.asarray(weights)
+    figure, axes = plt.subplots(
+        1,
+        len(weights),
+        figsize=(2.4 * len(weights) + 1.2, 3.0),
+        squeeze=False,
+        sharey=True,
+        layout="constrained",
+    )
+    for axis, matrix, title in zip(axes[0], weights, titles):
+        image = axis.imshow(matrix, cmap="viridis", vmin=0, vmax=1)
+        axis.set(title=title, xlabel="key position")
+        axis.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+        axis.yaxis.set_major_locator(plt.MaxNLocator(integer=True))
+        if tokens is not None:
+            axis.set_xticks(range(len(tokens)), tokens)
+            axis.set_yticks(range(len(tokens)), tokens)
+    axes[0, 0].set_ylabel("query position")
+    figure.colorbar(image, ax=axes[0].tolist(), label="attention weight", shrink=0.85)
+    figure.suptitle(suptitle)
+    return figure
+
+
+def plot_positional_encoding(encoding, dimensions=(8, 9, 24, 40)):
+    """Heatmap of a positional encoding (positions x dimensions) and a few of its columns as curves."""
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1.3, 1]}
+    )
+    image = left.imshow(encoding, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1)
+    left.set(
+        xlabel="dimension i of the encoding",
+        ylabel="position in the sequence",
+        title=f"Sinusoidal positional encoding ({encoding.shape[0]} x {encoding.shape[1]})",
+    )
+    figure.colorbar(image, ax=left, label="value")
+    for i in dimensions:
+        right.plot(encoding[:, i], label=f"i = {i} ({'sin' if i % 2 == 0 else 'cos'})")
+    right.set(
+        xlabel="position in the sequence", ylabel="value", title="Some columns: slower with i"
+    )
+    right.legend(fontsize=8, loc="lower left")
+    figure.tight_layout()
+    return figure
+
+
+def plot_patches(image, patches, patch_size):
+    """A digit cut by a grid into numbered patches, and the sequence (patches x pixels) a ViT reads."""
+    image = np.squeeze(image)
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(8, 3.6), gridspec_kw={"width_ratios": [1, 1.4]}
+    )
+    left.imshow(image, cmap="gray_r")
+    columns = image.shape[1] // patch_size
+    for edge in range(patch_size, image.shape[0], patch_size):
+        left.axhline(edge - 0.5, color="tab:red", linewidth=1)
+        left.axvline(edge - 0.5, color="tab:red", linewidth=1)
+    for index in range(len(patches)):
+        row, column = divmod(index, columns)
+        left.text(
+            column * patch_size,
+            row * patch_size + 1.2,
+            str(index),
+            color="tab:blue",
+            fontsize=7,
+            bbox={"facecolor": "white", "alpha": 0.7, "pad": 0.5, "linewidth": 0},
+        )
+    left.set(
+        xticks=[], yticks=[], title=f"{len(patches)} patches of {patch_size}x{patch_size} pixels"
+    )
+    right.imshow(patches, cmap="gray_r", aspect="auto", interpolation="nearest")
+    right.set(
+        xlabel="pixel within the patch (row by row)",
+        ylabel="token = patch index",
+        title=f"The sequence: {patches.shape[0]} tokens x {patches.shape[1]} numbers",
+    )
+    figure.tight_layout()
+    return figure
+
+
+def plot_vit_attention(images, grids, titles, column_titles):
+    """Digits (first column) and where the class token looks (later columns, one per map).
+
+    ``grids``: ``(digits, maps, rows, cols)`` class-token attention; each map is drawn over the
+    whole digit (scaled to its own maximum), with the digit's outline in cyan.
+    """
+    grids = np.asarray(grids)
+    count, maps = grids.shape[:2]
+    figure, axes = plt.subplots(
+        count, maps + 1, figsize=(1.5 * (maps + 1), 1.55 * count), squeeze=False
+    )
+    for row, (image, grid, title) in enumerate(zip(images, grids, titles)):
+        image = np.squeeze(image)
+        axes[row, 0].imshow(image, cmap="gray_r")
+        axes[row, 0].set_ylabel(title, fontsize=9)
+        extent = (-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5)
+        for column, heat in enumerate(grid, start=1):
+            axes[row, column].imshow(
+                heat / heat.max(),
+                cmap="magma",
+                vmin=0,
+                vmax=1,
+                extent=extent,
+                interpolation="nearest",
+            )
+            axes[row, column].contour(image, levels=[0.5], colors="cyan", linewidths=0.8)
+    for column, name in enumerate(["digit", *column_titles]):
+        axes[0, column].set_title(name, fontsize=8)
+    for axis in axes.ravel():
+        axis.set(xticks=[], yticks=[])
+    figure.tight_layout()
+    return figure
+
+
+# ---- chapter 3.4: the character model --------------------------------------------------------
+
+
+def plot_lm_curves(steps, train_loss, validation_loss, baselines, title="Character model"):
+    """Cross-entropy (nats/char) against training steps, with baselines as horizontal lines."""
+    figure, axis = plt.subplots(figsize=(8, 3.6))
+    axis.plot(steps, train_loss, "o-", label="Transformer, training (mean over the interval)")
+    axis.plot(steps, validation_loss, "s-", label="Transformer, validation")
+    for (name, value), style in zip(baselines.items(), ("--", ":", "-.")):
+        axis.axhline(value, color="gray", linestyle=style, label=f"{name}: {value:.2f}")
+    return finish(
+        figure,
+        axis,
+        legend=dict(fontsize=8),
+        xlabel="training step",
+        ylabel="cross-entropy (nats per character)",
+        title=title,
+    )
+
+
+# ---- chapter 3.5: the architectures side by side ---------------------------------------------
+
+
+def plot_comparison(table, columns, labels):
+    """One horizontal bar panel per column of ``table`` (rows: architectures), two panels per row."""
+    rows = int(np.ceil(len(columns) / 2))
+    figure, axes = plt.subplots(
+        rows, 2, figsize=(9, rows * (0.5 * len(table) + 1.2)), squeeze=False, layout="constrained"
+    )
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for axis in axes.ravel()[len(columns) :]:
+        axis.axis("off")
+    for axis, column, label in zip(axes.ravel(), columns, labels):
+        values = np.asarray(table[column], dtype=float)
+        axis.barh(range(len(values)), values, color=colors[: len(values)])
+        for index, value in enumerate(values):
+            axis.text(value, index, f" {value:.3g}", va="center", fontsize=9)
+        top = 112 if "%" in label else values.max() * 1.3  # percentages: the whole 0-100 scale
+        axis.set(xlabel=label, xlim=(0, top))
+        axis.set_yticks(range(len(table)), list(table.index))
+        axis.invert_yaxis()
+        axis.grid(axis="x", alpha=0.3)
+    return figure
+
+
+# ---- chapter 4: the article's CNN, run as written --------------------------------------------
+
+
+def plot_confusion_matrix(y_true, y_pred, num_classes=10):
+    """Counts of (true digit, predicted digit); the diagonal holds the correct answers."""
+    counts = np.bincount(
+        num_classes * np.asarray(y_true) + np.asarray(y_pred), minlength=num_classes**2
+    ).reshape(num_classes, num_classes)  # (true, predicted)
+    figure, axis = plt.subplots(figsize=(4.6, 4))
+    image = axis.imshow(np.log1p(counts), cmap="Blues")
+    for (row, column), count in np.ndenumerate(counts):
+        if count:
+            color = "white" if row == column else "black"
+            axis.text(column, row, count, ha="center", va="center", fontsize=7, color=color)
+    axis.set(
+        xlabel="predicted digit",
+        ylabel="true digit",
+        xticks=range(num_classes),
+        yticks=range(num_classes),
+        title="Confusion matrix (test set)",
+    )
+    figure.colorbar(image, ax=axis, label="log(1 + count)")
+    figure.tight_layout()
+    return figure
+
+
+def plot_digits(images, titles, columns=8):
+    """A row (or grid) of 28x28 digits, each with a short title."""
+    rows = int(np.ceil(len(images) / columns))
+    figure, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.6 * rows), squeeze=False)
+    for axis in axes.flat:
+        axis.axis("off")
+    for axis, image, title in zip(axes.flat, images, titles):
+        axis.imshow(np.squeeze(image), cmap="gray_r")
+        axis.set_title(title, fontsize=8)
+    figure.tight_layout()
+    return figure
