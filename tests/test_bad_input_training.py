@@ -1,6 +1,6 @@
-"""Bad-input table for the one training recipe (``training``), the CNN variants built from the
-article's and the figures' shared finish: each row replaces one argument of a good call by a bad value and names the words the
-error must say."""
+"""Bad-input table for the training recipe (``training``), the CNN variants built from the
+article's and the figures' shared finish: each row replaces one argument of a good call by a bad
+value and names the words the error must say."""
 
 import numpy as np
 from badinput import NAN, Lazy, make_tests
