@@ -11,14 +11,15 @@ export PYTHONHASHSEED := 0
 # folder itself, and empties it whenever it executes every notebook again).
 export BIGMODEL_RESULTS := $(CURDIR)/_build/results
 
-.PHONY: book book-fresh book-zh test unit serve benchmark browser-deps strip clean help colab-check full-check
+.PHONY: book book-fresh book-zh test unit lint serve benchmark browser-deps strip clean help colab-check full-check
 
 help:
 	@echo "make book       build the book into _build/html, the Chinese edition into _build/html/zh,"
 	@echo "                executing only the notebooks that changed"
 	@echo "make book-fresh the same from scratch, every notebook executed (what make test and CI do)"
 	@echo "make test       build the book from scratch, then run every test (unit, notebooks, browser)"
-	@echo "make unit       unit tests of bigmodel_utils only (fast)"
+	@echo "make unit       lint, then the unit tests of bigmodel_utils only (fast)"
+	@echo "make lint       ruff format --check and ruff check over the code and the notebooks"
 	@echo "make serve      serve _build/html on http://127.0.0.1:8000"
 	@echo "make benchmark  print the speed and memory table (benchmarks/run.py; ONLY=build: the build's)"
 	@echo "make colab-check every chapter alone with Colab's versions (part of make test)"
@@ -60,12 +61,19 @@ browser-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
 test: $(STAMP) browser-deps
+	$(MAKE) lint
 	$(MAKE) book-fresh
 	$(BIN)/python -m pytest -ra
 	$(MAKE) colab-check
 
-unit: $(STAMP)
+unit: $(STAMP) lint
 	$(BIN)/python -m pytest -ra -m "not book and not browser"
+
+# Format and lint (ruff, configured in pyproject.toml): seconds, so it runs first.
+LINTED := bigmodel_utils tests benchmarks chapters tools ci
+lint: $(STAMP)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check $(LINTED)
 
 serve:
 	@test -f _build/html/index.html || { echo "build the book first: make book"; exit 1; }

@@ -1,15 +1,16 @@
-"""Chapters 3.1 and 3.2: seconds per epoch and test accuracy of the article's CNN and of the row-by-row RNNs.
+"""Chapters 3.1 and 3.2: seconds per epoch and test accuracy of the article's CNN and the RNNs.
 
 The settings are those of the chapters' quick profile (4,000 training and 1,000 test digits, fixed
-seed): the CNN trains 6 epochs with batches of 64, the LSTM and the article's RNN 6 epochs with batches
-of 128. Seconds per epoch as the book defines them (``bigmodel_utils.training``): the median over the
+seed): the CNN trains 6 epochs with batches of 64, the LSTM and the article's RNN 6 epochs with
+batches of 128. Seconds per epoch as the book defines them (``bigmodel_utils.training``):
+the median over the
 epochs after the first (which also traces the graph).
 The accuracy targets are the chapters' quality gates.
 """
 
 
 def cnn_row():
-    """The article's CNN as trained in chapter 3.1 (quick): (median seconds per epoch, test accuracy)."""
+    """The article's CNN as trained in chapter 3.1 (quick): (seconds per epoch, test accuracy)."""
     import keras
 
     from bigmodel_utils import cnn, data, profile, training
@@ -30,7 +31,7 @@ def cnn_row():
 
 
 def rnn_row(kind):
-    """A row-by-row classifier as trained in chapter 3.2 (quick): (median seconds per epoch, test accuracy)."""
+    """A row-by-row classifier as in chapter 3.2 (quick): (seconds per epoch, test accuracy)."""
     from bigmodel_utils import data, rnn_experiments
 
     mnist = data.load_mnist(train_size=4000, test_size=1000, verbose=False)

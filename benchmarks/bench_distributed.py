@@ -35,7 +35,9 @@ def run():
         for name, value in seconds.items():
             rows.append(
                 {
-                    "benchmark": f"distributed: step time, {name}, global batch {global_batch_size}",
+                    "benchmark": (
+                        f"distributed: step time, {name}, global batch {global_batch_size}"
+                    ),
                     "value": 1000 * value,
                     "unit": "ms",
                     "target": "",

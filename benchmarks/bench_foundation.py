@@ -1,4 +1,4 @@
-"""Foundation benchmarks: build time, per-notebook fixed cost, CPU matmul peak, the seed CNN's throughput.
+"""Foundation benchmarks: build time, per-notebook fixed cost, matmul peak, the CNN's throughput.
 
 Targets for the finished book on a 2-core CPU: clean build <= 300 s; fixed cost per notebook
 (start Python, import TensorFlow and the package, load the data) <= 8 s; training the seed CNN

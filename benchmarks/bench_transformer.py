@@ -89,13 +89,18 @@ def char_lm_rows(rounds=12, steps_per_round=25, batch_size=48):
     )
     return [
         {
-            "benchmark": f"char LM: ms per training step (batch {batch_size} x {LM_CONFIG['context_length']} chars)",
+            "benchmark": (
+                f"char LM: ms per training step (batch {batch_size} x "
+                f"{LM_CONFIG['context_length']} chars)"
+            ),
             "value": 1000 * statistics.median(timer.seconds[5:]),
             "unit": "ms",
             "target": "<= 60",
         },
         {
-            "benchmark": f"char LM: validation cross-entropy after {rounds * steps_per_round} steps",
+            "benchmark": (
+                f"char LM: validation cross-entropy after {rounds * steps_per_round} steps"
+            ),
             "value": float(validation_ce),
             "unit": "nats/char",
             "target": f"<= {bigram:.3f} (bigram)",
@@ -104,7 +109,7 @@ def char_lm_rows(rounds=12, steps_per_round=25, batch_size=48):
 
 
 def run(*args):
-    """All rows: ViT epoch time and accuracy, character-model step time and validation cross-entropy."""
+    """All rows: ViT epoch time and accuracy, char-model step time and validation cross-entropy."""
     return vit_rows() + char_lm_rows()
 
 

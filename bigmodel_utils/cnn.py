@@ -157,7 +157,7 @@ def same_padding(size, kernel, stride):
 
 
 def extract_windows(x, window, stride=1, padding="valid", fill=0.0):
-    """Every ``window``-sized patch of the NHWC batch ``x``, as a strided view (no copy unless padded).
+    """Every ``window``-sized patch of the NHWC batch ``x``, as a strided view (a copy if padded).
 
     The windows that the convolution and pooling equations of chapter 3.1 slide over.
 
@@ -203,7 +203,7 @@ def conv2d(x, W, b, stride=1, padding="valid", f="linear"):
         W: kernel ``(k_h, k_w, in_channels, out_channels)`` (the Keras layout).
         b: bias ``(out_channels,)``.
         stride: an int or a pair ``(s_h, s_w)``.
-        padding: ``'valid'`` (no padding) or ``'same'`` (Keras' padding: output ceil(size / stride)).
+        padding: ``'valid'`` (no padding) or ``'same'`` (Keras' padding: ceil(size / stride) out).
         f: activation name or callable.
 
     Returns:
@@ -258,7 +258,7 @@ def max_pool2d(x, pool_size=2, stride=None, padding="valid"):
 
 
 def numpy_forward(model, x):
-    """Run a ``Sequential`` of Conv2D / MaxPooling2D / Flatten / Dense layers with the NumPy functions.
+    """Run a ``Sequential`` of Conv2D, MaxPooling2D, Flatten and Dense with the NumPy functions.
 
     Chapter 3.1: the whole trained CNN rebuilt from ``conv2d``, ``max_pool2d`` and ``dense``.
 

@@ -68,7 +68,7 @@ def _check_size(name, value):
 
 
 def _to_images(x):
-    """uint8/float pixels 0..255, any of (N, 784) or (N, 28, 28) -> (N, 28, 28, 1) float32 in [0, 1]."""
+    """Pixels 0..255 (uint8 or float), (N, 784) or (N, 28, 28) -> (N, 28, 28, 1) float32, 0..1."""
     return (np.asarray(x, dtype=np.float32) / 255.0).reshape(-1, 28, 28, 1)  # (N, 28, 28, 1)
 
 

@@ -206,7 +206,7 @@ def build_teacher(input_shape=(28, 28, 1), num_classes=10, dense_units=320, drop
 
 
 def build_student(input_shape=(28, 28, 1), num_classes=10, filters=(8, 16)):
-    """The student: two small strided convolutions and a linear read-out (~7k parameters), logits out."""
+    """The student: two strided convolutions and a linear read-out (~7k parameters), logits out."""
     checks.int_tuple(input_shape, "input_shape", length=3)
     checks.positive_int(num_classes, "num_classes")
     checks.int_tuple(filters, "filters", length=2)
@@ -260,7 +260,7 @@ def train_student(
     learning_rate=3e-3,
     builder=build_student,
 ):
-    """A fresh student trained from scratch (``t=None``, ``alpha=1``) or distilled from logits ``t``.
+    """A fresh student trained from scratch (``t=None``, ``alpha=1``) or distilled from ``t``.
 
     Both go through the same :class:`Distiller`, data order, epochs and optimizer, so the
     only difference is the loss. Returns ``(student, seconds_per_epoch)``, the seconds as

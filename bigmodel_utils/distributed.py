@@ -4,7 +4,8 @@ One strategy factory (TPU, else all GPUs, else N logical CPU devices), helpers t
 how a global batch is split into per-replica batches, Keras ``fit`` under a strategy, and
 the check that one step on N replicas equals one step on one device. The custom
 ``strategy.run`` loop lives in :mod:`bigmodel_utils.distributed_loop`, the multi-worker launcher
-in :mod:`bigmodel_utils.multiworker`, the cost model on paper in :mod:`bigmodel_utils.allreduce_cost`.
+in :mod:`bigmodel_utils.multiworker`, the cost model on paper in
+:mod:`bigmodel_utils.allreduce_cost`.
 """
 
 import os
@@ -129,7 +130,8 @@ def per_replica_batch_size(global_batch_size, num_replicas):
     checks.positive_int(num_replicas, "num_replicas")
     if global_batch_size % num_replicas:
         raise ValueError(
-            f"global_batch_size={global_batch_size} must be divisible by num_replicas={num_replicas}"
+            f"global_batch_size={global_batch_size} must be divisible by "
+            f"num_replicas={num_replicas}"
         )
     return global_batch_size // num_replicas
 

@@ -122,7 +122,10 @@ def activation_flops(name, elements):
 
 
 def dense_flops(in_features, units, use_bias=True, positions=1):
-    """y = W x + b at ``positions`` places (tokens or pixels): 2·in·units per place, + units for b (chapter 2)."""
+    """y = W x + b at ``positions`` places (tokens or pixels): 2·in·units each, + units for b.
+
+    Chapter 2.
+    """
     checks.positive_int(in_features, "in_features")
     checks.positive_int(units, "units")
     checks.positive_int(positions, "positions")
@@ -131,7 +134,10 @@ def dense_flops(in_features, units, use_bias=True, positions=1):
 
 
 def conv_flops(output_positions, kernel_elements, in_channels, filters, groups=1, use_bias=True):
-    """Convolution: every output position and filter is a dot product of kernel·in/groups inputs (chapter 2)."""
+    """Convolution: each output position and filter is a dot product of kernel·in/groups inputs.
+
+    Chapter 2.
+    """
     checks.positive_int(output_positions, "output_positions")
     checks.positive_int(kernel_elements, "kernel_elements")
     checks.positive_int(in_channels, "in_channels")
@@ -149,7 +155,10 @@ def conv_flops(output_positions, kernel_elements, in_channels, filters, groups=1
 def depthwise_conv_flops(
     output_positions, kernel_elements, in_channels, depth_multiplier=1, use_bias=True
 ):
-    """Depthwise convolution: each input channel has its own ``depth_multiplier`` kernels (chapter 2)."""
+    """Depthwise convolution: each input channel has its own ``depth_multiplier`` kernels.
+
+    Chapter 2.
+    """
     checks.positive_int(output_positions, "output_positions")
     checks.positive_int(kernel_elements, "kernel_elements")
     checks.positive_int(in_channels, "in_channels")
@@ -160,7 +169,10 @@ def depthwise_conv_flops(
 
 
 def pool_flops(output_elements, window_elements, kind="max"):
-    """Pooling: max needs window−1 comparisons per output; average window−1 adds and 1 divide (chapter 2)."""
+    """Pooling: max needs window−1 comparisons per output; average window−1 adds and 1 divide.
+
+    Chapter 2.
+    """
     checks.positive_int(output_elements, "output_elements")
     checks.positive_int(window_elements, "window_elements")
     checks.one_of(kind, "kind", ("max", "avg"))
@@ -169,7 +181,7 @@ def pool_flops(output_elements, window_elements, kind="max"):
 
 
 def simple_rnn_flops(input_dim, units, timesteps, activation="tanh", use_bias=True):
-    """h_t = f(W x_t + U h_prev + b) of chapter 3.2: a dot product of length input_dim + units per unit."""
+    """h_t = f(W x_t + U h_prev + b) of chapter 3.2: per unit a dot product of input_dim + units."""
     checks.positive_int(input_dim, "input_dim")
     checks.positive_int(units, "units")
     checks.positive_int(timesteps, "timesteps")
@@ -181,7 +193,10 @@ def simple_rnn_flops(input_dim, units, timesteps, activation="tanh", use_bias=Tr
 def lstm_flops(
     input_dim, units, timesteps, activation="tanh", recurrent_activation="sigmoid", use_bias=True
 ):
-    """LSTM: 4 gates of length input_dim + units, 3 gate activations, 2 tanh, 4 products/sums (chapter 2)."""
+    """LSTM: 4 gates of length input_dim + units, 3 gate activations, 2 tanh, 4 products/sums.
+
+    Chapter 2.
+    """
     checks.positive_int(input_dim, "input_dim")
     checks.positive_int(units, "units")
     checks.positive_int(timesteps, "timesteps")
@@ -200,7 +215,10 @@ def gru_flops(
     use_bias=True,
     reset_after=True,
 ):
-    """GRU: 3 input and 3 recurrent products, 2 gate and 1 candidate activation, 8 element-wise ops (chapter 2)."""
+    """GRU: 3 input and 3 recurrent products, 2 gate and 1 candidate activation, 8 element-wise ops.
+
+    Chapter 2.
+    """
     checks.positive_int(input_dim, "input_dim")
     checks.positive_int(units, "units")
     checks.positive_int(timesteps, "timesteps")
@@ -262,7 +280,10 @@ def multi_head_attention_flops(
 
 
 def layer_normalization_flops(vectors, features, center=True, scale=True):
-    """LayerNorm of ``vectors`` vectors of ``features``: mean, x−μ, square, variance, divide = 5d (chapter 2)."""
+    """LayerNorm of ``vectors`` vectors of ``features``: mean, x−μ, square, variance, divide = 5d.
+
+    Chapter 2.
+    """
     checks.positive_int(vectors, "vectors")
     checks.positive_int(features, "features")
     checks.boolean(center, "center")
@@ -271,7 +292,10 @@ def layer_normalization_flops(vectors, features, center=True, scale=True):
 
 
 def batch_normalization_flops(elements, center=True, scale=True):
-    """BatchNorm at inference: (x − mean) / σ, then ·γ and +β: 2 to 4 FLOPs per element (chapter 2)."""
+    """BatchNorm at inference: (x − mean) / σ, then ·γ and +β: 2 to 4 FLOPs per element.
+
+    Chapter 2.
+    """
     checks.positive_int(elements, "elements")
     checks.boolean(center, "center")
     checks.boolean(scale, "scale")
@@ -463,7 +487,7 @@ def is_keras_builtin(layer):
 
 
 def rule_for(layer):
-    """The FLOP rule of ``layer`` (None if it has none): registered classes, then Keras built-ins."""
+    """The FLOP rule of ``layer`` (None if none): registered classes first, then Keras built-ins."""
     checks.keras_layer(layer, "layer")
     if type(layer) in CUSTOM_RULES:
         return CUSTOM_RULES[type(layer)]

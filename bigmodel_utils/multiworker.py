@@ -127,7 +127,7 @@ def launch_workers(
     timeout=180.0,
     threads_per_worker=None,
 ):
-    """Train the article CNN with ``MultiWorkerMirroredStrategy`` in ``num_workers`` local processes.
+    """Train the article CNN with ``MultiWorkerMirroredStrategy`` in ``num_workers`` processes.
 
     Chapter 5.2: each worker reads the same data, keeps its own shard, and runs the custom
     ``strategy.run`` loop of :func:`bigmodel_utils.distributed_loop.make_train_step`.

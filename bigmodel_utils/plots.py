@@ -44,7 +44,7 @@ def finish(figure, axis=None, grid="major", legend=None, path=None, **labels):
 
 
 def plot_model_sizes(landmarks, book_models, book_year):
-    """Parameters of landmark models against year (log scale), with the book's models at ``book_year``."""
+    """Parameters of landmark models by year (log scale), the book's models at ``book_year``."""
     figure, axis = plt.subplots(figsize=(8, 4.2))
     years = [row["year"] for row in landmarks]
     params = [row["params"] for row in landmarks]

@@ -40,7 +40,7 @@ def plot_image_row(images, titles, title="", cmap="gray_r"):
 
 
 def plot_feature_maps(image, maps, channels=8):
-    """The input digit, then the first ``channels`` feature maps of each layer in ``maps`` (one row each)."""
+    """The input digit, then the first ``channels`` feature maps of each layer of ``maps``."""
     figure, axes = plt.subplots(
         len(maps), channels + 1, figsize=(1.1 * (channels + 1), 1.25 * len(maps)), squeeze=False
     )
@@ -77,7 +77,7 @@ def plot_curves(curves, xlabel, ylabel, title):
 
 
 def plot_adding_mse(lengths, mse_by_model, references):
-    """Test MSE on the adding problem against sequence length, one line per model, dashed reference levels."""
+    """Test MSE of the adding problem by sequence length, a line per model, references dashed."""
     figure, axis = plt.subplots(figsize=(8, 3.5))
     for (name, mse), style in zip(mse_by_model.items(), ("o-", "s-", "^-")):
         axis.plot(lengths, mse, style, label=name)
@@ -97,7 +97,7 @@ def plot_adding_mse(lengths, mse_by_model, references):
 
 
 def plot_adding_curves(curves, step, baseline):
-    """Validation MSE during training, ``curves = {(model, T): values}``: a colour per model, a line style per T."""
+    """Validation MSE in training, ``curves = {(model, T): values}``: colour = model, style = T."""
     figure, axis = plt.subplots(figsize=(8, 4.2))
     models = list(dict.fromkeys(model for model, _ in curves))
     lengths = sorted({length for _, length in curves})
@@ -125,7 +125,7 @@ def plot_adding_curves(curves, step, baseline):
 
 
 def plot_gradient_norms(norms_by_model, title="How far back does the gradient reach?"):
-    """||dL/dx_t|| against the time step t, log scale: one line per entry (labels with 'untrained' dashed)."""
+    """||dL/dx_t|| against the time step t, log scale: a line per entry, 'untrained' dashed."""
     figure, axis = plt.subplots(figsize=(8, 3.5))
     colors = {}
     for name, norms in norms_by_model.items():
@@ -179,7 +179,7 @@ def plot_attention_weights(weights, titles, tokens=None, suptitle=""):
 
 
 def plot_positional_encoding(encoding, dimensions=(8, 9, 24, 40)):
-    """Heatmap of a positional encoding (positions x dimensions) and a few of its columns as curves."""
+    """Heatmap of a positional encoding (positions x dimensions) and a few columns as curves."""
     figure, (left, right) = plt.subplots(
         1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1.3, 1]}
     )
@@ -201,7 +201,7 @@ def plot_positional_encoding(encoding, dimensions=(8, 9, 24, 40)):
 
 
 def plot_patches(image, patches, patch_size):
-    """A digit cut by a grid into numbered patches, and the sequence (patches x pixels) a ViT reads."""
+    """A digit cut into numbered patches, and the sequence (patches x pixels) a ViT reads."""
     image = np.squeeze(image)
     figure, (left, right) = plt.subplots(
         1, 2, figsize=(8, 3.6), gridspec_kw={"width_ratios": [1, 1.4]}
@@ -292,7 +292,7 @@ def plot_lm_curves(steps, train_loss, validation_loss, baselines, title="Charact
 
 
 def plot_comparison(table, columns, labels):
-    """One horizontal bar panel per column of ``table`` (rows: architectures), two panels per row."""
+    """A horizontal bar panel per column of ``table`` (rows: architectures), two panels a row."""
     rows = int(np.ceil(len(columns) / 2))
     figure, axes = plt.subplots(
         rows, 2, figsize=(9, rows * (0.5 * len(table) + 1.2)), squeeze=False, layout="constrained"

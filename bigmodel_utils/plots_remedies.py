@@ -12,7 +12,7 @@ from bigmodel_utils.plots import finish
 
 
 def plot_accuracy_vs_latency(rows, title="Test accuracy against latency"):
-    """One marker per model row (``model``, ``latency_ms``, ``accuracy``, ``bytes``); area ~ bytes on disk."""
+    """A marker per row (``model``, ``latency_ms``, ``accuracy``, ``bytes``); area ~ file bytes."""
     fig, ax = plt.subplots(figsize=(8, 3.8))
     largest = max(row["bytes"] for row in rows)
     markers = "osD^vP*X"
@@ -71,7 +71,7 @@ def plot_distributed_losses(results, title="Two workers train one model"):
 def plot_distributed_speedup(
     num_workers, speedups, title="Predicted speed-up of synchronous data parallelism"
 ):
-    """Speed-up vs workers: one panel per link in ``speedups = {link: {model: curve}}``, ideal N dashed."""
+    """Speed-up vs workers: a panel per link of ``speedups = {link: {model: curve}}``; N dashed."""
     fig, axes = plt.subplots(1, len(speedups), figsize=(9, 3.8), sharey=True, squeeze=False)
     for ax, (link, curves) in zip(axes[0], speedups.items()):
         ax.plot(num_workers, num_workers, "k--", lw=1, label="ideal: N")
@@ -94,7 +94,7 @@ def plot_distributed_speedup(
 
 
 def plot_soft_targets(image, probabilities_by_T, label):
-    """The digit, then the teacher's softened distribution over the 10 classes at each temperature."""
+    """The digit, then the teacher's softened distribution over the classes at each temperature."""
     fig, axes = plt.subplots(
         1,
         1 + len(probabilities_by_T),
@@ -116,7 +116,7 @@ def plot_soft_targets(image, probabilities_by_T, label):
 def plot_paired_seeds(
     scratch, distilled, teacher, title="Same seed, same data: scratch vs distilled student"
 ):
-    """One line per seed from the scratch to the distilled student's test accuracy; teacher dashed."""
+    """A line per seed from the scratch to the distilled student's test accuracy; teacher dashed."""
     fig, ax = plt.subplots(figsize=(8, 3.5))
     for seed, (a, b) in enumerate(zip(scratch, distilled)):
         ax.plot([0, 1], [100 * a, 100 * b], "o-", color=f"C{seed}", label=f"seed {seed}")
@@ -132,7 +132,7 @@ def plot_paired_seeds(
 def plot_temperature_sweep(
     temperatures, accuracies, scratch, teacher, title="Distilled student vs temperature"
 ):
-    """Test accuracy of distilled students against T (mean, min-max over seeds), scratch band, teacher."""
+    """Distilled students' test accuracy against T (mean, min-max over seeds), scratch, teacher."""
     accuracies = (
         100 * np.atleast_2d(np.asarray(accuracies, dtype=float).T).T
     )  # (temperatures, seeds)
@@ -167,7 +167,7 @@ def plot_temperature_sweep(
 
 
 def plot_per_digit_accuracy(per_digit, omitted, title=None):
-    """Grouped bars: accuracy on each digit's test images for each model in ``per_digit`` (name -> array)."""
+    """Grouped bars: accuracy on each digit's test images, a bar per model of ``per_digit``."""
     fig, ax = plt.subplots(figsize=(8, 3.5))
     width = 0.8 / len(per_digit)
     for i, (name, accuracy) in enumerate(per_digit.items()):

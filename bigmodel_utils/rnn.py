@@ -37,7 +37,8 @@ def rnn_step(x_t, h_prev, W, U, b, f="tanh"):
     Args:
         x_t: inputs at time t, ``(batch, in)``.
         h_prev: hidden state h_{t-1}, ``(batch, units)``.
-        W: input kernel ``(in, units)``; U: recurrent kernel ``(units, units)``; b: bias ``(units,)``.
+        W: input kernel ``(in, units)``; U: recurrent kernel ``(units, units)``;
+            b: bias ``(units,)``.
         f: activation name or callable (default tanh, as in Keras' SimpleRNN).
 
     Returns:

@@ -78,7 +78,7 @@ def conv2d_params(kernel_size, in_channels, filters, use_bias=True):
 
 
 def depthwise_conv2d_params(kernel_size, in_channels, depth_multiplier=1, use_bias=True):
-    """A (kh, kw) kernel per input channel and multiplier; one bias per output channel (chapter 2)."""
+    """A (kh, kw) kernel per input channel and multiplier; a bias per output channel (chapter 2)."""
     checks.pair(kernel_size, "kernel_size")
     checks.positive_int(in_channels, "in_channels")
     checks.positive_int(depth_multiplier, "depth_multiplier")
@@ -115,7 +115,10 @@ def lstm_params(input_dim, units, use_bias=True):
 
 
 def gru_params(input_dim, units, use_bias=True, reset_after=True):
-    """Three gates; with ``reset_after`` (the Keras default) the recurrent part has its own bias (chapter 2)."""
+    """Three gates; with ``reset_after`` (Keras' default) the recurrent part has its own bias.
+
+    Chapter 2.
+    """
     checks.positive_int(input_dim, "input_dim")
     checks.positive_int(units, "units")
     checks.boolean(use_bias, "use_bias")
@@ -134,12 +137,13 @@ def multi_head_attention_params(
     output_dim=None,
     use_bias=True,
 ):
-    """W_Q, W_K, W_V (one (d, d_k) slice per head) and W^O, each with a bias (section 3.3) (chapter 2)."""
+    """W_Q, W_K, W_V (a (d, d_k) slice per head) and W^O, each with a bias (3.3; chapter 2)."""
     checks.positive_int(query_dim, "query_dim")
     checks.positive_int(num_heads, "num_heads")
     checks.positive_int(key_dim, "key_dim")
-    for name, value in (("value_dim", value_dim), ("key_input_dim", key_input_dim),
-                        ("value_input_dim", value_input_dim), ("output_dim", output_dim)):  # fmt: skip
+    optional = {"value_dim": value_dim, "key_input_dim": key_input_dim}
+    optional.update(value_input_dim=value_input_dim, output_dim=output_dim)
+    for name, value in optional.items():
         if value is not None:
             checks.positive_int(value, name)
     checks.boolean(use_bias, "use_bias")

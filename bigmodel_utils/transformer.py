@@ -91,7 +91,8 @@ def _check_mask(mask, scores_shape):
         mask = mask.astype(bool)
     if mask.ndim < 2 or mask.ndim > len(scores_shape):
         raise ValueError(
-            f"mask must have rank 2..{len(scores_shape)} ending in (seq_q, seq_k), got shape {mask.shape}"
+            f"mask must have rank 2..{len(scores_shape)} ending in (seq_q, seq_k), "
+            f"got shape {mask.shape}"
         )
     try:
         np.broadcast_shapes(mask.shape, scores_shape)
@@ -190,7 +191,7 @@ def multi_head_attention(
 
 
 def layer_norm(X, gamma, beta, epsilon=1e-6):
-    """LayerNorm (Ba et al. 2016): normalize each position's vector, then scale by gamma, shift by beta."""
+    """LayerNorm (Ba et al. 2016): normalize each position's vector, scale by gamma, add beta."""
     X, gamma, beta = (
         checks.array(X, "X"),
         checks.array(gamma, "gamma", 1),
@@ -253,7 +254,7 @@ def encoder_block(X, weights, h, mask=None, epsilon=1e-6):
 
 
 def keras_mha_weights(W_Q, W_K, W_V, W_O, h, b_Q=None, b_K=None, b_V=None, b_O=None):
-    """The list for ``keras.layers.MultiHeadAttention(num_heads=h, key_dim=d_model // h).set_weights``.
+    """The list for ``set_weights`` of ``MultiHeadAttention(num_heads=h, key_dim=d_model // h)``.
 
     Keras keeps the heads as a separate kernel axis: query/key/value kernels are
     ``(d_model, heads, d_k)`` with biases ``(heads, d_k)``; the output kernel is

@@ -1,4 +1,4 @@
-"""Chapter 3.3: the Transformer as Keras layers -- position vectors, the encoder block, its schedule.
+"""Chapter 3.3: the Transformer as Keras layers -- positions, the encoder block, its schedule.
 
 The attention inside is ``keras.layers.MultiHeadAttention``, which chapter 3.3 proves
 equal to :func:`bigmodel_utils.transformer.multi_head_attention` on copied weights, and
@@ -99,7 +99,8 @@ class EncoderBlock(layers.Layer):
             )
         if self.causal and input_shape[1] is None:
             raise ValueError(
-                "a causal EncoderBlock needs a fixed sequence length (keras.Input(shape=(seq, ...)))"
+                "a causal EncoderBlock needs a fixed sequence length "
+                "(keras.Input(shape=(seq, ...)))"
             )
         for norm in (self.norm1, self.norm2):
             norm.build(input_shape)
@@ -136,10 +137,12 @@ class EncoderBlock(layers.Layer):
 
 
 def encoder_block_weights(block):
-    """The weights of an :class:`EncoderBlock` as the named matrices of ``transformer.encoder_block``.
+    """An :class:`EncoderBlock`'s weights as the named matrices of ``transformer.encoder_block``.
 
-    Undoes Keras' head axis: query/key/value kernels ``(d_model, heads, d_k)`` -> ``(d_model, d_model)``,
-    biases ``(heads, d_k)`` -> ``(d_model,)``, output kernel ``(heads, d_k, d_model)`` -> ``(d_model, d_model)``.
+    Undoes Keras' head axis: query/key/value kernels ``(d_model, heads, d_k)`` ->
+    ``(d_model, d_model)``,
+    biases ``(heads, d_k)`` -> ``(d_model,)``, output kernel ``(heads, d_k, d_model)`` ->
+    ``(d_model, d_model)``.
     """
     checks.keras_layer(block, "block", "EncoderBlock")
     if not block.built:

@@ -90,7 +90,7 @@ def build_tiny_vit(
     num_classes=10,
     dropout=0.0,
 ):
-    """A tiny Vision Transformer: patches -> ``num_layers`` encoder blocks -> class token -> softmax.
+    """A tiny ViT: patches -> ``num_layers`` encoder blocks -> class token -> softmax.
 
     Chapter 3.3 (Dosovitskiy et al. 2021), shrunk for MNIST. Uncompiled; outputs probabilities.
 
@@ -165,7 +165,8 @@ def class_token_ink_share(model, images, patch_size, ink_threshold=0.1):
         ink_threshold: a patch whose mean pixel is above this counts as inked.
 
     Returns:
-        ``(share_per_block (blocks,), ink_fraction)``, each in [0, 1]; ``ink_fraction`` (inked patches
+        ``(share_per_block (blocks,), ink_fraction)``, each in [0, 1]; ``ink_fraction`` (inked
+        patches
         over all patches) is the share attention would give them if it ignored the content.
 
     Raises:
@@ -190,7 +191,9 @@ def class_token_ink_share(model, images, patch_size, ink_threshold=0.1):
 
 
 def compare_to_share(share, reference, tolerance=0.1):
-    """``"more than"``, ``"less than"`` or ``"about"``: ``share`` against ``reference`` +- ``tolerance`` of it.
+    """``"more than"``, ``"less than"`` or ``"about"``: ``share`` against ``reference``.
+
+    Within ``tolerance`` of ``reference`` (a fraction of it) counts as ``"about"``.
 
     Chapter 3.3: the verdict on a block's attention to ink against the inked fraction of patches.
     """

@@ -33,7 +33,8 @@ CHROMIUM_ARGS = [
 # which Jupyter Book 1 cannot use). Exactly this message is tolerated, nothing else.
 ALLOWED_CONSOLE_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
 KINDS = ("console", "requests", "images", "math", "links")
-# Raw TeX that MathJax should have replaced: $$, \( \), \[ \], \begin{, or $x$ with no spaces inside the $.
+# Raw TeX that MathJax should have replaced: $$, \( \), \[ \], \begin{, or $x$ with no spaces
+# inside the $.
 RAW_TEX = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\$[^\s$][^$\n]{0,200}?[^\s$\\]\$")
 
 
@@ -154,14 +155,17 @@ _WAIT_FOR_IMAGES = """async () => {
   const images = [...document.images];
   images.forEach(image => { image.loading = "eager"; });
   await Promise.all(images.map(image => image.complete ? null :
-      new Promise(done => { image.addEventListener("load", done); image.addEventListener("error", done);
+      new Promise(done => { image.addEventListener("load", done);
+        image.addEventListener("error", done);
                             setTimeout(done, 10000); })));
   return images.filter(image => !(image.complete && image.naturalWidth > 0))
                .map(image => image.getAttribute("src"));
 }"""
 
 _MATH = r"""async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
   const untypeset = [...document.querySelectorAll(".math")]
       .filter(element => !element.querySelector("mjx-container"))
       .map(element => "not typeset: " + element.textContent.trim().slice(0, 80));
@@ -176,8 +180,10 @@ _MATH = r"""async () => {
   const stray = [...document.querySelectorAll("mjx-container")].filter(container => {
     const host = container.closest(".math") || container;
     const before = host.previousSibling, after = host.nextSibling;
-    return (before && /\$\s*$/.test(before.textContent)) || (after && /^\s*\$/.test(after.textContent));
-  }).map(container => "stray $ next to a formula: " + (container.closest("p, li, td, div") || container)
+    return (before && /\$\s*$/.test(before.textContent)) ||
+      (after && /^\s*\$/.test(after.textContent));
+  }).map(container => "stray $ next to a formula: " +
+    (container.closest("p, li, td, div") || container)
                                                          .textContent.trim().slice(0, 80));
   return {untypeset: untypeset.concat(stray), text: texts.join(" "),
           formulas: document.querySelectorAll("mjx-container").length};
@@ -343,7 +349,7 @@ def check_site(
     search_page="search.html",
     cjk_font=False,
 ):
-    """Check ``pages`` (paths relative to ``site_dir``) and the search page; return a :class:`SiteReport`.
+    """Check ``pages`` (relative to ``site_dir``) and the search page; return a :class:`SiteReport`.
 
     ``screenshots`` maps a page to the PNG path to save for it, e.g.
     ``{"intro.html": "_build/screenshots/landing.png"}``. ``search_word=None`` skips the search;

@@ -44,7 +44,10 @@ FENCE = re.compile(r"\s*(`{3,}|~{3,})\s*(\S*)")
 
 
 def markdown_lines(nb):
-    """(cell index, line) of every markdown line outside code blocks; MyST directives' contents count as text."""
+    """(cell index, line) of every markdown line outside code blocks.
+
+    MyST directives' contents count as text.
+    """
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "markdown":
             continue

@@ -112,7 +112,7 @@ def test_stratified_split_keeps_label_shares():
 
 @pytest.mark.parametrize("name, sizes", [("quick", (4000, 1000)), ("full", (4000, 1000))])
 def test_profile_sizes(monkeypatch, name, sizes):
-    """Quick caps the data at the offline split; full takes everything there is (offline: the same)."""
+    """Quick caps the data at the offline split; full takes all there is (offline: the same)."""
     monkeypatch.setenv("BIGMODEL_PROFILE", name)
     monkeypatch.setattr(data, "_load_keras", lambda: (_ for _ in ()).throw(OSError("no network")))
     mnist = data.load_profile_mnist(verbose=False)

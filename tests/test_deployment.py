@@ -1,4 +1,4 @@
-"""Chapter 5.1 deployment: TFLite float32 / float16 / int8 conversion, LiteRT runs, the measurement table."""
+"""Chapter 5.1 deployment: TFLite float32 / float16 / int8, LiteRT runs, the measurement table."""
 
 import keras
 import numpy as np

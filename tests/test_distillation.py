@@ -1,4 +1,4 @@
-"""Chapter 5.3: the distillation loss in NumPy and Keras, against keras.distillation, and the Distiller."""
+"""Chapter 5.3: the distillation loss in NumPy and Keras, against keras.distillation; Distiller."""
 
 import keras
 import numpy as np
@@ -54,7 +54,7 @@ def test_soften_is_stable_for_huge_logits():
     assert np.isfinite(p).all() and p[0, 0] == pytest.approx(1.0)
 
 
-# ---- the loss: NumPy, Keras, keras.distillation ----------------------------------------------------
+# ---- the loss: NumPy, Keras, keras.distillation ----------------------------------------------
 
 
 @pytest.mark.parametrize("alpha, T", [(0.0, 1.0), (0.1, 4.0), (0.5, 2.0), (0.9, 20.0), (1.0, 3.0)])

@@ -34,7 +34,8 @@ out["loop_difference"] = max(float(np.max(np.abs(a - b))) for a, b in
                              zip(*(loop["model"].get_weights() for loop in loops)))
 out["loop_losses"] = [loop["global_losses"] for loop in loops]
 out["step_times"] = distributed_loop.compare_step_times(
-    {"one": distributed.cpu_strategy(1), "two": distributed.cpu_strategy(2)}, x, y, steps=2, rounds=2)
+    {"one": distributed.cpu_strategy(1), "two": distributed.cpu_strategy(2)},
+    x, y, steps=2, rounds=2)
 try:
     distributed.configure_logical_cpus(3)        # too late: TF has started with 2
     out["late_error"] = ""

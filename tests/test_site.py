@@ -85,7 +85,8 @@ def test_checker_reports_a_broken_image(tmp_path):
     )
 
 
-SYNTHETIC_PAGE = """<!DOCTYPE html><html><head><title>bad</title><link rel="icon" href="data:,"></head>
+SYNTHETIC_PAGE = """<!DOCTYPE html><html><head><title>bad</title>
+<link rel="icon" href="data:,"></head>
 <body><main>
 <script>console.error("a deliberate error")</script>
 <img src="https://example.com/picture.png" alt="remote">

@@ -1,4 +1,4 @@
-"""Tests of bigmodel_utils.size and bigmodel_utils.flops: formulas vs Keras, FLOPs vs hand counts."""
+"""bigmodel_utils.size and bigmodel_utils.flops: formulas vs Keras, FLOPs vs hand counts."""
 
 import collections
 import pathlib

@@ -1,4 +1,4 @@
-"""The Transformer's equations (bigmodel_utils.transformer) against Keras and their own properties."""
+"""The Transformer's equations (bigmodel_utils.transformer) against Keras and their properties."""
 
 import keras
 import numpy as np
@@ -28,7 +28,8 @@ def keras_mha(weights):
 
 
 def test_keras_kernel_layout_is_mapped_explicitly(keras_mha):
-    # query/key/value kernels (d_model, heads, d_k) + biases (heads, d_k); output (heads, d_k, d_model) + (d_model,)
+    # query/key/value kernels (d_model, heads, d_k) + biases (heads, d_k);
+    # output (heads, d_k, d_model) + (d_model,)
     d_k = D_MODEL // HEADS
     expected = {
         "query/kernel": (D_MODEL, HEADS, d_k),
