@@ -71,7 +71,7 @@ def test_temperature_sweep_reuses_known_runs_and_trains_the_rest(monkeypatch):
 
     monkeypatch.setattr(distillation_experiments, "train_student", fake_train_student)
     monkeypatch.setattr(
-        distillation_experiments, "accuracy", lambda model, x, y: 0.9 + 0.01 * model[2]
+        distillation_experiments.training, "accuracy", lambda model, x, y: 0.9 + 0.01 * model[2]
     )
     sweep = distillation_experiments.temperature_sweep(
         None, None, None, None, None, [1.0, 20.0], seeds=3, alpha=0.1, epochs=1,
