@@ -232,19 +232,6 @@ TABLE = {
             ("model", Lazy("dense"), TypeError),
         ],
     ),
-    "comparison.accuracy": (
-        dict(
-            model=Lazy("dense_model"), x=np.zeros((5, 4), np.float32), y=np.array([0, 1, 2, 0, 1])
-        ),
-        [
-            ("model", "model", TypeError),
-            ("x", "x", TypeError),
-            ("y", np.array([0, 1]), ValueError, "len"),
-            ("y", np.array([0, -1, 2, 0, 1]), ValueError),
-            ("batch_size", 0, ValueError),
-            ("batch_size", 2.0, TypeError),
-        ],  # fmt: skip
-    ),
     "comparison.train_and_measure": (
         dict(
             architecture="dense",
