@@ -175,3 +175,14 @@ def test_accuracy_refuses_bad_input(arguments, error, message):
     good = {"model": _identity_classifier(), "x": np.eye(3, dtype=np.float32), "y": np.arange(3)}
     with pytest.raises(error, match=message):
         training.accuracy(**{**good, **arguments})
+
+
+def test_fit_and_time_keeps_a_compiled_model_as_it_is():
+    x, y = _tiny_data()
+    model = _tiny_model()
+    optimizer = keras.optimizers.SGD(0.1)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    run = training.fit_and_time(model, x, y, epochs=2, batch_size=8, compiled=True)
+    assert model.optimizer is optimizer and set(run.history) == {"loss"}
+    with pytest.raises(TypeError, match="compiled"):
+        training.fit_and_time(model, x, y, epochs=1, compiled="yes")
