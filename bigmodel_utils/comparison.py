@@ -127,6 +127,12 @@ def train_over_seeds(architecture, mnist, epochs, batch_size, learning_rate, see
     Returns:
         a list of rows as :func:`train_and_measure` returns them, one per seed.
     """
+    checks.one_of(architecture, "architecture", ARCHITECTURES)
+    if not hasattr(mnist, "y_train"):
+        raise TypeError(f"mnist must be a data.MNIST split, got {type(mnist).__name__}")
+    checks.positive_int(epochs, "epochs")
+    checks.positive_int(batch_size, "batch_size")
+    checks.positive_float(learning_rate, "learning_rate")
     seeds = [checks.non_negative_int(seed, "seeds") for seed in checks.non_empty(seeds, "seeds")]
     steps = epochs * int(np.ceil(len(mnist.y_train) / batch_size))
     model, start = None, None

@@ -136,11 +136,7 @@ def compare_step_times(
     Raises:
         ValueError: if ``strategies`` is empty or ``steps`` < ``rounds``.
     """
-    checks.mapping(strategies, "strategies")
-    for name, strategy in strategies.items():
-        checks.instance(strategy, f"strategies[{name!r}]", tf.distribute.Strategy)
-    checks.array(x, "x", ndim=4)
-    checks.matching(len(x), "len(x)", len(checks.labels(y, "y", num_classes=10)), "len(y)")
+    checks.non_empty(checks.mapping(strategies, "strategies"), "strategies")
     checks.positive_int(steps, "steps")
     checks.positive_int(global_batch_size, "global_batch_size")
     checks.non_negative_int(seed, "seed")
@@ -150,6 +146,10 @@ def compare_step_times(
         raise ValueError("strategies must name at least one strategy")
     if steps < rounds:
         raise ValueError(f"steps must be >= rounds={rounds}, got {steps}")
+    for name, strategy in strategies.items():
+        checks.instance(strategy, f"strategies[{name!r}]", tf.distribute.Strategy)
+    checks.array(x, "x", ndim=4)
+    checks.matching(len(x), "len(x)", len(checks.labels(y, "y", num_classes=10)), "len(y)")
     runners, seconds = {}, {name: [] for name in strategies}
     for name, strategy in strategies.items():
         model, built_optimizer = build_for_custom_loop(strategy, seed=seed)

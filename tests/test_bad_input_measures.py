@@ -252,6 +252,25 @@ TABLE = {
             ("learning_rate", -1e-3, ValueError),
         ],  # fmt: skip
     ),
+    "comparison.train_over_seeds": (
+        dict(
+            architecture="article CNN",
+            mnist=Lazy("small_mnist"),
+            epochs=1,
+            batch_size=2,
+            learning_rate=1e-3,
+            seeds=[0],
+        ),  # fmt: skip
+        [
+            ("architecture", "MLP", ValueError),
+            ("mnist", None, TypeError),
+            ("epochs", 0, ValueError),
+            ("batch_size", "2", TypeError),
+            ("learning_rate", 0.0, ValueError),
+            ("seeds", [], ValueError),
+            ("seeds", [-1], ValueError),
+        ],  # fmt: skip
+    ),
     "comparison.rank_groups": (
         dict(intervals={"a": {"mean": 0.9, "low": 0.88, "high": 0.92}}),
         [
@@ -599,7 +618,7 @@ TABLE = {
     ),
 }
 HEAVY = ("scaling.train_and_measure", "scaling.run_sweep",  # they train
-         "comparison.train_and_measure",
+         "comparison.train_and_measure", "comparison.train_over_seeds",
          "scaling.headline_numbers")  # its good call needs a whole sweep's table  # fmt: skip
 
 (test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
