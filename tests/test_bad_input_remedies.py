@@ -25,6 +25,57 @@ TRAINING_FAULTS = [
 ]
 
 TABLE = {
+    # ---- tensor_parallel (5.4) -----------------------------------------------------------
+    "tensor_parallel.init_mlp_weights": (
+        dict(d_model=4, mlp_dim=8),
+        [
+            ("d_model", 0, ValueError),
+            ("mlp_dim", "8", TypeError),
+            ("seed", -1, ValueError),
+            ("d_model", True, TypeError),
+        ],  # fmt: skip
+    ),
+    "tensor_parallel.mlp_block": (
+        dict(
+            x=np.zeros((1, 2, 4), np.float32),
+            W1=np.zeros((4, 8), np.float32),
+            b1=np.zeros(8, np.float32),
+            W2=np.zeros((8, 4), np.float32),
+            b2=np.zeros(4, np.float32),
+        ),  # fmt: skip
+        [
+            ("x", "tokens", TypeError),
+            ("x", np.zeros((2, 4), np.float32), ValueError),
+            ("W1", np.zeros((3, 8), np.float32), ValueError),
+            ("W2", np.zeros((8, 3), np.float32), ValueError),
+        ],  # fmt: skip
+    ),
+    "tensor_parallel.split_mlp_weights": (
+        dict(
+            weights={
+                "W1": np.zeros((4, 8)),
+                "b1": np.zeros(8),
+                "W2": np.zeros((8, 4)),
+                "b2": np.zeros(4),
+            },
+            num_shards=2,
+        ),  # fmt: skip
+        [
+            ("num_shards", 0, ValueError),
+            ("num_shards", 3, ValueError),
+            ("weights", {"W1": np.zeros((4, 8))}, TypeError),
+            (
+                "weights",
+                {
+                    "W1": np.zeros((4, 8)),
+                    "b1": np.zeros(7),
+                    "W2": np.zeros((8, 4)),
+                    "b2": np.zeros(4),
+                },
+                ValueError,
+            ),  # fmt: skip
+        ],  # fmt: skip
+    ),
     # ---- distributed_loop (5.2) -----------------------------------------------------------
     "distributed_loop.distribute_dataset": (
         dict(strategy=Lazy("strategy"), x=np.zeros((4, 3), np.float32), y=Y4, global_batch_size=2),
