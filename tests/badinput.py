@@ -185,6 +185,7 @@ def _tflite_bytes():
 
 
 FACTORIES = {
+    "log": lambda: __import__("bigmodel_utils.tensor_parallel").tensor_parallel.CommunicationLog(),
     "strategies": lambda: {"one": build("strategy")},
     "strategy": lambda: __import__("tensorflow").distribute.OneDeviceStrategy("/cpu:0"),
     "tflite_bytes": _tflite_bytes,

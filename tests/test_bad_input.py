@@ -81,10 +81,7 @@ PENDING = {  # no rows yet (see the module docstring)
     "size.FlopReport",
     "tensor_parallel.CommunicationLog",
     "tensor_parallel.compare_split_with_unsplit",
-    "tensor_parallel.copy_in",
     "tensor_parallel.make_split_step",
-    "tensor_parallel.split_mlp_block",
-    "tensor_parallel.sum_out",
     "tensor_parallel_cost.communication_per_step",
 }
 

@@ -26,6 +26,31 @@ TRAINING_FAULTS = [
 
 TABLE = {
     # ---- tensor_parallel (5.4) -----------------------------------------------------------
+    "tensor_parallel.copy_in": (
+        dict(x=np.zeros((1, 2, 4), np.float32), log=Lazy("log")),
+        [("x", "tokens", TypeError), ("log", [], TypeError), ("log", None, TypeError)],
+    ),
+    "tensor_parallel.sum_out": (
+        dict(partial=np.zeros((1, 2, 4), np.float32), log=Lazy("log")),
+        [("partial", None, TypeError), ("log", [], TypeError), ("log", "log", TypeError)],
+    ),
+    "tensor_parallel.split_mlp_block": (
+        dict(
+            x=np.zeros((1, 2, 4), np.float32),
+            shard={
+                "W1": np.zeros((4, 4), np.float32),
+                "b1": np.zeros(4, np.float32),
+                "W2": np.zeros((4, 4), np.float32),
+                "b2": np.zeros(4, np.float32),
+            },
+            log=Lazy("log"),
+        ),  # fmt: skip
+        [
+            ("shard", {}, TypeError),
+            ("log", [], TypeError),
+            ("x", np.zeros((2, 4), np.float32), ValueError),
+        ],  # fmt: skip
+    ),
     "tensor_parallel.init_mlp_weights": (
         dict(d_model=4, mlp_dim=8),
         [
@@ -786,6 +811,8 @@ HEAVY = (  # their good call trains
     "distillation_experiments.paired_seeds",
     "distillation_experiments.omitted_digit",
     "distributed.compare_one_step",
+    "tensor_parallel.sum_out",  # its good call all-reduces: it runs inside strategy.run
+    "tensor_parallel.split_mlp_block",
     "distributed_loop.train_custom_loop",
     "distributed_loop.compare_step_times",
     "distributed.fit_article_cnn",
