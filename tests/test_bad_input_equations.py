@@ -33,6 +33,19 @@ def arrays(*names, extra=()):
 
 
 TABLE = {
+    "parallelism.growth_exponent": (
+        dict(lengths=[8, 16, 32], step_seconds=[0.1, 0.2, 0.4]),
+        [
+            ("lengths", "8", TypeError),
+            ("step_seconds", [0.1, 0.2], ValueError),
+            ("step_seconds", [0.1, -0.2, 0.4], ValueError),
+            ("lengths", [8, 16, NAN], ValueError),
+        ],  # fmt: skip
+    ),
+    "multiworker.free_ports": (
+        dict(count=2),
+        [("count", 0, ValueError), ("count", "2", TypeError), ("count", True, TypeError)],
+    ),
     # ---- cnn ---------------------------------------------------------------------------
     "cnn.build_article_cnn": (
         dict(),
