@@ -310,6 +310,10 @@ def main(argv=None):
     parser.add_argument("--run-one", dest="notebook", help=argparse.SUPPRESS)
     parser.add_argument("--results", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
+    # Kernels start in an empty folder: a relative interpreter path (the Makefile's
+    # .venv/bin/python) would not be found there. abspath keeps the venv's link.
+    if options.python:
+        options.python = os.path.abspath(options.python)
     if options.notebook:
         return run_one(options)
     start = time.perf_counter()
