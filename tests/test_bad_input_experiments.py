@@ -1,0 +1,142 @@
+"""Bad-input table for the experiments' helpers and verdicts (``generated_text``,
+``language_model.split_topics``, ``parallelism``, ``rnn_experiments``, ``tensor_parallel_cost``,
+``distillation_experiments``, ``bigger_model``, ``faq``): each row replaces one argument of a
+good call by a bad value and names the words the error must say."""
+
+import numpy as np
+from badinput import INF, NAN, make_tests
+
+VOCABULARY = ["a", "b", "c"]
+LINKS = {"nvlink": {"bandwidth": 3e11, "latency": 1e-6}}
+CONFIG = dict(context_length=4, d_model=8, num_heads=2, num_layers=1, mlp_dim=8)
+TIMINGS = {("lstm", 8): [2.0, 2.2, 2.1], ("attention", 8): [1.0, 1.1, 1.2]}
+
+TABLE = {
+    # ---- generated_text (3.4) --------------------------------------------------------------
+    "generated_text.known_words": (
+        dict(text="the cat sat"),
+        [
+            ("text", 3, TypeError, "text must be a str"),
+            ("text", None, TypeError),
+            ("text", ["the", "cat"], TypeError),
+        ],
+    ),
+    "generated_text.real_word_share": (
+        dict(sample="the cat", vocabulary_words={"the", "cat"}),
+        [
+            ("sample", 3, TypeError, "sample must be a str"),
+            ("sample", None, TypeError),
+            ("sample", b"the cat", TypeError),
+        ],
+    ),
+    "generated_text.bigram_generate": (
+        dict(
+            train_ids=np.array([0, 1, 2, 0, 1]),
+            vocabulary=VOCABULARY,
+            prompt="a",
+            length=3,
+            temperature=1.0,
+            count=2,
+        ),  # fmt: skip
+        [
+            ("train_ids", np.array([0.5, 1.5]), TypeError),
+            ("prompt", "", ValueError, "prompt must be a non-empty str"),
+            ("prompt", 1, TypeError),
+            ("length", -1, ValueError),
+            ("temperature", 0.0, ValueError),
+            ("temperature", NAN, ValueError),
+            ("count", 0, ValueError),
+            ("k", -1.0, ValueError),
+        ],
+    ),
+    # ---- language_model (3.4) --------------------------------------------------------------
+    "language_model.split_topics": (
+        dict(validation_fraction=0.1, seed=0),
+        [
+            ("validation_fraction", 0.0, ValueError),
+            ("validation_fraction", 1.5, ValueError),
+            ("validation_fraction", "0.1", TypeError),
+            ("seed", -1, ValueError),
+        ],
+    ),
+    # ---- parallelism (3.3) -----------------------------------------------------------------
+    "parallelism.sequence_model": (
+        dict(kind="attention", sequence_length=8, width=8, num_heads=2),
+        [
+            ("kind", "gru", ValueError, "kind must be one of"),
+            ("sequence_length", 1, ValueError),
+            ("sequence_length", 8.0, TypeError),
+            ("width", 0, ValueError),
+            ("num_heads", 3, ValueError, "divisible by num_heads"),
+        ],
+    ),
+    "parallelism.judge_parallelism": (
+        dict(seconds=TIMINGS),
+        [
+            ("seconds", [], TypeError, "seconds must be a dict"),
+            ("seconds", {("lstm", 8): [1.0]}, ValueError, "seconds has no timings of 'attention'"),
+            ("seconds", {("attention", 8): [1.0]}, ValueError, "seconds has no timings of 'lstm'"),
+            ("recurrent", "gru", ValueError, "no timings of 'gru'"),
+        ],
+    ),
+    # ---- rnn_experiments (3.2) -------------------------------------------------------------
+    "rnn_experiments.against_baseline": (
+        dict(test_mse=0.01, baseline_mse=0.17),
+        [
+            ("test_mse", -0.1, ValueError),
+            ("baseline_mse", 0.0, ValueError),
+            ("baseline_mse", "0.17", TypeError),
+            ("lang", "fr", ValueError, "lang must be one of"),
+        ],
+    ),
+    # ---- tensor_parallel_cost (5.4) --------------------------------------------------------
+    "tensor_parallel_cost.communication_per_step": (
+        dict(batch_size=8, seq_len=16, d_model=32, mlp_dim=128, num_devices=2, links=LINKS),
+        [
+            ("batch_size", 0, ValueError),
+            ("seq_len", 1.5, TypeError),
+            ("mlp_dim", -4, ValueError),
+            ("num_devices", True, TypeError),
+            ("links", {"nvlink": {"bandwidth": 3e11}}, TypeError, "links must be"),
+            ("links", [], TypeError, "links must be"),
+        ],
+    ),
+    # ---- distillation_experiments (5.3) ----------------------------------------------------
+    "distillation_experiments.gap_recovery": (
+        dict(
+            teacher_accuracy=0.99,
+            scratch_accuracies=[0.95, 0.96],
+            distilled_accuracies=[0.97, 0.975],
+        ),  # fmt: skip
+        [
+            ("teacher_accuracy", 1.5, ValueError),
+            ("teacher_accuracy", 0.9, ValueError, "teacher_accuracy must exceed"),
+            ("scratch_accuracies", [INF, 0.96], ValueError, "scratch_accuracy"),
+            ("distilled_accuracies", [-0.1, 0.97], ValueError, "distilled_accuracy"),
+        ],
+    ),
+    # ---- bigger_model (5.4) ----------------------------------------------------------------
+    "bigger_model.parameter_count": (
+        dict(config=CONFIG, vocab_size=5),
+        [
+            ("config", {"d_model": 8}, TypeError, "config must be a dict"),
+            ("config", None, TypeError, "config"),
+            ("vocab_size", 5.0, TypeError, "vocab_size must be an int"),
+            ("vocab_size", True, TypeError, "vocab_size"),
+        ],
+    ),
+    # ---- faq (6) ---------------------------------------------------------------------------
+    "faq.load_available": (
+        dict(chapters=["ch_never_run"]),
+        [
+            ("chapters", [], ValueError, "chapters must be a non-empty list"),
+            ("chapters", "ch02", ValueError, "chapters must be a non-empty list"),
+            ("chapters", [""], ValueError, "chapters must hold non-empty chapter names"),
+            ("chapters", [3], ValueError, "chapters must hold"),
+        ],
+    ),
+}
+
+(test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
+    TABLE
+)
