@@ -50,8 +50,9 @@ def _layer(kind):
         "simple_rnn": lambda: keras.layers.SimpleRNN(3),
         "lstm": lambda: keras.layers.LSTM(3),
         "dense": lambda: keras.layers.Dense(2),
+        "square_dense": lambda: keras.layers.Dense(3),
     }[kind]()
-    layer.build((None, 5, 4) if kind != "dense" else (None, 3))
+    layer.build((None, 5, 4) if "dense" not in kind else (None, 3))
     return layer
 
 
@@ -184,7 +185,16 @@ def _tflite_bytes():
     return deployment.to_tflite(build("dense_model"))
 
 
+def _gradient_step():
+    from bigmodel_utils import recompute
+
+    return recompute.make_gradient_step(build("square_dense"), build("square_dense_variables"))
+
+
 FACTORIES = {
+    "square_dense": lambda: _layer("square_dense"),  # keeps its input's shape (3,)
+    "square_dense_variables": lambda: build("square_dense").trainable_variables,
+    "gradient_steps": lambda: {"plain": _gradient_step()},
     "log": lambda: __import__("bigmodel_utils.tensor_parallel").tensor_parallel.CommunicationLog(),
     "strategies": lambda: {"one": build("strategy")},
     "strategy": lambda: __import__("tensorflow").distribute.OneDeviceStrategy("/cpu:0"),

@@ -25,9 +25,6 @@ PENDING = {  # no rows yet (see the module docstring)
     "faq.if_all_measured",
     "generated_text.check_spelling_judgement",
     "generated_text.judge_spelling",
-    "multiworker.launch_workers",
-    "multiworker.make_tf_config",
-    "multiworker.summarize_workers",
     "multiworker_worker.main",
     "multiworker_worker.parse_args",
     "parallelism.time_training_steps",
@@ -61,15 +58,9 @@ PENDING = {  # no rows yet (see the module docstring)
     "plots_remedies.plot_temperature_sweep",
     "precision.check_precision_judgements",
     "precision.compare_precisions",
-    "precision.judge_precisions",
     "profile.choose",
-    "recompute.make_gradient_step",
-    "recompute.saved_activation_bytes",
-    "recompute.time_gradient_steps",
     "size.FlopReport",
     "tensor_parallel.CommunicationLog",
-    "tensor_parallel.compare_split_with_unsplit",
-    "tensor_parallel.make_split_step",
 }
 
 
