@@ -17,8 +17,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROWS_PER_FUNCTION = 3
 
 PENDING = {  # no rows yet (see the module docstring)
-    "bigger_model.chunk_cross_entropy",
-    "bigger_model.train_char_lm",
     "distillation_experiments.paired_gain",
     "distillation_experiments.temperature_sweep",
     "faq.describe",
@@ -27,7 +25,6 @@ PENDING = {  # no rows yet (see the module docstring)
     "generated_text.judge_spelling",
     "multiworker_worker.main",
     "multiworker_worker.parse_args",
-    "parallelism.time_training_steps",
     "plots.plot_first_filters",
     "plots.plot_model_sizes",
     "plots.plot_power_law",
@@ -57,7 +54,6 @@ PENDING = {  # no rows yet (see the module docstring)
     "plots_remedies.plot_soft_targets",
     "plots_remedies.plot_temperature_sweep",
     "precision.check_precision_judgements",
-    "precision.compare_precisions",
     "profile.choose",
     "size.FlopReport",
     "tensor_parallel.CommunicationLog",

@@ -4,11 +4,17 @@
 good call by a bad value and names the words the error must say."""
 
 import numpy as np
-from badinput import INF, NAN, make_tests
+from badinput import INF, NAN, Lazy, make_tests
 
 VOCABULARY = ["a", "b", "c"]
 LINKS = {"nvlink": {"bandwidth": 3e11, "latency": 1e-6}}
 CONFIG = dict(context_length=4, d_model=8, num_heads=2, num_layers=1, mlp_dim=8)
+IDS = np.array([0, 1, 2, 1, 0, 2, 1, 0, 1, 2])
+SCHEDULE = {"steps": 2, "batch_size": 2, "learning_rate": 1e-3}
+IMAGES = np.zeros((4, 28, 28, 1), np.float32)
+LABELS = np.array([0, 1, 2, 3])
+PRECISION_RUN = dict(x_train=IMAGES, y_train=LABELS, x_test=IMAGES, y_test=LABELS, epochs=2,
+                     seeds=[0, 1], policies=("float32", "mixed_float16"))  # fmt: skip
 TIMINGS = {("lstm", 8): [2.0, 2.2, 2.1], ("attention", 8): [1.0, 1.1, 1.2]}
 
 TABLE = {
@@ -79,6 +85,29 @@ TABLE = {
             ("recurrent", "gru", ValueError, "no timings of 'gru'"),
         ],
     ),
+    "parallelism.time_training_steps": (
+        dict(lengths=[4], kinds=("rnn", "attention"), batch_size=2, repeats=2, warmup=1),
+        [
+            ("lengths", [1], ValueError, "lengths"),
+            ("lengths", [4.0], TypeError, "lengths"),
+            ("kinds", ("gru",), ValueError, "kinds must be one of"),
+            ("batch_size", 0, ValueError),
+            ("repeats", 1, ValueError),
+            ("warmup", -1, ValueError),
+        ],
+    ),
+    # ---- precision (5.1) -------------------------------------------------------------------
+    "precision.compare_precisions": (
+        PRECISION_RUN,
+        [
+            ("epochs", 1, ValueError),
+            ("seeds", [0], ValueError, "seeds must hold at least 2 seeds"),
+            ("seeds", [0, -1], ValueError, "seeds"),
+            ("policies", ("float32", "float8"), ValueError, "policies must be one of"),
+            ("y_train", LABELS[:3], ValueError, "x_train"),
+            ("y_test", LABELS[:2], ValueError, "y_test"),
+        ],
+    ),
     # ---- rnn_experiments (3.2) -------------------------------------------------------------
     "rnn_experiments.against_baseline": (
         dict(test_mse=0.01, baseline_mse=0.17),
@@ -125,6 +154,23 @@ TABLE = {
             ("vocab_size", True, TypeError, "vocab_size"),
         ],
     ),
+    "bigger_model.train_char_lm": (
+        dict(config=CONFIG, schedule=SCHEDULE, train_ids=IDS, vocab_size=3),
+        [
+            ("config", {}, TypeError, "config must be a dict"),
+            ("schedule", {"steps": 2}, TypeError, "schedule must be a dict"),
+            ("schedule", {**SCHEDULE, "steps": 0}, ValueError, "schedule needs steps"),
+            ("schedule", {**SCHEDULE, "learning_rate": 0.0}, ValueError, "schedule"),
+        ],
+    ),
+    "bigger_model.chunk_cross_entropy": (
+        dict(model=Lazy("char_lm"), validation_ids=IDS, chunk_length=4),
+        [
+            ("chunk_length", 4.0, TypeError, "chunk_length must be an int"),
+            ("chunk_length", 6, ValueError, "chunk_length=6 must be a multiple"),
+            ("chunk_length", 2, ValueError, "chunk_length"),
+        ],
+    ),
     # ---- faq (6) ---------------------------------------------------------------------------
     "faq.load_available": (
         dict(chapters=["ch_never_run"]),
@@ -137,6 +183,12 @@ TABLE = {
     ),
 }
 
+HEAVY = (  # their good calls train
+    "parallelism.time_training_steps",
+    "precision.compare_precisions",
+    "bigger_model.train_char_lm",
+)
+
 (test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
-    TABLE
+    TABLE, heavy=HEAVY
 )
