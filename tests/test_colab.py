@@ -311,9 +311,11 @@ def test_faq_rejects_bad_chapter_lists(bad):
 
 
 def test_faq_magic_runs_or_skips_the_answer(tmp_path, monkeypatch, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
     from IPython.testing.globalipapp import start_ipython
 
-    shell = start_ipython()
+    # Another test of the same process may have made IPython's shell already: reuse it.
+    shell = InteractiveShell.instance() if InteractiveShell.initialized() else start_ipython()
     monkeypatch.setenv("BIGMODEL_RESULTS", str(tmp_path))
     monkeypatch.setenv("BIGMODEL_PROFILE", "quick")
     profile.save_results("ch_a", {"x": 1.0})

@@ -12,6 +12,17 @@ def no_network():
     raise Exception("URL fetch failure: Name or service not known")
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(monkeypatch, tmp_path):
+    """Each test its own KERAS_HOME: tiny test arrays must never set the real files aside."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+
+
+def accept_tiny(monkeypatch):
+    """Let the 20 / 10 tiny arrays pass the loader's check for the real 60,000 / 10,000."""
+    monkeypatch.setattr(data, "_fashion_problem", lambda arrays: None)
+
+
 def tiny_arrays():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, size=(20, 28, 28), dtype=np.uint8)
@@ -21,6 +32,7 @@ def tiny_arrays():
 
 def test_keras_loader_is_used_when_it_works(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    accept_tiny(monkeypatch)
     monkeypatch.setattr(data, "_fashion_keras", tiny_arrays)
     monkeypatch.setattr(data, "_fashion_from_debian", lambda folder: pytest.fail("not needed"))
     fashion = data.load_fashion_mnist()
@@ -61,6 +73,7 @@ def test_no_apt_get_is_a_clear_error(monkeypatch, tmp_path):
     ],
 )
 def test_bad_sizes(monkeypatch, kwargs, error, match):
+    accept_tiny(monkeypatch)
     monkeypatch.setattr(data, "_fashion_keras", tiny_arrays)
     with pytest.raises(error, match=match):
         data.load_fashion_mnist(**kwargs)
