@@ -106,12 +106,8 @@ def temperature_sweep(x, y, t, x_test, y_test, temperatures, seeds, alpha, epoch
     return sweep
 
 
-def paired_seeds(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
-    """For each seed, a scratch and a distilled student with the same initial weights and batches.
-
-    Returns a dict: test accuracies ``scratch`` and ``distilled`` (one per seed), their
-    ``seconds_per_epoch`` lists, and the last distilled ``student``.
-    """
+def _check_students(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
+    """The arguments both student experiments share, checked; returns ``x`` and ``x_test``."""
     x = checks.array(x, "x")
     checks.matching(len(x), "len(x)", len(checks.labels(y, "y")), "len(y)")
     checks.matching(len(checks.array(t, "t", 2)), "len(t)", len(x), "len(x)")
@@ -121,6 +117,16 @@ def paired_seeds(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
     checks.probability(alpha, "alpha")
     checks.positive_float(T, "T")
     checks.positive_int(epochs, "epochs")
+    return x, x_test
+
+
+def paired_seeds(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
+    """For each seed, a scratch and a distilled student with the same initial weights and batches.
+
+    Returns a dict: test accuracies ``scratch`` and ``distilled`` (one per seed), their
+    ``seconds_per_epoch`` lists, and the last distilled ``student``.
+    """
+    x, x_test = _check_students(x, y, t, x_test, y_test, seeds, alpha, T, epochs)
     result = {"scratch": [], "distilled": [], "seconds_scratch": [], "seconds_distilled": []}
     for seed in range(seeds):
         for kind, targets in (("scratch", {}), ("distilled", {"t": t, "alpha": alpha, "T": T})):
@@ -140,15 +146,7 @@ def omitted_digit(
     of ``digit`` is chosen on the validation split, then applied to its test logits.
     Returns a dict: ``scratch`` (per-digit test accuracy) and ``runs`` (one dict per seed).
     """
-    x = checks.array(x, "x")
-    checks.matching(len(x), "len(x)", len(checks.labels(y, "y")), "len(y)")
-    checks.matching(len(checks.array(t, "t", 2)), "len(t)", len(x), "len(x)")
-    x_test = checks.array(x_test, "x_test")
-    checks.matching(len(checks.labels(y_test, "y_test")), "len(y_test)", len(x_test), "len(x_test)")
-    checks.positive_int(seeds, "seeds")
-    checks.probability(alpha, "alpha")
-    checks.positive_float(T, "T")
-    checks.positive_int(epochs, "epochs")
+    x, x_test = _check_students(x, y, t, x_test, y_test, seeds, alpha, T, epochs)
     x_val = checks.array(x_val, "x_val")
     checks.matching(len(checks.labels(y_val, "y_val")), "len(y_val)", len(x_val), "len(x_val)")
     checks.integer(digit, "digit", low=0, high=9)
