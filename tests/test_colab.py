@@ -202,6 +202,11 @@ def test_every_chapter_installs_the_pinned_release(path):
     installs = re.findall(r"%pip install[^\n]*", setup.source)
     assert installs == [f'%pip install -q "{bigmodel_utils.INSTALL_REQUIREMENT}"'], installs
     assert "requirements.lock" not in setup.source
+    # The package is imported right after it is installed, before Keras: on a runtime without
+    # TensorFlow (Colab's TPU runtimes) its import says what to do instead of a traceback.
+    lines = setup.source.splitlines()
+    after = lines[lines.index(installs[0].join(["    ", ""])) + 1]
+    assert after.startswith("    import bigmodel_utils"), after
 
 
 # ---- deployment.interpreter: with and without ai_edge_litert ------------------------------
