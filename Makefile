@@ -41,10 +41,11 @@ $(STAMP): requirements.lock pyproject.toml
 JOBS ?= 2
 book: $(STAMP)
 	$(BIN)/python tools/build_book.py . --jobs $(JOBS) -- -W --keep-going
-	$(MAKE) --no-print-directory book-zh
+	@$(PHASE) "Chinese pass" -- $(MAKE) --no-print-directory book-zh
 	@test -f _build/html/index.html && echo "The book: $(CURDIR)/_build/html/index.html"
 
-# From scratch: _build emptied (but for the last execution times, which only order the runs).
+# From scratch: _build emptied (but for the last execution times, which only order the runs, and
+# the record of a running make test's phases). make test runs the same two steps.
 book-fresh: $(STAMP)
 	$(BIN)/python tools/build_book.py . --empty
 	$(MAKE) --no-print-directory book
@@ -60,11 +61,23 @@ browser-deps:
 	  test "$$(id -u)" = 0 || { echo "run: sudo apt-get install -y chromium fonts-wqy-zenhei"; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
-test: $(STAMP) browser-deps
-	$(MAKE) lint
-	$(MAKE) book-fresh
-	$(BIN)/python -m pytest -ra
-	$(MAKE) colab-check
+# make test records each phase's wall seconds in _build/test_phases.json (ci/phases.py; make
+# benchmark ONLY=build shows them against the targets) and prints them in one line at the end.
+# Colab's environment (.venv-colab: mostly downloads) is set up in the background, niced, while
+# the book builds; the Colab check waits for it (its log: .venv-colab.log).
+PHASE = $(PYTHON) ci/phases.py run
+test: export BIGMODEL_PHASES := $(CURDIR)/_build/test_phases.json
+test:
+	@$(PYTHON) ci/phases.py start
+	@$(PHASE) "venv install" -- $(MAKE) --no-print-directory $(STAMP)
+	$(BIN)/python tools/build_book.py . --empty
+	$(BIN)/python ci/colab_check.py --background
+	@$(PHASE) "browser deps" -- $(MAKE) --no-print-directory browser-deps
+	@$(PHASE) lint -- $(MAKE) --no-print-directory lint
+	@$(PHASE) book -- $(MAKE) --no-print-directory book
+	@$(PHASE) pytest -- $(BIN)/python -m pytest -ra
+	$(MAKE) --no-print-directory colab-check
+	@$(PYTHON) ci/phases.py summary
 
 unit: $(STAMP) lint
 	$(BIN)/python -m pytest -ra -m "not book and not browser"

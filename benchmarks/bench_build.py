@@ -19,6 +19,10 @@ Rows:
 * **fixed cost of a notebook**: a fresh kernel, ``import tensorflow``, ``import bigmodel_utils`` and
   the banner, each step timed.
 * **Colab check**, when ``benchmarks/colab_seconds.json`` exists (written by ``make colab-check``).
+* **make test, phase by phase** (the whole target <= 1,200 s on a fresh clone), from the record the
+  last ``make test`` left in ``_build/test_phases.json`` (``ci/phases.py``): set-up, lint, English
+  execution, Sphinx, Chinese pass, pytest, Colab environment (in the background, with its processor
+  seconds), Colab check.
 * **fp32 matmul peak**, timed before and after the rebuild: a slow peak means a busy machine.
 """
 
@@ -34,6 +38,7 @@ BUILD = ROOT / "_build"
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "ci"))
 EDITED_CHAPTER = ROOT / "chapters" / "ch01_background.ipynb"
 SENTENCE = "\n\nThis sentence was added to time an incremental build of the book."
 
@@ -157,6 +162,45 @@ def colab_rows():
     ]
 
 
+def phase_rows():
+    """make test's seconds, phase by phase, from the record of its last run."""
+    import phases  # ci/phases.py
+
+    path = BUILD / "test_phases.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    if "total_seconds" not in data:  # that make test stopped before its summary
+        return []
+    rows = [
+        {
+            "benchmark": "make test (= .ci/run), last run, in all",
+            "value": float(data["total_seconds"]),
+            "unit": "s",
+            "target": f"<= {data.get('target_seconds', phases.TARGET_SECONDS)}",
+            "note": "recorded by make test (ci/phases.py); a fresh clone sets up both environments",
+        }
+    ]
+    entries = data.get("phases", {})
+    for name, seconds in phases.phases(data, BUILD).items():
+        entry = entries.get(name, {})
+        note = ""
+        if entry.get("background"):
+            note = f"in the background, {entry.get('cpu_seconds', 0):.0f} s of processor time"
+        elif entry.get("waited_seconds"):
+            note = f"of which {entry['waited_seconds']:.0f} s waiting for the Colab environment"
+        rows.append(
+            {
+                "benchmark": f"make test: {name}",
+                "value": float(seconds),
+                "unit": "s",
+                "target": "",
+                "note": note,
+            }
+        )
+    return rows
+
+
 def chapter_rows():
     """Each chapter's seconds in the last executions, and idle-machine estimates from them."""
     from profile_chapters import alone_seconds, projection
@@ -275,6 +319,7 @@ def run(*args):
                 "note": "executions two at a time + the Sphinx pass, from processor time",
             }
         )
+    rows += phase_rows()
     rows += chapter_rows()
     for name, (wall, cpu) in costs.items():
         rows.append(

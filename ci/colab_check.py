@@ -3,7 +3,10 @@
 ``make colab-check`` (part of ``make test``):
 
 1. builds ``.venv-colab`` with the versions of ``ci/colab-constraints.txt`` (``tensorflow-cpu``
-   in place of ``tensorflow``), once per change of that file;
+   in place of ``tensorflow``), once per change of that file. ``make test`` starts that set-up in
+   the background (``--background``: mostly downloading and unpacking, so it overlaps the book's
+   build) with its log in ``.venv-colab.log``; the check waits for it, and if it failed, says so
+   with the log's last lines and builds the environment again in the foreground;
 2. installs the package from the checkout, not editable, exactly as a chapter's install cell
    does, with those versions as constraints, and fails if pip changed any of them;
 3. copies each chapter of ``_toc.yml`` alone into an empty folder and executes it there with a
@@ -23,16 +26,24 @@ import os
 import pathlib
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
+import phases  # ci/phases.py: make test's record of seconds per phase
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CONSTRAINTS = ROOT / "ci" / "colab-constraints.txt"
 VENV = ROOT / ".venv-colab"
 STAMP = VENV / ".installed"
+LOCK = ROOT / ".venv-colab.lock"  # held while the environment is built or used
+LOG = ROOT / ".venv-colab.log"  # the background set-up's output, while the check has not read it
+READ_LOG = ROOT / ".venv-colab.log.read"  # where it goes once the check has read it
+INSTALLED = VENV / ".installed-package"  # the digest of the package as last installed
+READY, FAILED = "@@READY@@", "@@FAILED@@"  # the background set-up's last line
 FAQ = "ch06_faq"
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)$")
 
@@ -116,6 +127,89 @@ def build_environment(python=sys.executable):
     return True
 
 
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def environment_only(niceness=10):
+    """Build the environment and install the package, holding the lock; record the seconds.
+
+    Runs detached (``--background``), niced: the book's build, which runs meanwhile, keeps the
+    processor; this mostly keeps the network and the disk busy. Its output (``LOG``) ends with
+    ``READY`` or ``FAILED``.
+    """
+    os.nice(niceness)
+    with open(LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        start, cpu = time.perf_counter(), children_cpu()
+        try:
+            built = build_environment()
+            install_package()
+        except (OSError, subprocess.CalledProcessError, SystemExit) as error:
+            print(f"{FAILED} {type(error).__name__}: {error}", flush=True)
+            return 1
+        seconds, cpu = time.perf_counter() - start, children_cpu() - cpu
+        phases.record(
+            "Colab environment",
+            seconds,
+            cpu_seconds=round(cpu, 1),
+            background=True,
+            built=built,
+        )
+        what = "built and the package installed" if built else "the package installed"
+        print(f"{READY} {what} in {seconds:.0f} s ({cpu:.0f} s of processor time)", flush=True)
+    return 0
+
+
+def start_in_background():
+    """Start :func:`environment_only` detached, its output in ``LOG``; return at once."""
+    with open(LOG, "w") as log:
+        subprocess.Popen(
+            [sys.executable, __file__, "--environment-only"],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # not stopped with the make that started it
+        )
+    print(f"setting up .venv-colab in the background; its log: {LOG}", flush=True)
+
+
+def background_failure(log=None):
+    """The last lines of the background set-up's log (``LOG``) if it failed or stopped, or None."""
+    log = pathlib.Path(log or LOG)
+    if not log.exists():
+        return None
+    lines = log.read_text(errors="replace").splitlines()
+    if lines and lines[-1].startswith(READY):
+        return None
+    return "\n".join(lines[-25:]) or "(the log is empty: the set-up was stopped)"
+
+
+def wait_for_environment(lock):
+    """Take the lock (waiting for a background set-up), report its failure; return seconds waited.
+
+    The background set-up's log is read once: it is moved to ``READ_LOG`` then.
+    """
+    start = time.perf_counter()
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"waiting for the set-up of .venv-colab in the background (log: {LOG})", flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    waited = time.perf_counter() - start
+    failure = background_failure(LOG)
+    if LOG.exists():
+        LOG.replace(READ_LOG)
+    if failure is not None:
+        print(
+            f"FAILED: setting up .venv-colab in the background (log: {READ_LOG}); its last "
+            f"lines:\n{failure}\nsetting it up again here",
+            flush=True,
+        )
+    return waited
+
+
 def moved_versions(before, after, pinned):
     """{name: (before, after)} of every pinned package that pip changed or that is off its pin."""
     return {
@@ -125,12 +219,39 @@ def moved_versions(before, after, pinned):
     }
 
 
+def package_digest(root=None):
+    """SHA-256 of what ``pip install <checkout>`` builds the package from (``root``: ROOT)."""
+    import hashlib
+
+    root = root or ROOT
+    package = [p for p in (root / "bigmodel_utils").rglob("*") if "__pycache__" not in p.parts]
+    digest = hashlib.sha256()
+    for path in sorted([root / "pyproject.toml", root / "README.md", *package]):
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_package():
+    """Install the package unless the install is of the checkout as it is now; True if it ran.
+
+    ``make test`` installs it in the background (:func:`environment_only`); the check itself
+    installs it whenever the checkout's package differs from the installed one.
+    """
+    if INSTALLED.exists() and INSTALLED.read_text() == package_digest():
+        return False
+    install_package()
+    return True
+
+
 def install_package():
     """``pip install <checkout>`` as the install cell does; fail if a Colab version moved.
 
     Returns the installed ``bigmodel_utils`` file, which must not be the checkout's.
     """
     python = VENV / "bin" / "python"
+    digest = package_digest()  # the checkout as copied below
+    INSTALLED.unlink(missing_ok=True)
     pinned = {
         ("tensorflow-cpu" if name == "tensorflow" else name): v
         for name, v in read_constraints().items()
@@ -161,6 +282,7 @@ def install_package():
     ).stdout.strip()
     if not where.startswith(str(VENV)):
         raise SystemExit(f"the kernel would import bigmodel_utils from {where}, not the install")
+    INSTALLED.write_text(digest)
     return where
 
 
@@ -307,6 +429,10 @@ def main(argv=None):
     parser.add_argument("--niceness", type=int, default=0)
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "colab_seconds.json"))
     parser.add_argument("--only", nargs="*", help="execute only these chapters (by file stem)")
+    parser.add_argument(
+        "--background", action="store_true", help="only start setting up .venv-colab, detached"
+    )
+    parser.add_argument("--environment-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--run-one", dest="notebook", help=argparse.SUPPRESS)
     parser.add_argument("--results", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -316,6 +442,10 @@ def main(argv=None):
         options.python = os.path.abspath(options.python)
     if options.notebook:
         return run_one(options)
+    if options.background:
+        return start_in_background()
+    if options.environment_only:
+        return environment_only()
     start = time.perf_counter()
     record = {
         "profile": options.profile,
@@ -324,13 +454,16 @@ def main(argv=None):
     }
     if options.python is None:
         # One check at a time per checkout: a second would reinstall the package under the first.
-        lock = open(ROOT / ".venv-colab.lock", "w")  # held until the process ends
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        built = build_environment()
-        record["environment_seconds"] = round(time.perf_counter() - start, 1) if built else 0.0
+        lock = open(LOCK, "w")  # held until the process ends
+        record["waited_seconds"] = round(wait_for_environment(lock), 1)
         mark = time.perf_counter()
-        install_package()
-        record["install_seconds"] = round(time.perf_counter() - mark, 1)
+        built = build_environment()
+        record["environment_seconds"] = round(time.perf_counter() - mark, 1) if built else 0.0
+        if built:  # here, not in the background
+            phases.record("Colab environment", record["environment_seconds"], background=False)
+        mark = time.perf_counter()
+        installed = ensure_package()  # done already if make test set it up in the background
+        record["install_seconds"] = round(time.perf_counter() - mark, 1) if installed else 0.0
         options.python = str(VENV / "bin" / "python")
         record["versions"] = environment_requirements()
     seconds, failures = run_chapters(options)
@@ -338,6 +471,14 @@ def main(argv=None):
     record["total_seconds"] = round(time.perf_counter() - start, 1)
     record["failed"] = sorted(failures)
     pathlib.Path(options.output).write_text(json.dumps(record, indent=1) + "\n")
+    if options.profile == "quick":
+        phases.record(
+            "Colab check",
+            record["total_seconds"],
+            waited_seconds=record.get("waited_seconds", 0.0),
+            install_seconds=record.get("install_seconds", 0.0),
+            failed=record["failed"],
+        )
     print(
         f"{len(seconds)} executions, {len(failures)} failed, {record['total_seconds']:.0f} s "
         f"in all; seconds in {options.output}"

@@ -49,6 +49,9 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[1]  # the repository: its package, lock and data
 # A notebook whose code calls one of these reads the results other notebooks saved (the FAQ).
 READS_RESULTS = ("load_results(", "load_available(")
+# What emptying ``_build`` keeps: the last execution times (they only order the runs) and the
+# record of the seconds per phase of a running ``make test`` (``ci/phases.py``).
+KEPT = ("execution_times.json", "test_phases.json")
 
 
 # ---- 1. inputs --------------------------------------------------------------------------------
@@ -479,13 +482,13 @@ class Build:
 
 
 def empty_build_folder(build_dir):
-    """Remove everything in ``build_dir`` but the execution times (they only order the runs)."""
-    times = build_dir / "execution_times.json"
-    kept = times.read_bytes() if times.exists() else None
+    """Remove everything in ``build_dir`` but the files of ``KEPT``."""
+    kept = {name: (build_dir / name).read_bytes() for name in KEPT if (build_dir / name).exists()}
     shutil.rmtree(build_dir, ignore_errors=True)
-    if kept is not None:
+    if kept:
         build_dir.mkdir(parents=True)
-        times.write_bytes(kept)
+    for name, content in kept.items():
+        (build_dir / name).write_bytes(content)
 
 
 def main(argv=None):
@@ -498,7 +501,8 @@ def main(argv=None):
     parser.add_argument(
         "--empty",
         action="store_true",
-        help="only empty SOURCE/_build (keeping the last execution times, which order the runs)",
+        help="only empty SOURCE/_build (keeping the last execution times, which order the runs, "
+        "and the record of a running make test's phases)",
     )
     argv = sys.argv[1:] if argv is None else list(argv)
     flags = argv[argv.index("--") + 1 :] if "--" in argv else []  # for `jupyter-book build`
