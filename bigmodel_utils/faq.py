@@ -6,7 +6,7 @@ then says plainly which chapters to run and how, skips the answers that quote th
 numbers it did find. It never quotes a number from another profile, and never shows a traceback.
 """
 
-from bigmodel_utils import profile
+from bigmodel_utils import checks, profile
 
 MAGIC = "if_all_measured"
 _STATE = {"complete": False}
@@ -39,7 +39,18 @@ def load_available(chapters):
 
 
 def describe(found, missing):
-    """What the page found, and what to do about the chapters it did not find."""
+    """What the page found, and what to do about the chapters it did not find.
+
+    ``found`` maps a chapter to its saved numbers (a dict); ``missing`` names the chapters not
+    found (a dict of chapter to reason, or a list of names), as :func:`load_available` makes them.
+    """
+    checks.mapping(found, "found")
+    for chapter, numbers in found.items():
+        checks.mapping(numbers, f"found[{chapter!r}]")
+    if isinstance(missing, (str, bytes)) or not isinstance(missing, (dict, list, tuple)):
+        raise TypeError(f"missing must be a dict or list of chapter names, got {missing!r:.60}")
+    for chapter in missing:
+        checks.string(chapter, "missing (a chapter name)")
     read = (
         f"read {sum(map(len, found.values()))} numbers from {len(found)} chapters "
         f"({profile.active_profile()} profile)"
@@ -61,6 +72,8 @@ def describe(found, missing):
 
 def if_all_measured(line, cell):
     """Cell magic: run the cell only when every quoted chapter's numbers were found."""
+    checks.string(line, "line", empty=True)
+    checks.string(cell, "cell", empty=True)
     if not _STATE["complete"]:
         print("skipped: this answer needs the numbers of every chapter listed above")
         return

@@ -76,6 +76,14 @@ def bigram_generate(train_ids, vocabulary, prompt, length, temperature, count, s
     return [decode(row, vocabulary) for row in rows]
 
 
+def _shares(values, name):
+    """Real-word shares, one per sample: a 1-D array in [0, 1], NaN for a sample with no words."""
+    values = checks.array(values, name, ndim=1, finite=False).astype(float)
+    if np.any(np.isinf(values)) or np.any((values < 0) | (values > 1)):
+        raise ValueError(f"{name} must hold shares in [0, 1] (NaN: no words), got {values!r:.60}")
+    return values
+
+
 def judge_spelling(model_shares, bigram_shares):
     """The verdict on "the Transformer spells more real words than the bigram model".
 
@@ -86,8 +94,8 @@ def judge_spelling(model_shares, bigram_shares):
     :func:`bigmodel_utils.statistics.judge` dict with ``spelling_<lang>`` words and the two shares'
     intervals ``model`` and ``bigram``.
     """
-    model_shares = np.asarray(model_shares, dtype=float)
-    bigram_shares = np.asarray(bigram_shares, dtype=float)
+    model_shares = _shares(model_shares, "model_shares")
+    bigram_shares = _shares(bigram_shares, "bigram_shares")
     checks.matching(model_shares.size, "model_shares", bigram_shares.size, "bigram_shares")
     kept = ~(np.isnan(model_shares) | np.isnan(bigram_shares))
     gain = stats.paired_gain(bigram_shares[kept], model_shares[kept])
@@ -101,6 +109,7 @@ def judge_spelling(model_shares, bigram_shares):
 
 def check_spelling_judgement(judged):
     """Raise AssertionError when the spelling words disagree with the interval (the gate cell)."""
+    checks.mapping(judged, "judged", required=[f"spelling_{lang}" for lang in stats.LANGUAGES])
     stats.check_judgement(judged)
     for lang in stats.LANGUAGES:
         if judged[f"spelling_{lang}"] != _SPELLING[judged["verdict"]][lang]:

@@ -1,8 +1,9 @@
 """The book's figures for chapters 1 and 2, and the finish every figure shares.
 
 Each helper draws on a new matplotlib figure and returns it (the notebook shows it);
-nothing here trains or measures. Chapters 3.1 to 4 draw with :mod:`plots_architectures`,
-chapter 5 with :mod:`plots_remedies`; only chapters and those two import this module.
+nothing here trains or measures. Chapter 3.2 draws with :mod:`plots_recurrent`, chapters 3.1
+and 3.3 to 4 with :mod:`plots_architectures`, chapter 5 with :mod:`plots_remedies`; only
+chapters and those three import this module.
 """
 
 import matplotlib.pyplot as plt
@@ -45,6 +46,11 @@ def finish(figure, axis=None, grid="major", legend=None, path=None, **labels):
 
 def plot_model_sizes(landmarks, book_models, book_year):
     """Parameters of landmark models by year (log scale), the book's models at ``book_year``."""
+    for row in checks.records(landmarks, "landmarks", ("name", "year", "params")):
+        checks.positive_float(row["params"], "landmarks[...]['params']")
+    for row in checks.records(book_models, "book_models", ("name", "params")):
+        checks.positive_float(row["params"], "book_models[...]['params']")
+    checks.positive_int(book_year, "book_year")
     figure, axis = plt.subplots(figsize=(8, 4.2))
     years = [row["year"] for row in landmarks]
     params = [row["params"] for row in landmarks]
@@ -96,6 +102,10 @@ def plot_model_sizes(landmarks, book_models, book_year):
 
 # ---- chapter 2: what size buys and costs -----------------------------------------------------
 
+BENEFIT_COLUMNS = ("params", "test_accuracy", "gap", "noise_accuracy", "occlusion_accuracy")
+COST_COLUMNS = ("params", "forward_flops", "train_seconds", "epoch_seconds",
+                "memory_estimate_bytes")  # fmt: skip
+
 
 def _log_x_panel(axis, x, ys, labels, ylabel, title, styles=("o-", "s--", "^:")):
     for y, label, style in zip(ys, labels, styles):
@@ -109,6 +119,7 @@ def _log_x_panel(axis, x, ys, labels, ylabel, title, styles=("o-", "s--", "^:"))
 
 def plot_scaling_benefits(summary):
     """What a wider CNN buys: test accuracy, train-test gap and accuracy on damaged input."""
+    checks.columns(summary, "summary", BENEFIT_COLUMNS)
     figure, axes = plt.subplots(1, 3, figsize=(12, 3.6))
     x = summary["params"]
     accuracy = 100 * summary["test_accuracy"]
@@ -144,6 +155,7 @@ def plot_scaling_benefits(summary):
 
 def plot_scaling_costs(summary):
     """What a wider CNN costs: FLOPs per sample, training time and training memory."""
+    checks.columns(summary, "summary", COST_COLUMNS)
     figure, axes = plt.subplots(1, 3, figsize=(12, 3.6))
     x = summary["params"]
     _log_x_panel(
@@ -179,8 +191,17 @@ def plot_scaling_costs(summary):
 
 def plot_power_law(params, loss, fit, reference_alpha=None, reference_label=""):
     """Test loss against parameters (log-log) with the fitted a·N^(−α) + c."""
+    params = checks.array(params, "params", ndim=1).astype(float)
+    loss = checks.array(loss, "loss", ndim=1).astype(float)
+    checks.same_shape(params, "params", loss, "loss")
+    if params.min() <= 0 or loss.min() <= 0:
+        raise ValueError("params and loss must be positive (both axes are logarithmic)")
+    for key in ("a", "alpha", "c"):
+        checks.finite_float(checks.mapping(fit, "fit", ("a", "alpha", "c"))[key], f"fit[{key!r}]")
+    if reference_alpha is not None:
+        checks.finite_float(reference_alpha, "reference_alpha")
+    checks.string(reference_label, "reference_label", empty=True)
     figure, axis = plt.subplots(figsize=(8, 3.6))
-    params, loss = np.asarray(params, dtype=float), np.asarray(loss, dtype=float)
     grid = np.geomspace(params.min(), params.max(), 200)
     axis.plot(params, loss, "o", markersize=7, label="measured (mean over seeds)")
     axis.plot(
@@ -214,6 +235,11 @@ def plot_power_law(params, loss, fit, reference_alpha=None, reference_label=""):
 
 def plot_saliency(images, maps, names):
     """A row of digits, then one row of saliency maps per model (``maps[i]`` for ``names[i]``)."""
+    images = checks.array(images, "images", ndim=(3, 4))
+    maps = checks.arrays(maps, "maps", ndim=3)
+    for i, saliency in enumerate(maps):
+        checks.shape(saliency, f"maps[{i}]", (len(images), None, None))
+    checks.strings(names, "names", length=len(maps))
     columns = len(images)
     figure, axes = plt.subplots(
         1 + len(maps), columns, figsize=(1.2 * columns, 1.3 * (1 + len(maps))), squeeze=False
@@ -233,6 +259,9 @@ def plot_saliency(images, maps, names):
 
 def plot_first_filters(kernels, names, columns=16):
     """First-layer 3x3 filters of each model (blue negative, red positive), one panel per model."""
+    kernels = checks.arrays(kernels, "kernels", ndim=4)
+    checks.strings(names, "names", length=len(kernels))
+    checks.positive_int(columns, "columns")
     rows = [int(np.ceil(kernel.shape[-1] / columns)) for kernel in kernels]
     figure = plt.figure(
         figsize=(0.5 * columns, 0.55 * sum(rows) + 0.5 * len(kernels)), layout="constrained"

@@ -1,18 +1,38 @@
-"""The book's figures for chapters 3.1 to 4: CNN, RNN, attention, the ViT, the character
-model, the architectures side by side and the article's CNN. Only chapters import it.
+"""The book's figures for chapters 3.1 and 3.3 to 4: CNN, attention, the ViT, the character
+model, the architectures side by side and the article's CNN (chapter 3.2's recurrent networks
+draw with :mod:`plots_recurrent`). Only chapters import it.
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
 
+from bigmodel_utils import checks
 from bigmodel_utils.plots import finish
+
+
+def _image(value, name):
+    """One grey image as a 2-D array: (rows, cols), or with axes of size 1 (e.g. (28, 28, 1))."""
+    image = np.squeeze(checks.array(value, name, ndim=(2, 3, 4)))
+    if image.ndim != 2:
+        raise ValueError(f"{name} must be one grey image (rows, cols[, 1]), got {np.shape(value)}")
+    return image
+
+
+def _images(values, name):
+    """A non-empty list (or array) of grey images, each as a 2-D array."""
+    return [_image(value, f"{name}[{i}]") for i, value in enumerate(checks.arrays(values, name))]
+
 
 # ---- chapter 3.1: convolutional networks (training curves: 3.1, 3.3, 4) ----------------------
 
 
 def plot_history(history, metrics=("loss", "accuracy"), title=""):
     """Training curves from ``model.fit``: one panel per metric, train and validation."""
-    logs = getattr(history, "history", history)
+    logs = checks.mapping(getattr(history, "history", history), "history")
+    metrics = checks.strings(checks.non_empty(metrics, "metrics"), "metrics")
+    checks.mapping(logs, "history", metrics)
+    logs = checks.curves({k: logs[k] for k in logs if k.removeprefix("val_") in metrics}, "history")
+    checks.string(title, "title", empty=True)
     figure, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2))
     for axis, metric in zip(np.atleast_1d(axes), metrics):
         epochs = np.arange(1, len(logs[metric]) + 1)
@@ -28,6 +48,10 @@ def plot_history(history, metrics=("loss", "accuracy"), title=""):
 
 def plot_image_row(images, titles, title="", cmap="gray_r"):
     """Images side by side (a digit and what a layer makes of it), each with its title and size."""
+    images = _images(images, "images")
+    checks.strings(titles, "titles", length=len(images))
+    checks.string(title, "title", empty=True)
+    checks.string(cmap, "cmap")
     figure, axes = plt.subplots(1, len(images), figsize=(2.1 * len(images), 2.6), squeeze=False)
     for axis, image, name in zip(axes[0], images, titles):
         image = np.squeeze(image)
@@ -41,113 +65,31 @@ def plot_image_row(images, titles, title="", cmap="gray_r"):
 
 def plot_feature_maps(image, maps, channels=8):
     """The input digit, then the first ``channels`` feature maps of each layer of ``maps``."""
+    image = _image(image, "image")
+    checks.positive_int(channels, "channels")
+    for name, activation in checks.non_empty(checks.mapping(maps, "maps"), "maps").items():
+        if checks.array(activation, f"maps[{name!r}]", ndim=4).shape[-1] < channels:
+            raise ValueError(f"maps[{name!r}] must have at least channels={channels} channels")
     figure, axes = plt.subplots(
         len(maps), channels + 1, figsize=(1.1 * (channels + 1), 1.25 * len(maps)), squeeze=False
     )
+    axes[0, 0].imshow(image, cmap="gray_r")
     for row, (name, activation) in enumerate(maps.items()):
-        axes[row, 0].imshow(np.squeeze(image), cmap="gray_r") if row == 0 else axes[row, 0].axis(
-            "off"
-        )
         for column in range(channels):
             axes[row, column + 1].imshow(activation[0, :, :, column], cmap="viridis")
         size = activation.shape[1:]
         axes[row, 1].set_ylabel(f"{name}\n{size[0]}×{size[1]}×{size[2]}", fontsize=8)
     for axis in axes.flat:
         axis.set(xticks=[], yticks=[])
+    for axis in axes[1:, 0]:
+        axis.axis("off")
     axes[0, 0].set_title("input", fontsize=8)
     for column in range(channels):
         axes[0, column + 1].set_title(f"map {column}", fontsize=8)
-    figure.suptitle(
-        f"Feature maps of the trained CNN (first {channels} channels of each conv layer)",
-        fontsize=10,
-    )
+    title = f"Feature maps of the trained CNN (first {channels} channels of each conv layer)"
+    figure.suptitle(title, fontsize=10)
     figure.tight_layout()
     return figure
-
-
-# ---- chapter 3.2: recurrent networks ---------------------------------------------------------
-
-
-def plot_curves(curves, xlabel, ylabel, title):
-    """One line per entry of ``curves = {label: values per epoch}`` (epochs 1, 2, ...)."""
-    figure, axis = plt.subplots(figsize=(8, 3.5))
-    for label, values in curves.items():
-        axis.plot(np.arange(1, len(values) + 1), values, "o-", markersize=3, label=label)
-    return finish(figure, axis, legend=dict(fontsize=8), xlabel=xlabel, ylabel=ylabel, title=title)
-
-
-def plot_adding_mse(lengths, mse_by_model, references):
-    """Test MSE of the adding problem by sequence length, a line per model, references dashed."""
-    figure, axis = plt.subplots(figsize=(8, 3.5))
-    for (name, mse), style in zip(mse_by_model.items(), ("o-", "s-", "^-")):
-        axis.plot(lengths, mse, style, label=name)
-    for (label, level), color in zip(references.items(), ("gray", "tab:brown")):
-        axis.axhline(level, color=color, linestyle="--", linewidth=1, label=label)
-    axis.set_yscale("log")
-    axis.set_xticks(lengths)
-    return finish(
-        figure,
-        axis,
-        grid="both",
-        legend=dict(fontsize=8),
-        xlabel="sequence length T (steps)",
-        ylabel="test MSE (log scale)",
-        title="The adding problem: the same training budget at growing lengths",
-    )
-
-
-def plot_adding_curves(curves, step, baseline):
-    """Validation MSE in training, ``curves = {(model, T): values}``: colour = model, style = T."""
-    figure, axis = plt.subplots(figsize=(8, 4.2))
-    models = list(dict.fromkeys(model for model, _ in curves))
-    lengths = sorted({length for _, length in curves})
-    for (model, length), values in curves.items():
-        axis.plot(
-            step * np.arange(1, len(values) + 1),
-            values,
-            color=f"C{models.index(model)}",
-            linestyle=("-", "--", ":", "-.")[lengths.index(length) % 4],
-            marker="o",
-            markersize=3,
-            label=f"{model}, T = {length}",
-        )
-    axis.axhline(baseline, color="gray", linestyle="--", linewidth=1, label="always answer 1.0")
-    axis.set_yscale("log")
-    return finish(
-        figure,
-        axis,
-        grid="both",
-        legend=dict(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=4),
-        xlabel="training step",
-        ylabel="validation MSE (log scale)",
-        title="Learning the adding problem: validation MSE during training",
-    )
-
-
-def plot_gradient_norms(norms_by_model, title="How far back does the gradient reach?"):
-    """||dL/dx_t|| against the time step t, log scale: a line per entry, 'untrained' dashed."""
-    figure, axis = plt.subplots(figsize=(8, 3.5))
-    colors = {}
-    for name, norms in norms_by_model.items():
-        model_name = name.split(",")[0]
-        colors.setdefault(model_name, f"C{len(colors)}")
-        axis.plot(
-            np.arange(1, len(norms) + 1),
-            norms,
-            "--" if "untrained" in name else "-",
-            color=colors[model_name],
-            label=name,
-        )
-    axis.set_yscale("log")
-    return finish(
-        figure,
-        axis,
-        grid="both",
-        legend=dict(fontsize=8),
-        xlabel="time step t of the input",
-        ylabel="mean ‖∂L/∂x_t‖ (log scale)",
-        title=title,
-    )
 
 
 # ---- chapter 3.3: attention, positions, the tiny ViT -----------------------------------------
@@ -155,14 +97,15 @@ def plot_gradient_norms(norms_by_model, title="How far back does the gradient re
 
 def plot_attention_weights(weights, titles, tokens=None, suptitle=""):
     """Attention matrices side by side (rows: queries, columns: keys), one panel per matrix."""
-    weights = np.asarray(weights)
+    weights = checks.array(weights, "weights", ndim=3)
+    checks.strings(titles, "titles", length=len(weights))
+    if tokens is not None:
+        checks.strings(tokens, "tokens", length=weights.shape[2])
+        checks.matching(weights.shape[1], "the queries of weights", len(tokens), "tokens")
+    checks.string(suptitle, "suptitle", empty=True)
+    count = len(weights)
     figure, axes = plt.subplots(
-        1,
-        len(weights),
-        figsize=(2.4 * len(weights) + 1.2, 3.0),
-        squeeze=False,
-        sharey=True,
-        layout="constrained",
+        1, count, figsize=(2.4 * count + 1.2, 3.0), squeeze=False, sharey=True, layout="constrained"
     )
     for axis, matrix, title in zip(axes[0], weights, titles):
         image = axis.imshow(matrix, cmap="viridis", vmin=0, vmax=1)
@@ -180,15 +123,15 @@ def plot_attention_weights(weights, titles, tokens=None, suptitle=""):
 
 def plot_positional_encoding(encoding, dimensions=(8, 9, 24, 40)):
     """Heatmap of a positional encoding (positions x dimensions) and a few columns as curves."""
+    encoding = checks.array(encoding, "encoding", ndim=2)
+    for i in checks.int_tuple(dimensions, "dimensions", low=0):
+        checks.integer(i, "dimensions[...]", high=encoding.shape[1] - 1)
     figure, (left, right) = plt.subplots(
         1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1.3, 1]}
     )
     image = left.imshow(encoding, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1)
-    left.set(
-        xlabel="dimension i of the encoding",
-        ylabel="position in the sequence",
-        title=f"Sinusoidal positional encoding ({encoding.shape[0]} x {encoding.shape[1]})",
-    )
+    left.set(xlabel="dimension i of the encoding", ylabel="position in the sequence")
+    left.set_title("Sinusoidal positional encoding ({} x {})".format(*encoding.shape))
     figure.colorbar(image, ax=left, label="value")
     for i in dimensions:
         right.plot(encoding[:, i], label=f"i = {i} ({'sin' if i % 2 == 0 else 'cos'})")
@@ -202,7 +145,11 @@ def plot_positional_encoding(encoding, dimensions=(8, 9, 24, 40)):
 
 def plot_patches(image, patches, patch_size):
     """A digit cut into numbered patches, and the sequence (patches x pixels) a ViT reads."""
-    image = np.squeeze(image)
+    image = _image(image, "image")
+    patches = checks.array(patches, "patches", ndim=2)
+    checks.positive_int(patch_size, "patch_size")
+    grid = (image.shape[0] // patch_size) * (image.shape[1] // patch_size)
+    checks.matching(len(patches), "len(patches)", grid, f"the {patch_size}-pixel patches of image")
     figure, (left, right) = plt.subplots(
         1, 2, figsize=(8, 3.6), gridspec_kw={"width_ratios": [1, 1.4]}
     )
@@ -211,25 +158,17 @@ def plot_patches(image, patches, patch_size):
     for edge in range(patch_size, image.shape[0], patch_size):
         left.axhline(edge - 0.5, color="tab:red", linewidth=1)
         left.axvline(edge - 0.5, color="tab:red", linewidth=1)
+    box = {"facecolor": "white", "alpha": 0.7, "pad": 0.5, "linewidth": 0}
     for index in range(len(patches)):
-        row, column = divmod(index, columns)
-        left.text(
-            column * patch_size,
-            row * patch_size + 1.2,
-            str(index),
-            color="tab:blue",
-            fontsize=7,
-            bbox={"facecolor": "white", "alpha": 0.7, "pad": 0.5, "linewidth": 0},
-        )
+        row, column = divmod(index, columns)  # the patch's place in the grid
+        x, y = column * patch_size, row * patch_size + 1.2
+        left.text(x, y, index, color="tab:blue", fontsize=7, bbox=box)
     left.set(
         xticks=[], yticks=[], title=f"{len(patches)} patches of {patch_size}x{patch_size} pixels"
     )
     right.imshow(patches, cmap="gray_r", aspect="auto", interpolation="nearest")
-    right.set(
-        xlabel="pixel within the patch (row by row)",
-        ylabel="token = patch index",
-        title=f"The sequence: {patches.shape[0]} tokens x {patches.shape[1]} numbers",
-    )
+    right.set(xlabel="pixel within the patch (row by row)", ylabel="token = patch index")
+    right.set_title("The sequence: {} tokens x {} numbers".format(*patches.shape))
     figure.tight_layout()
     return figure
 
@@ -240,8 +179,12 @@ def plot_vit_attention(images, grids, titles, column_titles):
     ``grids``: ``(digits, maps, rows, cols)`` class-token attention; each map is drawn over the
     whole digit (scaled to its own maximum), with the digit's outline in cyan.
     """
-    grids = np.asarray(grids)
+    grids = checks.array(grids, "grids", ndim=4)
     count, maps = grids.shape[:2]
+    images = _images(images, "images")
+    checks.matching(len(images), "len(images)", count, "len(grids)")
+    checks.strings(titles, "titles", length=count)
+    checks.strings(column_titles, "column_titles", length=maps)
     figure, axes = plt.subplots(
         count, maps + 1, figsize=(1.5 * (maps + 1), 1.55 * count), squeeze=False
     )
@@ -251,14 +194,8 @@ def plot_vit_attention(images, grids, titles, column_titles):
         axes[row, 0].set_ylabel(title, fontsize=9)
         extent = (-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5)
         for column, heat in enumerate(grid, start=1):
-            axes[row, column].imshow(
-                heat / heat.max(),
-                cmap="magma",
-                vmin=0,
-                vmax=1,
-                extent=extent,
-                interpolation="nearest",
-            )
+            scaled = dict(vmin=0, vmax=1, extent=extent, interpolation="nearest")
+            axes[row, column].imshow(heat / heat.max(), cmap="magma", **scaled)
             axes[row, column].contour(image, levels=[0.5], colors="cyan", linewidths=0.8)
     for column, name in enumerate(["digit", *column_titles]):
         axes[0, column].set_title(name, fontsize=8)
@@ -273,19 +210,19 @@ def plot_vit_attention(images, grids, titles, column_titles):
 
 def plot_lm_curves(steps, train_loss, validation_loss, baselines, title="Character model"):
     """Cross-entropy (nats/char) against training steps, with baselines as horizontal lines."""
+    steps = checks.array(steps, "steps", ndim=1)
+    for values, name in ((train_loss, "train_loss"), (validation_loss, "validation_loss")):
+        checks.shape(checks.array(values, name, ndim=1), name, steps.shape)
+    for label, value in checks.mapping(baselines, "baselines").items():
+        checks.finite_float(value, f"baselines[{label!r}]")
+    checks.string(title, "title", empty=True)
     figure, axis = plt.subplots(figsize=(8, 3.6))
     axis.plot(steps, train_loss, "o-", label="Transformer, training (mean over the interval)")
     axis.plot(steps, validation_loss, "s-", label="Transformer, validation")
     for (name, value), style in zip(baselines.items(), ("--", ":", "-.")):
         axis.axhline(value, color="gray", linestyle=style, label=f"{name}: {value:.2f}")
-    return finish(
-        figure,
-        axis,
-        legend=dict(fontsize=8),
-        xlabel="training step",
-        ylabel="cross-entropy (nats per character)",
-        title=title,
-    )
+    labels = dict(xlabel="training step", ylabel="cross-entropy (nats per character)", title=title)
+    return finish(figure, axis, legend=dict(fontsize=8), **labels)
 
 
 # ---- chapter 3.5: the architectures side by side ---------------------------------------------
@@ -293,6 +230,9 @@ def plot_lm_curves(steps, train_loss, validation_loss, baselines, title="Charact
 
 def plot_comparison(table, columns, labels):
     """A horizontal bar panel per column of ``table`` (rows: architectures), two panels a row."""
+    columns = checks.strings(checks.non_empty(columns, "columns"), "columns")
+    checks.columns(table, "table", columns)
+    checks.strings(labels, "labels", length=len(columns))
     rows = int(np.ceil(len(columns) / 2))
     figure, axes = plt.subplots(
         rows, 2, figsize=(9, rows * (0.5 * len(table) + 1.2)), squeeze=False, layout="constrained"
@@ -318,22 +258,21 @@ def plot_comparison(table, columns, labels):
 
 def plot_confusion_matrix(y_true, y_pred, num_classes=10):
     """Counts of (true digit, predicted digit); the diagonal holds the correct answers."""
-    counts = np.bincount(
-        num_classes * np.asarray(y_true) + np.asarray(y_pred), minlength=num_classes**2
-    ).reshape(num_classes, num_classes)  # (true, predicted)
+    checks.positive_int(num_classes, "num_classes")
+    y_true = checks.labels(y_true, "y_true", num_classes)
+    y_pred = checks.labels(y_pred, "y_pred", num_classes)
+    checks.same_shape(y_true, "y_true", y_pred, "y_pred")
+    counts = np.bincount(num_classes * y_true + y_pred, minlength=num_classes**2).reshape(
+        num_classes, num_classes
+    )  # (true, predicted)
     figure, axis = plt.subplots(figsize=(4.6, 4))
     image = axis.imshow(np.log1p(counts), cmap="Blues")
     for (row, column), count in np.ndenumerate(counts):
         if count:
             color = "white" if row == column else "black"
             axis.text(column, row, count, ha="center", va="center", fontsize=7, color=color)
-    axis.set(
-        xlabel="predicted digit",
-        ylabel="true digit",
-        xticks=range(num_classes),
-        yticks=range(num_classes),
-        title="Confusion matrix (test set)",
-    )
+    axis.set(xlabel="predicted digit", ylabel="true digit", title="Confusion matrix (test set)")
+    axis.set(xticks=range(num_classes), yticks=range(num_classes))
     figure.colorbar(image, ax=axis, label="log(1 + count)")
     figure.tight_layout()
     return figure
@@ -341,6 +280,9 @@ def plot_confusion_matrix(y_true, y_pred, num_classes=10):
 
 def plot_digits(images, titles, columns=8):
     """A row (or grid) of 28x28 digits, each with a short title."""
+    images = _images(images, "images")
+    checks.strings(titles, "titles", length=len(images))
+    checks.positive_int(columns, "columns")
     rows = int(np.ceil(len(images) / columns))
     figure, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.6 * rows), squeeze=False)
     for axis in axes.flat:

@@ -6,13 +6,32 @@ Only chapters import this module.
 import matplotlib.pyplot as plt
 import numpy as np
 
+from bigmodel_utils import checks
 from bigmodel_utils.plots import finish
+
+
+def _accuracies(values, name, ndim=1):
+    """Test accuracies (one per seed, or a table of them) as an array of shares in [0, 1]."""
+    values = checks.array(values, name, ndim=ndim)
+    if values.min() < 0 or values.max() > 1:
+        raise ValueError(
+            f"{name} must hold accuracies in [0, 1], got {values.min()}..{values.max()}"
+        )
+    return values
+
 
 # ---- chapter 5.1: efficient algorithms -------------------------------------------------------
 
 
 def plot_accuracy_vs_latency(rows, title="Test accuracy against latency"):
     """A marker per row (``model``, ``latency_ms``, ``accuracy``, ``bytes``); area ~ file bytes."""
+    for i, row in enumerate(
+        checks.records(rows, "rows", ("model", "latency_ms", "accuracy", "bytes"))
+    ):
+        checks.non_negative_float(row["latency_ms"], f"rows[{i}]['latency_ms']")
+        checks.probability(row["accuracy"], f"rows[{i}]['accuracy']")
+        checks.positive_float(row["bytes"], f"rows[{i}]['bytes']")
+    checks.string(title, "title", empty=True)
     fig, ax = plt.subplots(figsize=(8, 3.8))
     largest = max(row["bytes"] for row in rows)
     markers = "osD^vP*X"
@@ -52,6 +71,12 @@ def plot_accuracy_vs_latency(rows, title="Test accuracy against latency"):
 
 def plot_distributed_losses(results, title="Two workers train one model"):
     """Per-step loss of each worker's own shard (thin) and of the whole global batch (thick)."""
+    for i, result in enumerate(
+        checks.records(results, "results", ("index", "local_losses", "global_losses"))
+    ):
+        checks.array(result["local_losses"], f"results[{i}]['local_losses']", ndim=1)
+        checks.array(result["global_losses"], f"results[{i}]['global_losses']", ndim=1)
+    checks.string(title, "title", empty=True)
     fig, ax = plt.subplots(figsize=(8, 3.5))
     for result in results:
         ax.plot(
@@ -72,6 +97,12 @@ def plot_distributed_speedup(
     num_workers, speedups, title="Predicted speed-up of synchronous data parallelism"
 ):
     """Speed-up vs workers: a panel per link of ``speedups = {link: {model: curve}}``; N dashed."""
+    num_workers = checks.array(num_workers, "num_workers", ndim=1, dtype_kind="int")
+    if num_workers.min() < 1:
+        raise ValueError(f"num_workers must be counts >= 1, got {num_workers.min()}")
+    for link, curves in checks.non_empty(checks.mapping(speedups, "speedups"), "speedups").items():
+        checks.curves(curves, f"speedups[{link!r}]", length=num_workers.size)
+    checks.string(title, "title", empty=True)
     fig, axes = plt.subplots(1, len(speedups), figsize=(9, 3.8), sharey=True, squeeze=False)
     for ax, (link, curves) in zip(axes[0], speedups.items()):
         ax.plot(num_workers, num_workers, "k--", lw=1, label="ideal: N")
@@ -95,6 +126,11 @@ def plot_distributed_speedup(
 
 def plot_soft_targets(image, probabilities_by_T, label):
     """The digit, then the teacher's softened distribution over the classes at each temperature."""
+    checks.array(image, "image", ndim=(2, 3))
+    probabilities_by_T = checks.curves(probabilities_by_T, "probabilities_by_T")
+    for T, p in probabilities_by_T.items():
+        checks.positive_float(T, "a temperature T (a key of probabilities_by_T)")
+        checks.integer(label, "label", low=0, high=p.size - 1)
     fig, axes = plt.subplots(
         1,
         1 + len(probabilities_by_T),
@@ -117,6 +153,10 @@ def plot_paired_seeds(
     scratch, distilled, teacher, title="Same seed, same data: scratch vs distilled student"
 ):
     """A line per seed from the scratch to the distilled student's test accuracy; teacher dashed."""
+    scratch = _accuracies(scratch, "scratch")
+    checks.same_shape(scratch, "scratch", _accuracies(distilled, "distilled"), "distilled")
+    checks.probability(teacher, "teacher")
+    checks.string(title, "title", empty=True)
     fig, ax = plt.subplots(figsize=(8, 3.5))
     for seed, (a, b) in enumerate(zip(scratch, distilled)):
         ax.plot([0, 1], [100 * a, 100 * b], "o-", color=f"C{seed}", label=f"seed {seed}")
@@ -133,6 +173,14 @@ def plot_temperature_sweep(
     temperatures, accuracies, scratch, teacher, title="Distilled student vs temperature"
 ):
     """Distilled students' test accuracy against T (mean, min-max over seeds), scratch, teacher."""
+    temperatures = checks.array(temperatures, "temperatures", ndim=1)
+    if temperatures.min() <= 0:
+        raise ValueError(f"temperatures must be positive, got {temperatures.min()}")
+    shares = _accuracies(accuracies, "accuracies", ndim=(1, 2))
+    checks.matching(len(shares), "len(accuracies)", temperatures.size, "len(temperatures)")
+    _accuracies(scratch, "scratch")
+    checks.probability(teacher, "teacher")
+    checks.string(title, "title", empty=True)
     accuracies = (
         100 * np.atleast_2d(np.asarray(accuracies, dtype=float).T).T
     )  # (temperatures, seeds)
@@ -168,6 +216,11 @@ def plot_temperature_sweep(
 
 def plot_per_digit_accuracy(per_digit, omitted, title=None):
     """Grouped bars: accuracy on each digit's test images, a bar per model of ``per_digit``."""
+    for name, accuracy in checks.curves(per_digit, "per_digit", length=10).items():
+        _accuracies(accuracy, f"per_digit[{name!r}]")
+    checks.integer(omitted, "omitted", low=0, high=9)
+    if title is not None:
+        checks.string(title, "title")
     fig, ax = plt.subplots(figsize=(8, 3.5))
     width = 0.8 / len(per_digit)
     for i, (name, accuracy) in enumerate(per_digit.items()):

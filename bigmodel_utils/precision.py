@@ -151,7 +151,9 @@ def judge_precisions(comparison, test_size):
 
 def check_precision_judgements(judgements):
     """Raise AssertionError when a verdict's words disagree with its interval (the gate cell)."""
+    checks.mapping(judgements, "judgements")
     for policy, pair in judgements.items():
+        checks.mapping(pair, f"judgements[{policy!r}]", required=("time", "accuracy"))
         stats.check_judgement(pair["time"])
         stats.check_judgement(pair["accuracy"])
         for lang in stats.LANGUAGES:

@@ -12,6 +12,8 @@ A chapter asks for its settings with :func:`choose`, e.g.
 ``epochs = choose(quick=3, full=12)``.
 """
 
+import math
+import numbers
 import os
 import platform
 
@@ -48,8 +50,30 @@ def active_profile():
     return requested
 
 
+def _setting_kind(value):
+    """What kind of setting ``value`` is, so that ``quick`` and ``full`` can be compared."""
+    if isinstance(value, (bool, str, dict)):
+        return type(value).__name__
+    if isinstance(value, numbers.Real):
+        return "number"
+    return "sequence" if isinstance(value, (list, tuple)) else type(value).__name__
+
+
 def choose(quick, full):
-    """Return ``quick`` or ``full`` according to the active profile."""
+    """Return ``quick`` or ``full`` according to the active profile.
+
+    Both must be settings of one kind (numbers, bools, strings, sequences or dicts; ``None`` for
+    "no limit" goes with any), so that a slip such as ``choose(quick=3, full="12")`` fails in
+    the quick profile too, not only on a GPU.
+    """
+    for value, name in ((quick, "quick"), (full, "full")):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value}")
+    if quick is not None and full is not None and _setting_kind(quick) != _setting_kind(full):
+        raise TypeError(
+            f"quick and full must be settings of one kind, got {type(quick).__name__} "
+            f"{quick!r:.40} and {type(full).__name__} {full!r:.40}"
+        )
     return full if active_profile() == "full" else quick
 
 

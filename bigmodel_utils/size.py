@@ -295,6 +295,11 @@ class FlopReport:
     unknown: list
     partial: list
 
+    def __post_init__(self):
+        checks.instance(self.total, "total", Flops)
+        for name in ("rows", "unknown", "partial"):
+            checks.instance(getattr(self, name), name, list)
+
 
 def _add_up(layer, path, calls, report, repeat=None):
     rule, recorded = rule_for(layer), calls.get(id(layer), [])

@@ -12,6 +12,8 @@ import math
 import numpy as np
 from scipy import stats as _scipy_stats
 
+from bigmodel_utils import checks
+
 CONFIDENCE = 0.95
 HOLDS, DOES_NOT_HOLD, NOT_SETTLED = "holds", "does not hold", "not settled"
 VERDICTS = (HOLDS, DOES_NOT_HOLD, NOT_SETTLED)
@@ -42,45 +44,13 @@ _UNDEFINED = {
 
 
 def _values(values, name, minimum=2):
-    """``values`` as a finite 1-D float array of at least ``minimum`` entries (else ValueError)."""
-    if isinstance(values, (str, bytes)):
-        raise TypeError(f"{name} must be a sequence of numbers, got a string")
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a sequence of numbers, got {values!r}") from None
-    if array.ndim != 1 or array.size < minimum:
+    """``values`` as a finite 1-D float array of at least ``minimum`` entries (one per seed)."""
+    array = checks.array(values, name, ndim=1).astype(float)
+    if array.size < minimum:
         raise ValueError(
             f"{name} must hold at least {minimum} values (one per seed), got {values!r}"
         )
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite numbers, got {values!r}")
     return array
-
-
-def _check_confidence(confidence):
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)):
-        raise TypeError(f"confidence must be a number in (0, 1), got {confidence!r}")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
-
-
-def _check_test_size(test_size):
-    if isinstance(test_size, bool) or not isinstance(test_size, (int, np.integer)):
-        raise TypeError(
-            f"test_size must be a positive int (number of test images), got {test_size!r}"
-        )
-    if test_size < 1:
-        raise ValueError(f"test_size must be >= 1, got {test_size}")
-
-
-def _check_accuracy(accuracy, name="accuracy"):
-    if isinstance(accuracy, bool) or not isinstance(
-        accuracy, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"{name} must be a number in [0, 1], got {accuracy!r}")
-    if not 0.0 <= float(accuracy) <= 1.0:  # also rejects NaN
-        raise ValueError(f"{name} must be in [0, 1], got {accuracy!r}")
 
 
 def t_quantile(degrees_of_freedom, confidence=CONFIDENCE):
@@ -88,7 +58,7 @@ def t_quantile(degrees_of_freedom, confidence=CONFIDENCE):
 
     ``math.inf`` degrees of freedom give the normal quantile (1.96 for 95 %).
     """
-    _check_confidence(confidence)
+    checks.fraction(confidence, "confidence")
     if not degrees_of_freedom >= 1:  # also rejects NaN
         raise ValueError(f"degrees_of_freedom must be >= 1, got {degrees_of_freedom}")
     if math.isinf(degrees_of_freedom):
@@ -113,8 +83,8 @@ def _combined_half_width(seed_variance, test_variance, seeds, confidence):
 
 def accuracy_standard_error(accuracy, test_size):
     """Binomial standard error of an accuracy measured on ``test_size`` images: sqrt(p(1-p)/n)."""
-    _check_accuracy(accuracy)
-    _check_test_size(test_size)
+    checks.probability(accuracy, "accuracy")
+    checks.positive_int(test_size, "test_size")
     return math.sqrt(accuracy * (1 - accuracy) / test_size)
 
 
@@ -123,9 +93,9 @@ def wilson_interval(accuracy, test_size, confidence=CONFIDENCE):
 
     Returns ``(low, high)``, inside [0, 1] even for an accuracy of 0 or 1.
     """
-    _check_accuracy(accuracy)
-    _check_test_size(test_size)
-    _check_confidence(confidence)
+    checks.probability(accuracy, "accuracy")
+    checks.positive_int(test_size, "test_size")
+    checks.fraction(confidence, "confidence")
     z = float(_scipy_stats.norm.ppf(0.5 + confidence / 2))
     n, p = test_size, float(accuracy)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
@@ -152,11 +122,11 @@ def seed_interval(values, confidence=CONFIDENCE, test_size=None):
             ``test_size``.
     """
     values = _values(values, "values")
-    _check_confidence(confidence)
+    checks.fraction(confidence, "confidence")
     mean, spread = float(values.mean()), float(values.std(ddof=1))
     test_variance = 0.0
     if test_size is not None:
-        _check_accuracy(mean, "the mean of values")
+        checks.probability(mean, "the mean of values")
         test_variance = accuracy_standard_error(mean, test_size) ** 2
     seed_variance = spread**2 / values.size
     standard_error = math.sqrt(seed_variance + test_variance)
@@ -194,13 +164,13 @@ def paired_gain(baseline, treatment, confidence=CONFIDENCE, test_size=None):
             f"baseline and treatment must pair one value per seed, got {baseline.size} and "
             f"{treatment.size} values"
         )
-    _check_confidence(confidence)
+    checks.fraction(confidence, "confidence")
     gains = treatment - baseline  # (seeds,)
     k, mean, spread = gains.size, float(gains.mean()), float(gains.std(ddof=1))
     seed_variance, test_variance = spread**2 / k, 0.0
     if test_size is not None:
         for name, values in (("baseline", baseline), ("treatment", treatment)):
-            _check_accuracy(float(values.mean()), f"the mean of {name}")
+            checks.probability(float(values.mean()), f"the mean of {name}")
             test_variance += accuracy_standard_error(float(values.mean()), test_size) ** 2
     standard_error = math.sqrt(seed_variance + test_variance)
     if standard_error > 0:
@@ -277,11 +247,6 @@ def verdict(interval, threshold, direction):
     return NOT_SETTLED
 
 
-def _check_language(lang):
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
-
-
 def verdict_words(verdict_name, lang="en", capital=False):
     """The words of a verdict in ``lang``: "holds" / "成立", "not settled at this size" / ...
 
@@ -289,7 +254,7 @@ def verdict_words(verdict_name, lang="en", capital=False):
     """
     if verdict_name not in VERDICTS:
         raise ValueError(f"verdict_name must be one of {VERDICTS}, got {verdict_name!r}")
-    _check_language(lang)
+    checks.one_of(lang, "lang", LANGUAGES)
     words = _WORDS[lang][verdict_name]
     return words[0].upper() + words[1:] if capital and lang == "en" else words
 
@@ -315,7 +280,7 @@ def format_effect(effect, interval, lang="en", unit="", scale=1.0, digits=1, sig
         digits: decimals shown.
         signed: show a sign on every number (for differences).
     """
-    _check_language(lang)
+    checks.one_of(lang, "lang", LANGUAGES)
     if unit not in _UNITS[lang]:
         raise ValueError(f"unit must be one of {tuple(_UNITS[lang])}, got {unit!r}")
     low, high = _interval(interval)
@@ -370,9 +335,8 @@ def check_judgement(judgement):
     The hidden gate cell of every chapter with a verdict calls this on each verdict it shows, so a
     build fails when wording and interval part ways.
     """
-    for key in ("verdict", "low", "high", "threshold", "direction"):
-        if key not in judgement:
-            raise ValueError(f"judgement must hold {key!r} (from statistics.judge)")
+    checks.mapping(judgement, "judgement", required=("verdict", "low", "high", "threshold",
+                                                      "direction"))  # fmt: skip
     expected = verdict(
         (judgement["low"], judgement["high"]), judgement["threshold"], judgement["direction"]
     )

@@ -130,7 +130,7 @@ def size_judgements(runs, label_runs, test_size):
     for table, name in ((runs, "runs"), (label_runs, "label_runs")):
         if not hasattr(table, "columns"):
             raise TypeError(f"{name} must be a pandas DataFrame, got {type(table).__name__}")
-    statistics._check_test_size(test_size)
+    checks.positive_int(test_size, "test_size")
     judgements = {
         "performance": _gain_judgement(*_paired(runs, "train_accuracy"), 0.0, "above"),
         "generalisation": _gain_judgement(*_paired(runs, "test_accuracy"), 0.0, "above", test_size),
@@ -181,7 +181,7 @@ def proportion_clause(time_judgement, flops_ratio):
 
 def glue_values(judgements, lang="en"):
     """Flat glue key -> text for the verdict boxes: ``<claim>_words`` and ``<claim>_effect``."""
-    statistics._check_language(lang)
+    checks.one_of(lang, "lang", statistics.LANGUAGES)
     checks.mapping(judgements, "judgements")
     for claim, judgement in judgements.items():
         checks.mapping(judgement, f"judgements[{claim!r}]", (f"words_{lang}", f"effect_{lang}"))
@@ -288,7 +288,7 @@ def summary_sentence(judgements, lang="en"):
             :data:`bigmodel_utils.statistics.VERDICTS`.
     """
     checks.mapping(judgements, "judgements")
-    statistics._check_language(lang)
+    checks.one_of(lang, "lang", statistics.LANGUAGES)
     for claim, judgement in judgements.items():
         if claim in CLAIM_NAMES and judgement.get("verdict") not in statistics.VERDICTS:
             raise ValueError(f"judgements[{claim!r}] has no valid verdict: {judgement!r}")

@@ -191,7 +191,27 @@ def _gradient_step():
     return recompute.make_gradient_step(build("square_dense"), build("square_dense_variables"))
 
 
+def _spelling_judgement():
+    from bigmodel_utils import generated_text
+
+    return generated_text.judge_spelling([0.5, 0.6, 0.7, 0.65], [0.3, 0.35, 0.4, 0.3])
+
+
+def _precision_judgements():
+    from bigmodel_utils import precision
+
+    comparison = {
+        "policies": ["float32", "mixed_float16"],
+        "seconds": {"float32": [2.0, 2.1, 1.9], "mixed_float16": [1.0, 1.1, 0.9]},
+        "accuracy": {"float32": [0.90, 0.91, 0.92], "mixed_float16": [0.905, 0.91, 0.915]},
+    }
+    return precision.judge_precisions(comparison, test_size=10_000)
+
+
 FACTORIES = {
+    "spelling_judgement": _spelling_judgement,
+    "precision_judgements": _precision_judgements,
+    "flops": lambda: __import__("bigmodel_utils.flops").flops.Flops(6, 2),
     "square_dense": lambda: _layer("square_dense"),  # keeps its input's shape (3,)
     "square_dense_variables": lambda: build("square_dense").trainable_variables,
     "gradient_steps": lambda: {"plain": _gradient_step()},

@@ -19,6 +19,24 @@ TIMINGS = {("lstm", 8): [2.0, 2.2, 2.1], ("attention", 8): [1.0, 1.1, 1.2]}
 
 TABLE = {
     # ---- generated_text (3.4) --------------------------------------------------------------
+    "generated_text.judge_spelling": (
+        dict(model_shares=[0.5, 0.6, NAN, 0.7], bigram_shares=[0.3, 0.35, 0.4, 0.3]),
+        [
+            ("model_shares", "abc", TypeError),
+            ("bigram_shares", [0.3, 0.35, 0.4], ValueError, "agree"),
+            ("model_shares", [0.5, INF, 0.6, 0.7], ValueError),
+            ("bigram_shares", [[0.3, 0.35, 0.4, 0.3]], ValueError),
+            ("model_shares", [50.0, 60.0, 70.0, 65.0], ValueError, r"\[0, 1\]"),
+        ],
+    ),
+    "generated_text.check_spelling_judgement": (
+        dict(judged=Lazy("spelling_judgement")),
+        [
+            ("judged", None, TypeError),
+            ("judged", {"verdict": "holds"}, ValueError, "spelling_en"),
+            ("judged", [0.1, 0.2], TypeError),
+        ],
+    ),
     "generated_text.known_words": (
         dict(text="the cat sat"),
         [
@@ -172,6 +190,19 @@ TABLE = {
         ],
     ),
     # ---- faq (6) ---------------------------------------------------------------------------
+    "faq.describe": (
+        dict(found={"ch02": {"accuracy": 0.9}}, missing={"ch05_1": "not run"}),
+        [
+            ("found", None, TypeError),
+            ("found", {"ch02": 0.9}, TypeError, "found"),
+            ("missing", "ch05_1", TypeError),
+            ("missing", [3], TypeError, "missing"),
+        ],
+    ),
+    "faq.if_all_measured": (
+        dict(line="", cell="print(1)"),
+        [("line", None, TypeError), ("cell", None, TypeError), ("cell", b"print(1)", TypeError)],
+    ),
     "faq.load_available": (
         dict(chapters=["ch_never_run"]),
         [

@@ -81,6 +81,15 @@ TABLE = {
             ("seed", -1, ValueError),
         ],  # fmt: skip
     ),
+    "profile.choose": (
+        dict(quick=3, full=12),
+        [
+            ("full", "12", TypeError, "quick and full"),
+            ("full", True, TypeError, "quick and full"),
+            ("quick", NAN, ValueError),
+            ("full", [12], TypeError),
+        ],
+    ),
     "profile.set_seed": (
         dict(seed=0),
         [("seed", -1, ValueError), ("seed", True, TypeError), ("seed", 1.5, TypeError)],

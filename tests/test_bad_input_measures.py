@@ -47,6 +47,15 @@ TABLE = {
         sizes("features") + [("scale", "no", TypeError)],
     ),
     "size.embedding_params": (dict(input_dim=10, output_dim=4), sizes("input_dim", "output_dim")),
+    "size.FlopReport": (
+        dict(total=Lazy("flops"), rows=[], unknown=[], partial=[]),
+        [
+            ("total", 3, TypeError),
+            ("rows", 4, TypeError),
+            ("unknown", "Lambda", TypeError),
+            ("partial", None, TypeError),
+        ],
+    ),
     "size.check_model": (
         dict(model=CNN),
         [
@@ -409,7 +418,7 @@ TABLE = {
         dict(baseline=[0.9, 0.92, 0.91], treatment=[0.91, 0.93, 0.91]),
         [
             ("treatment", [0.9, 0.92], ValueError),
-            ("baseline", None, ValueError),
+            ("baseline", None, TypeError),
             ("treatment", [0.9, INF, 0.9], ValueError),
             ("test_size", 0, ValueError),
         ],  # fmt: skip

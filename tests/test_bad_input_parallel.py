@@ -2,6 +2,9 @@
 ``recompute``, ``tensor_parallel``): each row replaces one argument of a good call by a bad value
 and names the words the error must say."""
 
+import os
+import tempfile
+
 import numpy as np
 from badinput import Lazy, make_tests
 
@@ -12,6 +15,8 @@ COMPARISON = {
     "accuracy": {"float32": [0.90, 0.91, 0.92], "mixed_float16": [0.905, 0.91, 0.915]},
 }
 IMAGES = np.zeros((4, 28, 28, 1), np.float32)
+OUTPUT_DIR = tempfile.TemporaryDirectory()  # a worker's folder: data.npz, removed at exit
+np.savez(os.path.join(OUTPUT_DIR.name, "data.npz"), x=IMAGES, y=np.arange(4))
 LABELS = np.array([0, 1, 2, 3])
 WEIGHTS = {
     "W1": np.full((4, 8), 0.1, np.float32),
@@ -33,7 +38,44 @@ TABLE = {
             ("test_size", 1.5, TypeError),
         ],
     ),
+    "precision.check_precision_judgements": (
+        dict(judgements=Lazy("precision_judgements")),
+        [
+            ("judgements", None, TypeError),
+            ("judgements", {"mixed_float16": {"time": {}}}, ValueError, "accuracy"),
+            ("judgements", {"mixed_float16": 0.5}, TypeError, "mixed_float16"),
+        ],
+    ),
     # ---- multiworker (5.2) -----------------------------------------------------------------
+    "multiworker_worker.parse_args": (
+        dict(argv=["--output-dir", OUTPUT_DIR.name]),
+        [
+            ("argv", "--steps 3", TypeError),
+            ("argv", ["--steps", "3"], ValueError, "--output-dir"),
+            ("argv", ["--output-dir", OUTPUT_DIR.name, "--steps", "0"], ValueError, "--steps"),
+            ("argv", ["--output-dir", OUTPUT_DIR.name, "--steps", "x"], ValueError, "--steps"),
+            ("argv", ["--output-dir", "/nonexistent"], ValueError, "data.npz"),
+            ("argv", ["--output-dir", OUTPUT_DIR.name, "--seed", "-1"], ValueError, "--seed"),
+        ],
+    ),
+    "multiworker_worker.main": (
+        dict(argv=["--output-dir", OUTPUT_DIR.name]),
+        [
+            ("argv", [3], TypeError),
+            (
+                "argv",
+                ["--output-dir", OUTPUT_DIR.name, "--learning-rate", "nan"],
+                ValueError,
+                "--learning-rate",
+            ),  # fmt: skip
+            (
+                "argv",
+                ["--output-dir", OUTPUT_DIR.name, "--optimizer", "rmsprop"],
+                ValueError,
+                "--optimizer",
+            ),  # fmt: skip
+        ],
+    ),
     "multiworker.launch_workers": (
         dict(x=IMAGES, y=LABELS, num_workers=2, steps=2, global_batch_size=4),
         [
@@ -124,7 +166,10 @@ TABLE = {
         ],
     ),
 }
-HEAVY = ("multiworker.launch_workers",)  # its good call starts worker processes
+HEAVY = (  # their good call starts worker processes or joins a cluster
+    "multiworker.launch_workers",
+    "multiworker_worker.main",
+)
 
 (test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
     TABLE, heavy=HEAVY

@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from bigmodel_utils import plots  # noqa: E402
 
 PACKAGE = pathlib.Path(plots.__file__).parent
-FIGURE_MODULES = {"plots", "plots_architectures", "plots_remedies"}
+FIGURE_MODULES = {"plots", "plots_architectures", "plots_recurrent", "plots_remedies"}
 
 
 def test_finish_labels_grids_legends_and_returns_the_figure(tmp_path):
@@ -42,9 +42,7 @@ def test_finish_without_an_axis_or_a_legend_only_lays_out():
 
 @pytest.mark.parametrize("module", sorted(FIGURE_MODULES))
 def test_figure_modules_stay_small(module):
-    assert (
-        len((PACKAGE / f"{module}.py").read_text().splitlines()) <= 360
-    )  # chapter order first; the middle one holds chapters 3.1 to 4
+    assert len((PACKAGE / f"{module}.py").read_text().splitlines()) <= 300
 
 
 def test_only_figure_modules_import_the_figure_modules():

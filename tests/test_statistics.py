@@ -173,9 +173,9 @@ def test_seeds_per_profile():
     "call, error, match",
     [
         (lambda: st.seed_interval([0.9]), ValueError, "at least 2"),
-        (lambda: st.seed_interval("0.9, 0.8"), TypeError, "string"),
+        (lambda: st.seed_interval("0.9, 0.8"), TypeError, "values must be an array"),
         (lambda: st.seed_interval([0.9, float("nan")]), ValueError, "finite"),
-        (lambda: st.seed_interval([[0.9, 0.8]]), ValueError, "at least 2"),
+        (lambda: st.seed_interval([[0.9, 0.8]]), ValueError, "values must have 1 dim"),
         (lambda: st.seed_interval([0.9, 0.8], confidence=1.5), ValueError, "confidence"),
         (lambda: st.seed_interval([0.9, 0.8], test_size=0), ValueError, "test_size"),
         (lambda: st.seed_interval([0.9, 0.8], test_size=10.0), TypeError, "test_size"),
