@@ -92,3 +92,87 @@ def _register_magic():
     shell = get_ipython()
     if shell is not None:
         shell.register_magic_function(if_all_measured, magic_kind="cell", magic_name=MAGIC)
+
+
+# ---- the answers' computed words, in both editions (chapter 6) ----
+
+LANGUAGES = ("en", "zh")
+# The four model families of chapter 3.5, by the slug its results use.
+MODEL_NAMES = {
+    "cnn": {"en": "CNN", "zh": "CNN"},
+    "simple_rnn": {"en": "SimpleRNN", "zh": "SimpleRNN"},
+    "lstm": {"en": "LSTM", "zh": "LSTM"},
+    "vit": {"en": "Vision Transformer", "zh": "视觉 Transformer"},
+}
+IDEAL_TWO_DEVICE_SPEEDUP = 2.0  # two devices at best halve a step's time
+CLOSE_TO_IDEAL = 0.9  # a speed-up within 10 % of the ideal counts as close to it
+
+
+def _language(lang):
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
+
+
+def mixed_precision_clause(time_ratio, lang="en"):
+    """How mixed precision changed an epoch's time, from chapter 5.1's ratio (mixed / float32).
+
+    ``time_ratio`` > 1: "made a training epoch 2.8 times slower"; otherwise "... times faster".
+    """
+    checks.positive_float(time_ratio, "time_ratio")
+    _language(lang)
+    slower = time_ratio > 1
+    factor = time_ratio if slower else 1 / time_ratio
+    if lang == "zh":
+        change = "用时变为原来的" if slower else "速度提高到原来的"
+        return f"使每个训练轮次的{change} {factor:.1f} 倍"
+    return f"made a training epoch {factor:.1f} times {'slower' if slower else 'faster'}"
+
+
+def speedup_verdict(speedup, lang="en"):
+    """Chapter 5.2's best two-device speed-up against the ideal 2 (Amdahl's bound for two).
+
+    At least ``CLOSE_TO_IDEAL`` of the ideal is "close to the ideal 2", below it "well short of
+    the ideal 2".
+    """
+    checks.positive_float(speedup, "speedup")
+    _language(lang)
+    close = speedup >= CLOSE_TO_IDEAL * IDEAL_TWO_DEVICE_SPEEDUP
+    words = {
+        "en": ("well short of the ideal 2", "close to the ideal 2"),
+        "zh": ("远未达到理想的 2 倍", "接近理想的 2 倍"),
+    }
+    return words[lang][close]
+
+
+def data_clause(cnn_accuracy, vit_accuracy, lang="en"):
+    """Chapter 3.5's lesson on assumptions: did the CNN beat the Vision Transformer?"""
+    checks.probability(cnn_accuracy, "cnn_accuracy")
+    checks.probability(vit_accuracy, "vit_accuracy")
+    _language(lang)
+    cnn_ahead = cnn_accuracy > vit_accuracy
+    if lang == "zh":
+        if cnn_ahead:
+            return "在本页的数据上，CNN 内置的假设比 Transformer 的灵活性更有价值"
+        return "在本页的数据上，Transformer 的灵活性已经赶上了 CNN 的假设"
+    if cnn_ahead:
+        return (
+            "on this page's data, the CNN's built-in assumptions were worth more than the "
+            "Transformer's flexibility"
+        )
+    return (
+        "on this page's data, the Transformer's flexibility already matched the CNN's assumptions"
+    )
+
+
+def memory_clause(rnn_mse, baseline_mse, lang="en"):
+    """Chapter 3.2's longest adding problem: the plain RNN's error against the blind baseline.
+
+    Above half the error of always answering the average sum: "no better than"; else "clearly
+    below". The words sit between the two errors in the FAQ's sentence.
+    """
+    checks.non_negative_float(rnn_mse, "rnn_mse")
+    checks.positive_float(baseline_mse, "baseline_mse")
+    _language(lang)
+    solved = rnn_mse <= baseline_mse / 2
+    words = {"en": ("no better than", "clearly below"), "zh": ("并不优于", "明显低于")}
+    return words[lang][solved]

@@ -212,6 +212,38 @@ TABLE = {
             ("chapters", [3], ValueError, "chapters must hold"),
         ],
     ),
+    "faq.mixed_precision_clause": (
+        dict(time_ratio=2.8, lang="zh"),
+        [
+            ("time_ratio", 0.0, ValueError, "time_ratio must be a number > 0"),
+            ("time_ratio", "2.8", TypeError, "time_ratio must be a real number"),
+            ("lang", "fr", ValueError, "lang must be one of"),
+        ],
+    ),
+    "faq.speedup_verdict": (
+        dict(speedup=1.2),
+        [
+            ("speedup", -1.0, ValueError, "speedup must be a number > 0"),
+            ("speedup", float("nan"), ValueError, "speedup must be a finite number"),
+            ("lang", "EN", ValueError, "lang must be one of"),
+        ],
+    ),
+    "faq.data_clause": (
+        dict(cnn_accuracy=0.95, vit_accuracy=0.81),
+        [
+            ("cnn_accuracy", 95.0, ValueError, "cnn_accuracy must be a number in"),
+            ("vit_accuracy", None, TypeError, "vit_accuracy must be a real number"),
+            ("lang", None, ValueError, "lang must be one of"),
+        ],
+    ),
+    "faq.memory_clause": (
+        dict(rnn_mse=0.17, baseline_mse=0.167),
+        [
+            ("rnn_mse", -0.1, ValueError, "rnn_mse must be a number >= 0"),
+            ("baseline_mse", 0.0, ValueError, "baseline_mse must be a number > 0"),
+            ("lang", "cn", ValueError, "lang must be one of"),
+        ],
+    ),
 }
 
 HEAVY = (  # their good calls train

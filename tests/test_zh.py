@@ -8,8 +8,10 @@ generator makes from the English sources and the translations. ``python tools/tr
 <chapter>`` shows what to do when a test here fails.
 """
 
+import ast
 import json
 import pathlib
+import re
 import sys
 
 import nbformat
@@ -296,3 +298,158 @@ def test_chinese_search_index_has_chinese_words():
     assert "注意力" in terms and "卷积" in terms, (
         "Chinese words are not search terms (jieba missing?)"
     )
+
+
+# ---- glued words have Chinese twins (zh/README.md, "Glued words") ----
+
+EXECUTED = ROOT / "_build" / "jupyter_execute" / "chapters"
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+LOWER_WORD = re.compile(r"\b[a-z]{2,}\b")
+# Glued words that have no Chinese twin yet, by chapter: the Chinese shows them in English.
+# This list may only shrink: a word that gains its twin must leave it (a test below says so).
+KNOWN_GAPS = {
+    "ch03_3_transformer": {
+        "attention_vs_lstm",
+        "attention_vs_lstm_short",
+        "attention_vs_rnn",
+        "attention_vs_rnn_short",
+        "ink_verdict_first",
+        "ink_verdict_last",
+    },
+    "ch03_4_char_lm": {
+        "curve_lead",
+        "overfit_clause",
+        "real_words_bigram_cold",
+        "real_words_bigram_own",
+        "real_words_model_cold",
+        "real_words_model_own",
+        "spelling_gain_cold",
+        "spelling_gain_own",
+    },
+    "ch03_5_comparison": {
+        "efficiency_best_name",
+        "efficiency_worst_name",
+        "fastest_name",
+        "slowest_name",
+    },
+    "ch05_1_efficient": {
+        "bf16_gain",
+        "bf16_time",
+        "device",
+        "fp16_gain",
+        "fp16_time",
+        "int8_latency",
+        "sep_capacity_effect",
+        "sep_latency",
+        "stride_capacity_effect",
+        "stride_latency",
+        "tflite_fp16_latency",
+    },
+}
+
+
+def glued_values(chapter, executed=EXECUTED):
+    """``{name: value}`` a chapter glued in the last build, strings as str, from its outputs.
+
+    myst-nb moves the glued outputs of an executed notebook into ``<chapter>.glue.json``; any left
+    in the notebook count too. Each value is its ``text/plain`` form, read back as a Python
+    literal where it is one (a string glued as ``'faster'`` becomes ``faster``).
+    """
+    outputs = []
+    glue_path = executed / f"{chapter}.glue.json"
+    if glue_path.exists():
+        outputs += json.loads(glue_path.read_text()).values()
+    notebook = executed / f"{chapter}.ipynb"
+    if notebook.exists():
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            outputs += [o for o in cell.get("outputs", []) if "scrapbook" in o.get("metadata", {})]
+    values = {}
+    for output in outputs:
+        name = output["metadata"]["scrapbook"]["name"]
+        data = output.get("data", {})
+        text = next((v for k, v in data.items() if k.endswith("text/plain")), "")
+        try:
+            values[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            values[name] = text
+    return values
+
+
+def is_word(value):
+    """A glued value is a word or phrase when it is a string with a Latin word in it.
+
+    ``"faster"``, ``"Holds"`` and ``"0.54× (95 % CI 0.07 to 3.97×)"`` are; ``"25,120"``,
+    ``"13×13"`` and ``"5e-07"`` (numbers formatted in code) are not.
+    """
+    return isinstance(value, str) and bool(LATIN_WORD.search(value))
+
+
+def twin_problems(chapter, values, chinese_cells, known=frozenset()):
+    """What is wrong with a chapter's glued words in Chinese, each naming chapter and glue name.
+
+    ``values``: ``{name: value}`` glued by the chapter; ``chinese_cells``: ``{cell id: Chinese
+    markdown}`` of its translated cells; ``known``: names allowed to lack a twin for now.
+    """
+    problems = []
+    for name, value in sorted(values.items()):
+        if name.endswith("_zh") or not is_word(value):
+            continue
+        twin = values.get(f"{name}_zh")
+        if twin is None and name not in known:
+            problems.append(f"{chapter}: glue {name} is a word ({value!r}) with no twin {name}_zh")
+        elif isinstance(twin, str) and twin == value and LOWER_WORD.search(value):
+            problems.append(f"{chapter}: glue {name}_zh is the English {value!r}")
+    for cell_id, text in chinese_cells.items():
+        for name in sorted(set(translations.GLUE.findall(text))):
+            if name not in known and not name.endswith("_zh") and is_word(values.get(name)):
+                problems.append(
+                    f"{chapter} cell {cell_id}: the Chinese glues the English word {name}; "
+                    f"use {name}_zh"
+                )
+    return problems
+
+
+def chinese_cells(chapter):
+    """``{cell id: Chinese}`` of a chapter's translated markdown cells."""
+    entries = translations.load(chapter)
+    return {key: entry["zh"] for key, entry in entries.items() if (entry.get("zh") or "").strip()}
+
+
+def test_twin_check_names_the_chapter_and_the_glue():
+    values = {"speed": "faster", "speed_zh": "更快", "n": 3, "size": "25,120", "verdict": "Holds"}
+    values["clause_zh"] = "比 CNN 更快"  # a Chinese twin may hold Latin words
+    cells = {
+        "c1": "{glue:text}`speed_zh`{glue:text}`n`，{glue:text}`clause_zh`{glue:text}`verdict`"
+    }
+    assert twin_problems("ch09", values, cells) == [
+        "ch09: glue verdict is a word ('Holds') with no twin verdict_zh",
+        "ch09 cell c1: the Chinese glues the English word verdict; use verdict_zh",
+    ]
+    assert twin_problems("ch09", values, cells, known={"verdict"}) == []
+    copied = {"speed": "faster", "speed_zh": "faster", "model": "CNN", "model_zh": "CNN"}
+    assert twin_problems("ch09", copied, {}) == ["ch09: glue speed_zh is the English 'faster'"]
+    assert not is_word("5e-07") and not is_word("13×13") and is_word("0.5× (95 % CI 0.1 to 2×)")
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", translations.toc_chapters())
+def test_every_glued_word_has_a_chinese_twin(chapter):
+    if not EXECUTED.exists():
+        pytest.fail("no executed notebooks in _build/jupyter_execute: run `make book`")
+    values = glued_values(chapter)
+    known = KNOWN_GAPS.get(chapter, set())
+    problems = twin_problems(chapter, values, chinese_cells(chapter), known)
+    assert not problems, "\n".join(problems) + "\nsee zh/README.md, Glued words"
+
+
+@pytest.mark.book
+def test_known_gaps_only_shrink():
+    if not EXECUTED.exists():
+        pytest.fail("no executed notebooks in _build/jupyter_execute: run `make book`")
+    closed = [
+        f"{chapter}: {name}"
+        for chapter, names in sorted(KNOWN_GAPS.items())
+        for name in sorted(names)
+        if f"{name}_zh" in (values := glued_values(chapter)) or not is_word(values.get(name))
+    ]
+    assert not closed, f"remove from KNOWN_GAPS in tests/test_zh.py (twinned or gone): {closed}"
