@@ -8,10 +8,12 @@
    build) with its log in ``.venv-colab.log``; the check waits for it, and if it failed, says so
    with the log's last lines and builds the environment again in the foreground;
 2. installs the package from the checkout, not editable, exactly as a chapter's install cell
-   does, with those versions as constraints, and fails if pip changed any of them;
+   does, with those versions as constraints, and fails if pip changed any of them (in the
+   background too, under ``make test``; not again while the installed package is the checkout's);
 3. copies each chapter of ``_toc.yml`` alone into an empty folder and executes it there with a
    plain IPython kernel of that environment (no myst_nb, no book configuration), in the quick
-   profile, offline (the data loaders' own fallbacks); the FAQ runs alone and after the others;
+   profile, offline (the data loaders' own fallbacks), the longest first (by the book build's
+   last execution times); the FAQ runs alone (with an empty results folder) and after the others;
 4. writes the seconds per chapter to ``benchmarks/colab_seconds.json``.
 
 ``make full-check`` uses the same executor with the book's own environment and the full
@@ -384,11 +386,39 @@ def run_in_process(notebook, options, results):
     return notebook.stem, record["seconds"], record["text"]
 
 
+def expected_seconds(build_times=None, colab_times=None):
+    """{chapter stem: seconds it is expected to take}, to start the longest first.
+
+    From the book build's last executions (``_build/execution_times.json``: in ``make test``, this
+    very checkout's), else from the last Colab check (``benchmarks/colab_seconds.json``).
+    """
+    build_times = pathlib.Path(build_times or ROOT / "_build" / "execution_times.json")
+    colab_times = pathlib.Path(colab_times or ROOT / "benchmarks" / "colab_seconds.json")
+    try:
+        if build_times.exists():
+            records = json.loads(build_times.read_text())
+            return {pathlib.Path(name).stem: r["seconds"] for name, r in records.items()}
+        if colab_times.exists():
+            return dict(json.loads(colab_times.read_text()).get("chapter_seconds", {}))
+    except (ValueError, KeyError, TypeError, AttributeError):  # a record of another format
+        pass
+    return {}
+
+
+def longest_first(paths, expected):
+    """``paths`` by expected seconds, longest first; unknown ones first, in their order."""
+    return sorted(paths, key=lambda path: -expected.get(path.stem, float("inf")))
+
+
 def run_chapters(options):
-    """Execute the FAQ alone, then every chapter (``--jobs`` at a time), then the FAQ again."""
+    """Execute every chapter and the FAQ alone (``--jobs`` at a time), then the FAQ again.
+
+    The longest chapters start first, so that no long one starts last while the other
+    workers sit idle; the FAQ alone (it reads an empty results folder) is the shortest run.
+    """
     notebooks = [path for path in chapters() if not options.only or path.stem in options.only]
     faq = [path for path in notebooks if path.stem == FAQ]
-    others = [path for path in notebooks if path.stem != FAQ]
+    others = longest_first([path for path in notebooks if path.stem != FAQ], expected_seconds())
     seconds, failures = {}, {}
     with tempfile.TemporaryDirectory(prefix="colab-check-") as scratch:
         scratch = pathlib.Path(scratch)
@@ -405,13 +435,20 @@ def run_chapters(options):
                 print(f"{key}: {took:.1f} s", flush=True)
             return text
 
-        for notebook in faq:  # opened alone: nothing saved yet, and never a traceback
-            text = record(run_in_process(notebook, options, scratch / "nothing"), f"{FAQ} (alone)")
-            if f"{FAQ} (alone)" in seconds and "skipped" not in text:
-                failures[f"{FAQ} (alone)"] = "the FAQ alone did not say what it skipped"
+        # (notebook, results folder, name): the FAQ alone reads a folder nothing is saved in.
+        runs = [(path, results, path.stem) for path in others]
+        runs += [(path, scratch / "nothing", f"{FAQ} (alone)") for path in faq]
         with concurrent.futures.ThreadPoolExecutor(options.jobs) as pool:
-            for outcome in pool.map(lambda path: run_in_process(path, options, results), others):
-                record(outcome)
+            futures = {
+                pool.submit(run_in_process, path, options, folder): name
+                for path, folder, name in runs
+            }
+            for future in concurrent.futures.as_completed(futures):
+                name = futures[future]
+                text = record(future.result(), name)
+                # Opened alone: nothing saved yet, and never a traceback.
+                if name == f"{FAQ} (alone)" and name in seconds and "skipped" not in text:
+                    failures[name] = "the FAQ alone did not say what it skipped"
         for notebook in faq if others else []:  # after the others: every answer must be there
             text = record(run_in_process(notebook, options, results))
             if FAQ in seconds and ("skipped:" in text or "have not saved" in text):

@@ -374,3 +374,63 @@ def test_accuracy_floor_rejects_floors_that_are_not_accuracies(quick, full):
 
     with pytest.raises(ValueError, match="must be an accuracy"):
         gates.accuracy_floor("x", quick, full, _digits(1, 1))
+
+
+# ---- the order of the executions ---------------------------------------------------------------
+
+
+def test_the_longest_chapters_start_first(tmp_path):
+    times = tmp_path / "execution_times.json"
+    times.write_text(
+        '{"chapters/a.ipynb": {"seconds": 5}, "chapters/b.ipynb": {"seconds": 50},'
+        ' "chapters/c.ipynb": {"seconds": 20}}'
+    )
+    expected = colab_check.expected_seconds(times, tmp_path / "none.json")
+    assert expected == {"a": 5, "b": 50, "c": 20}
+    paths = [pathlib.Path(f"{name}.ipynb") for name in ("a", "new", "b", "c")]
+    order = [path.stem for path in colab_check.longest_first(paths, expected)]
+    assert order == ["new", "b", "c", "a"], "a chapter never timed must not start last"
+
+
+def test_expected_seconds_fall_back_to_the_last_colab_check(tmp_path):
+    colab = tmp_path / "colab_seconds.json"
+    colab.write_text('{"chapter_seconds": {"a": 3.0, "ch06_faq (alone)": 1.0}}')
+    assert colab_check.expected_seconds(tmp_path / "none.json", colab)["a"] == 3.0
+    colab.write_text("[1, 2]")  # another format: no order, not a failure
+    assert colab_check.expected_seconds(tmp_path / "none.json", colab) == {}
+
+
+def test_the_faq_runs_alone_with_the_chapters_and_again_after_them(monkeypatch, tmp_path):
+    toc = tmp_path / "_toc.yml"
+    toc.write_text(
+        "format: jb-book\nroot: intro\nchapters:\n"
+        + "".join(f"- file: chapters/{name}\n" for name in ("ch01_a", "ch02_b", "ch06_faq"))
+    )
+    (tmp_path / "chapters").mkdir()
+    for name in ("ch01_a", "ch02_b", "ch06_faq"):
+        (tmp_path / "chapters" / f"{name}.ipynb").write_text("{}")
+    of_the_book = colab_check.chapters
+    monkeypatch.setattr(colab_check, "chapters", lambda: of_the_book(toc))
+    monkeypatch.setattr(colab_check, "expected_seconds", lambda: {"ch01_a": 1, "ch02_b": 9})
+    calls = []
+
+    def run(notebook, options, results):
+        calls.append((notebook.stem, pathlib.Path(results).name))
+        if notebook.stem == "ch06_faq":
+            saved = pathlib.Path(results).is_dir() and any(pathlib.Path(results).iterdir())
+            return notebook.stem, 1.0, "all answers" if saved else "skipped: run ch01_a first"
+        pathlib.Path(results).mkdir(exist_ok=True)
+        (pathlib.Path(results) / f"{notebook.stem}.json").write_text("{}")
+        return notebook.stem, 2.0, ""
+
+    monkeypatch.setattr(colab_check, "run_in_process", run)
+    options = type("Options", (), {"only": None, "jobs": 1})()
+    seconds, failures = colab_check.run_chapters(options)
+    assert not failures, failures
+    assert calls == [
+        ("ch02_b", "results"),
+        ("ch01_a", "results"),
+        ("ch06_faq", "nothing"),
+        ("ch06_faq", "results"),
+    ]
+    assert set(seconds) == {"ch01_a", "ch02_b", "ch06_faq (alone)", "ch06_faq"}
