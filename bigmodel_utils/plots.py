@@ -41,6 +41,15 @@ def finish(figure, axis=None, grid="major", legend=None, path=None, **labels):
     return figure
 
 
+def log_finish(figure, axis=None, legend=None, **labels):
+    """:func:`finish` for lines on a logarithmic y axis: grid at every tick, a small legend
+    (``legend``: ``axis.legend`` keywords, default ``fontsize=8``); returns ``figure``."""
+    if axis is not None:
+        axis.set_yscale("log")
+    legend = dict(fontsize=8) if legend is None else legend
+    return finish(figure, axis, grid="both", legend=legend, **labels)
+
+
 # ---- chapter 1: model sizes over time --------------------------------------------------------
 
 
@@ -222,15 +231,9 @@ def plot_power_law(params, loss, fit, reference_alpha=None, reference_label=""):
     axis.set_yscale("log")
     for ticks in (axis.yaxis.set_major_formatter, axis.yaxis.set_minor_formatter):
         ticks(plt.FormatStrFormatter("%.2g"))
-    return finish(
-        figure,
-        axis,
-        grid="both",
-        legend=dict(fontsize=8),
-        xlabel="parameters N (log scale)",
-        ylabel="test cross-entropy loss (log scale)",
-        title="Test loss against model size",
-    )
+    title = "Test loss against model size"
+    labels = dict(xlabel="parameters N (log scale)", ylabel="test cross-entropy loss (log scale)")
+    return log_finish(figure, axis, title=title, **labels)
 
 
 def plot_saliency(images, maps, names):

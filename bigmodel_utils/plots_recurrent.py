@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from bigmodel_utils import checks
-from bigmodel_utils.plots import finish
+from bigmodel_utils.plots import finish, log_finish
 
 
 def plot_curves(curves, xlabel, ylabel, title):
@@ -32,17 +32,10 @@ def plot_adding_mse(lengths, mse_by_model, references):
         axis.plot(lengths, mse, style, label=name)
     for (label, level), color in zip(references.items(), ("gray", "tab:brown")):
         axis.axhline(level, color=color, linestyle="--", linewidth=1, label=label)
-    axis.set_yscale("log")
     axis.set_xticks(lengths)
-    return finish(
-        figure,
-        axis,
-        grid="both",
-        legend=dict(fontsize=8),
-        xlabel="sequence length T (steps)",
-        ylabel="test MSE (log scale)",
-        title="The adding problem: the same training budget at growing lengths",
-    )
+    title = "The adding problem: the same training budget at growing lengths"
+    labels = dict(xlabel="sequence length T (steps)", ylabel="test MSE (log scale)")
+    return log_finish(figure, axis, title=title, **labels)
 
 
 def plot_adding_curves(curves, step, baseline):
@@ -67,16 +60,10 @@ def plot_adding_curves(curves, step, baseline):
             label=f"{model}, T = {length}",
         )
     axis.axhline(baseline, color="gray", linestyle="--", linewidth=1, label="always answer 1.0")
-    axis.set_yscale("log")
-    return finish(
-        figure,
-        axis,
-        grid="both",
-        legend=dict(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=4),
-        xlabel="training step",
-        ylabel="validation MSE (log scale)",
-        title="Learning the adding problem: validation MSE during training",
-    )
+    legend = dict(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=4)
+    title = "Learning the adding problem: validation MSE during training"
+    labels = dict(xlabel="training step", ylabel="validation MSE (log scale)", title=title)
+    return log_finish(figure, axis, legend=legend, **labels)
 
 
 def plot_gradient_norms(norms_by_model, title="How far back does the gradient reach?"):
@@ -95,13 +82,5 @@ def plot_gradient_norms(norms_by_model, title="How far back does the gradient re
             color=colors[model_name],
             label=name,
         )
-    axis.set_yscale("log")
-    return finish(
-        figure,
-        axis,
-        grid="both",
-        legend=dict(fontsize=8),
-        xlabel="time step t of the input",
-        ylabel="mean ‖∂L/∂x_t‖ (log scale)",
-        title=title,
-    )
+    labels = dict(xlabel="time step t of the input", ylabel="mean ‖∂L/∂x_t‖ (log scale)")
+    return log_finish(figure, axis, title=title, **labels)

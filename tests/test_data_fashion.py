@@ -1,11 +1,11 @@
-"""Tests of data.load_fashion_mnist: Keras first, Debian's package next, never synthetic data."""
+"""Tests of fashion_mnist.load_fashion_mnist: Keras first, Debian's package next, never made up."""
 
 import shutil
 
 import numpy as np
 import pytest
 
-from bigmodel_utils import data
+from bigmodel_utils import fashion_mnist
 
 
 def no_network():
@@ -20,7 +20,7 @@ def _own_cache(monkeypatch, tmp_path):
 
 def accept_tiny(monkeypatch):
     """Let the 20 / 10 tiny arrays pass the loader's check for the real 60,000 / 10,000."""
-    monkeypatch.setattr(data, "_fashion_problem", lambda arrays: None)
+    monkeypatch.setattr(fashion_mnist, "_problem", lambda arrays: None)
 
 
 def tiny_arrays():
@@ -33,9 +33,9 @@ def tiny_arrays():
 def test_keras_loader_is_used_when_it_works(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     accept_tiny(monkeypatch)
-    monkeypatch.setattr(data, "_fashion_keras", tiny_arrays)
-    monkeypatch.setattr(data, "_fashion_from_debian", lambda folder: pytest.fail("not needed"))
-    fashion = data.load_fashion_mnist()
+    monkeypatch.setattr(fashion_mnist, "_keras", tiny_arrays)
+    monkeypatch.setattr(fashion_mnist, "_from_debian", lambda folder: pytest.fail("not needed"))
+    fashion = fashion_mnist.load_fashion_mnist()
     assert fashion.source == "keras.datasets, downloaded"  # no cached files in tmp_path
     assert fashion.x_train.shape == (20, 28, 28, 1) and fashion.x_train.dtype == np.float32
     assert fashion.y_test.dtype == np.int64 and 0.0 <= fashion.x_test.min() <= 1.0
@@ -45,14 +45,14 @@ def test_keras_loader_is_used_when_it_works(monkeypatch, tmp_path, capsys):
 
 def test_neither_source_raises_naming_both_ways(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(data, "_fashion_keras", no_network)
+    monkeypatch.setattr(fashion_mnist, "_keras", no_network)
 
     def no_archive(folder):
         raise OSError("apt-get download dataset-fashion-mnist failed: Unable to locate package")
 
-    monkeypatch.setattr(data, "_fashion_from_debian", no_archive)
+    monkeypatch.setattr(fashion_mnist, "_from_debian", no_archive)
     with pytest.raises(OSError) as error:
-        data.load_fashion_mnist()
+        fashion_mnist.load_fashion_mnist()
     message = str(error.value)
     assert "network" in message and "apt-get download dataset-fashion-mnist" in message
     assert str(tmp_path / "datasets" / "fashion-mnist") in message
@@ -61,7 +61,7 @@ def test_neither_source_raises_naming_both_ways(monkeypatch, tmp_path):
 def test_no_apt_get_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(OSError, match="apt-get and dpkg-deb"):
-        data._fashion_from_debian(tmp_path)
+        fashion_mnist._from_debian(tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -74,9 +74,9 @@ def test_no_apt_get_is_a_clear_error(monkeypatch, tmp_path):
 )
 def test_bad_sizes(monkeypatch, kwargs, error, match):
     accept_tiny(monkeypatch)
-    monkeypatch.setattr(data, "_fashion_keras", tiny_arrays)
+    monkeypatch.setattr(fashion_mnist, "_keras", tiny_arrays)
     with pytest.raises(error, match=match):
-        data.load_fashion_mnist(**kwargs)
+        fashion_mnist.load_fashion_mnist(**kwargs)
 
 
 @pytest.mark.slow
@@ -84,7 +84,7 @@ def test_bad_sizes(monkeypatch, kwargs, error, match):
 def test_offline_machine_gets_the_real_data_from_debian(monkeypatch, tmp_path, capsys):
     """The real path: Keras cannot download, Debian's package provides the very files."""
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    real_keras = data._fashion_keras
+    real_keras = fashion_mnist._keras
     calls = []
 
     def offline_first(*args):
@@ -93,8 +93,8 @@ def test_offline_machine_gets_the_real_data_from_debian(monkeypatch, tmp_path, c
             no_network()  # the first call plays a machine without a network
         return real_keras()
 
-    monkeypatch.setattr(data, "_fashion_keras", offline_first)
-    fashion = data.load_fashion_mnist()
+    monkeypatch.setattr(fashion_mnist, "_keras", offline_first)
+    fashion = fashion_mnist.load_fashion_mnist()
     assert fashion.source == "Debian package dataset-fashion-mnist"
     assert fashion.x_train.shape == (60_000, 28, 28, 1) and fashion.x_test.shape == (
         10_000,
@@ -104,7 +104,7 @@ def test_offline_machine_gets_the_real_data_from_debian(monkeypatch, tmp_path, c
     )
     np.testing.assert_array_equal(np.bincount(fashion.y_test), [1000] * 10)
     assert "Debian package" in capsys.readouterr().out
-    for name in data.FASHION_FILES:  # the Keras loader now finds them offline
+    for name in fashion_mnist.FASHION_FILES:  # the Keras loader now finds them offline
         assert (tmp_path / "datasets" / "fashion-mnist" / name).stat().st_size > 0
-    again = data.load_fashion_mnist(test_size=100, verbose=False)
+    again = fashion_mnist.load_fashion_mnist(test_size=100, verbose=False)
     assert again.source == "keras.datasets, cached files" and len(again.y_test) == 100

@@ -12,10 +12,10 @@ import sys
 
 import numpy as np
 import pytest
+from fresh_process import SUBPROCESS_SECONDS, run_script
 
 from bigmodel_utils import distributed, distributed_loop, multiworker
 
-SUBPROCESS_SECONDS = 240  # generous: the machine may be shared; a healthy run takes ~15 s
 ONE_STEP_TOLERANCE = 1e-6  # max |dW| between 2 replicas and 1 device after one SGD step
 
 TWO_REPLICA_SCRIPT = r"""
@@ -58,15 +58,7 @@ def learnable_digits(count=512, seed=0):
 
 @pytest.fixture(scope="module")
 def two_replica_run():
-    result = subprocess.run(
-        [sys.executable, "-c", TWO_REPLICA_SCRIPT],
-        capture_output=True,
-        text=True,
-        timeout=SUBPROCESS_SECONDS,
-    )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("@@")]
-    assert result.returncode == 0 and lines, result.stderr[-3000:]
-    return json.loads(lines[0][2:])
+    return run_script(TWO_REPLICA_SCRIPT)
 
 
 @pytest.mark.slow

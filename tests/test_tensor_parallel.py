@@ -5,19 +5,15 @@ so those checks run in a fresh Python process (as chapter 5.2's tests do); the t
 itself only validates arguments and runs single-device code.
 """
 
-import json
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import tensorflow as tf
+from fresh_process import run_script
 
 from bigmodel_utils import allreduce_cost, recompute
 from bigmodel_utils import tensor_parallel as tp
 from bigmodel_utils import tensor_parallel_cost as tp_cost
 
-SUBPROCESS_SECONDS = 240  # generous on a shared machine; a healthy run takes ~15 s
 RELATIVE_TOLERANCE = 1e-5  # max |split - unsplit| / max |unsplit|, float32 rounding
 
 SPLIT_SCRIPT = r"""
@@ -39,15 +35,7 @@ print("@@" + json.dumps(result))
 
 @pytest.fixture(scope="module")
 def split_run():
-    completed = subprocess.run(
-        [sys.executable, "-c", SPLIT_SCRIPT],
-        capture_output=True,
-        text=True,
-        timeout=SUBPROCESS_SECONDS,
-    )
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("@@")]
-    assert completed.returncode == 0 and lines, completed.stderr[-3000:]
-    return json.loads(lines[0][2:])
+    return run_script(SPLIT_SCRIPT)
 
 
 @pytest.mark.slow
