@@ -230,14 +230,8 @@ def verdict(interval, threshold, direction):
         one of ``VERDICTS``: ``"holds"``, ``"does not hold"``, ``"not settled"``.
     """
     low, high = _interval(interval)
-    if isinstance(threshold, bool) or not isinstance(
-        threshold, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"threshold must be a number, got {threshold!r}")
-    if not math.isfinite(threshold):
-        raise ValueError(f"threshold must be finite, got {threshold!r}")
-    if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
+    threshold = checks.finite_float(threshold, "threshold")
+    checks.one_of(direction, "direction", DIRECTIONS)
     if direction == "below":  # mirror: "effect < t" is "-effect > -t"
         low, high, threshold = -high, -low, -threshold
     if low > threshold:
@@ -252,8 +246,7 @@ def verdict_words(verdict_name, lang="en", capital=False):
 
     ``capital=True`` capitalises the English words for the start of a sentence or a box title.
     """
-    if verdict_name not in VERDICTS:
-        raise ValueError(f"verdict_name must be one of {VERDICTS}, got {verdict_name!r}")
+    checks.one_of(verdict_name, "verdict_name", VERDICTS)
     checks.one_of(lang, "lang", LANGUAGES)
     words = _WORDS[lang][verdict_name]
     return words[0].upper() + words[1:] if capital and lang == "en" else words
@@ -281,13 +274,10 @@ def format_effect(effect, interval, lang="en", unit="", scale=1.0, digits=1, sig
         signed: show a sign on every number (for differences).
     """
     checks.one_of(lang, "lang", LANGUAGES)
-    if unit not in _UNITS[lang]:
-        raise ValueError(f"unit must be one of {tuple(_UNITS[lang])}, got {unit!r}")
+    checks.one_of(unit, "unit", _UNITS[lang])
     low, high = _interval(interval)
-    if isinstance(effect, bool) or not isinstance(effect, (int, float, np.integer, np.floating)):
-        raise TypeError(f"effect must be a number, got {effect!r}")
-    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
-        raise ValueError(f"digits must be an int >= 0, got {digits!r}")
+    checks.finite_float(effect, "effect")
+    checks.non_negative_int(digits, "digits")
     words = {"effect": _number(scale * float(effect), digits, signed), "unit": _UNITS[lang][unit]}
     if math.isinf(low) and math.isinf(high):
         return _UNDEFINED[lang].format(**words)
@@ -314,13 +304,7 @@ def judge(interval, threshold, direction, effect=None, unit="", scale=1.0, digit
             else ((low + high) / 2 if math.isfinite(low + high) else 0.0)
         )
     name = verdict((low, high), threshold, direction)
-    result = {
-        "verdict": name,
-        "low": low,
-        "high": high,
-        "threshold": float(threshold),
-        "direction": direction,
-    }
+    result = dict(verdict=name, low=low, high=high, threshold=float(threshold), direction=direction)
     for lang in LANGUAGES:
         result[f"words_{lang}"] = verdict_words(name, lang, capital=True)
         result[f"effect_{lang}"] = format_effect(
@@ -354,9 +338,7 @@ def check_judgement(judgement):
 
 def seeds_required(profile_name):
     """Seeds a verdict needs in a profile: at least 3 in ``quick``, at least 5 in ``full``."""
-    if profile_name not in MIN_SEEDS:
-        raise ValueError(f"profile_name must be one of {tuple(MIN_SEEDS)}, got {profile_name!r}")
-    return MIN_SEEDS[profile_name]
+    return MIN_SEEDS[checks.one_of(profile_name, "profile_name", MIN_SEEDS)]
 
 
 def check_seeds(seeds, profile_name):
