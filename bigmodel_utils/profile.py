@@ -136,6 +136,10 @@ def glue(name, value, display=True):
     checks.boolean(display, "display")
     if hasattr(value, "item") and getattr(value, "shape", None) == ():
         value = value.item()  # a NumPy scalar: glue its Python number, so format specs work
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(
+            f"value of {name!r} must be a finite number to stand in prose, got {value}"
+        )
     try:
         from myst_nb import glue as myst_glue
     except ImportError:

@@ -293,6 +293,9 @@ def power_law(N, a, alpha, c):
     N = checks.array(N, "N")
     if np.any(N <= 0):
         raise ValueError("N must be positive")
+    a, alpha, c = (
+        checks.finite_float(v, name) for v, name in ((a, "a"), (alpha, "alpha"), (c, "c"))
+    )
     return a * np.power(N, -alpha) + c
 
 

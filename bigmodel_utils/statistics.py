@@ -8,6 +8,7 @@ every language the book has (English and Chinese). NumPy and SciPy only; nothing
 """
 
 import math
+import numbers
 
 import numpy as np
 from scipy import stats as _scipy_stats
@@ -59,6 +60,8 @@ def t_quantile(degrees_of_freedom, confidence=CONFIDENCE):
     ``math.inf`` degrees of freedom give the normal quantile (1.96 for 95 %).
     """
     checks.fraction(confidence, "confidence")
+    if isinstance(degrees_of_freedom, bool) or not isinstance(degrees_of_freedom, numbers.Real):
+        raise TypeError(f"degrees_of_freedom must be a number >= 1, got {degrees_of_freedom!r}")
     if not degrees_of_freedom >= 1:  # also rejects NaN
         raise ValueError(f"degrees_of_freedom must be >= 1, got {degrees_of_freedom}")
     if math.isinf(degrees_of_freedom):

@@ -125,7 +125,13 @@ TABLE = {
     ),
     "profile.glue": (
         dict(name="accuracy", value=0.97, display=False),
-        [("name", 3, TypeError), ("name", "", ValueError), ("display", "no", TypeError)],
+        [
+            ("name", 3, TypeError),
+            ("name", "", ValueError),
+            ("display", "no", TypeError),
+            ("value", NAN, ValueError, "accuracy"),
+            ("value", float("inf"), ValueError, "finite"),
+        ],
     ),
     "profile.save_results": (
         dict(chapter="ch02", values={"a": 1}),

@@ -410,6 +410,7 @@ TABLE = {
         [
             ("degrees_of_freedom", 0, ValueError),
             ("degrees_of_freedom", NAN, ValueError),
+            ("degrees_of_freedom", True, TypeError),
             ("confidence", 0.0, ValueError),
         ],  # fmt: skip
     ),
@@ -602,6 +603,9 @@ TABLE = {
             ("N", np.array([0.0, 1.0]), ValueError),
             ("N", "N", TypeError),
             ("N", np.zeros(0), ValueError),
+            ("a", NAN, ValueError),
+            ("alpha", True, TypeError),
+            ("c", INF, ValueError),
         ],
     ),
     "scaling.fit_power_law": (
