@@ -10,6 +10,7 @@ generator makes from the English sources and the translations. ``python tools/tr
 
 import ast
 import json
+import os
 import pathlib
 import re
 import sys
@@ -255,6 +256,47 @@ def test_chinese_config_is_a_chinese_build_without_execution():
     assert config["sphinx"]["config"]["language"] == "zh_CN"
     assert config["sphinx"]["config"]["edition_switch"]["root"] == ".."
     assert config["bibtex_bibfiles"] == ["references.bib"], "the English settings are kept"
+
+
+def test_unchanged_files_keep_their_time_so_sphinx_skips_their_pages(tmp_path):
+    page = tmp_path / "chapters" / "ch01.ipynb"
+    assert build_zh.write_if_changed(page, "一")
+    os.utime(page, (1_000_000, 1_000_000))
+    assert not build_zh.write_if_changed(page, "一")
+    assert page.stat().st_mtime == 1_000_000, "an unchanged page must not look new to Sphinx"
+    assert build_zh.write_if_changed(page, "二") and page.read_text() == "二"
+
+
+def test_sync_tree_copies_what_differs_and_removes_what_is_gone(tmp_path):
+    source, target = tmp_path / "html", tmp_path / "site"
+    (source / "chapters").mkdir(parents=True)
+    (source / "index.html").write_text("a")
+    (source / "chapters" / "ch01.html").write_text("b")
+    assert sorted(build_zh.sync_tree(source, target)) == ["chapters/ch01.html", "index.html"]
+    assert build_zh.sync_tree(source, target) == []
+    (source / "chapters" / "ch01.html").unlink()
+    (source / "index.html").write_text("c")
+    assert sorted(build_zh.sync_tree(source, target)) == ["chapters/ch01.html", "index.html"]
+    assert (target / "index.html").read_text() == "c" and not (target / "chapters").exists()
+
+
+def test_a_changed_setting_or_extension_rebuilds_every_page(tmp_path):
+    (tmp_path / "tools").mkdir()
+    for name in ("_config.yml", "_toc.yml", "references.bib", "tools/edition_switch.py"):
+        (tmp_path / name).write_text("x")
+    before = build_zh.global_inputs(tmp_path, tmp_path)
+    assert build_zh.global_inputs(tmp_path, tmp_path) == before
+    for name in ("_config.yml", "tools/edition_switch.py"):
+        (tmp_path / name).write_text("y")
+        assert build_zh.global_inputs(tmp_path, tmp_path) != before, name
+
+
+def test_chinese_search_terms_are_a_set_that_still_extends():
+    import zh_search
+
+    terms = zh_search.LatinTerms()
+    terms.extend(["Keras", "CNN", "Keras"])
+    assert terms == {"Keras", "CNN"} and "CNN" in terms and "RNN" not in terms
 
 
 # ---- the built Chinese edition (after `make book`) ----
