@@ -141,6 +141,16 @@ def predicted_speedup(
     return speedup(compute, num_bytes, num_workers, bandwidth, latency)
 
 
+def _check_models_and_links(models, links):
+    """Raise unless ``models`` and ``links`` are non-empty mappings with the fields needed."""
+    for name, model in checks.non_empty(checks.mapping(models, "models"), "models").items():
+        checks.mapping(
+            model, f"models[{name!r}]", ("params", "train_flops_per_sample", "global_batch_size")
+        )
+    for name, link in checks.non_empty(checks.mapping(links, "links"), "links").items():
+        checks.mapping(link, f"links[{name!r}]", ("bandwidth",))
+
+
 def speedup_curves(models, links, num_workers, flops_per_second):
     """Predicted speed-up of several models over several links, for a plot or a table.
 
@@ -156,12 +166,7 @@ def speedup_curves(models, links, num_workers, flops_per_second):
     Raises:
         ValueError: if a value is out of range; the message names it.
     """
-    for name, model in checks.non_empty(checks.mapping(models, "models"), "models").items():
-        checks.mapping(
-            model, f"models[{name!r}]", ("params", "train_flops_per_sample", "global_batch_size")
-        )
-    for name, link in checks.non_empty(checks.mapping(links, "links"), "links").items():
-        checks.mapping(link, f"links[{name!r}]", ("bandwidth",))
+    _check_models_and_links(models, links)
     return {
         link: {
             name: predicted_speedup(
@@ -194,12 +199,7 @@ def speedup_table(models, links, num_workers, flops_per_second, bytes_per_param=
     Raises:
         ValueError: if a value is out of range; the message names it.
     """
-    for name, model in checks.non_empty(checks.mapping(models, "models"), "models").items():
-        checks.mapping(
-            model, f"models[{name!r}]", ("params", "train_flops_per_sample", "global_batch_size")
-        )
-    for name, link in checks.non_empty(checks.mapping(links, "links"), "links").items():
-        checks.mapping(link, f"links[{name!r}]", ("bandwidth",))
+    _check_models_and_links(models, links)
     rows = []
     for name, model in models.items():
         gradient_bytes = model["params"] * bytes_per_param

@@ -93,12 +93,15 @@ def set_seed(seed):
     tf.config.experimental.enable_op_determinism()
 
 
-def describe_device():
-    """One line naming the device the chapter trains on."""
+def describe_device(lang="en"):
+    """One line naming the device the chapter trains on, in English (``en``) or Chinese (``zh``)."""
+    checks.one_of(lang, "lang", ("en", "zh"))
     gpus = gpu_names()
     if gpus:
-        return f"GPU x{len(gpus)} ({', '.join(gpus)})"
-    return f"CPU ({os.cpu_count()} cores, {platform.machine()})"
+        names = ", ".join(gpus)
+        return f"GPU x{len(gpus)} ({names})" if lang == "en" else f"GPU ×{len(gpus)}（{names}）"
+    cores, machine = os.cpu_count(), platform.machine()
+    return f"CPU ({cores} cores, {machine})" if lang == "en" else f"CPU（{cores} 核，{machine}）"
 
 
 def banner(seed=0):

@@ -13,8 +13,9 @@ IDS = np.array([0, 1, 2, 1, 0, 2, 1, 0, 1, 2])
 SCHEDULE = {"steps": 2, "batch_size": 2, "learning_rate": 1e-3}
 IMAGES = np.zeros((4, 28, 28, 1), np.float32)
 LABELS = np.array([0, 1, 2, 3])
-PRECISION_RUN = dict(x_train=IMAGES, y_train=LABELS, x_test=IMAGES, y_test=LABELS, epochs=2,
-                     seeds=[0, 1], policies=("float32", "mixed_float16"))  # fmt: skip
+PRECISION_RUN = dict(x_train=IMAGES, y_train=LABELS, x_test=IMAGES, y_test=LABELS, seeds=[0, 1],
+                     rounds=1, steps_per_round=1,
+                     policies=("float32", "mixed_float16"))  # fmt: skip
 TIMINGS = {("lstm", 8): [2.0, 2.2, 2.1], ("attention", 8): [1.0, 1.1, 1.2]}
 
 TABLE = {
@@ -118,12 +119,32 @@ TABLE = {
     "precision.compare_precisions": (
         PRECISION_RUN,
         [
-            ("epochs", 1, ValueError),
+            ("rounds", 0, ValueError),
+            ("steps_per_round", 1.5, TypeError),
             ("seeds", [0], ValueError, "seeds must hold at least 2 seeds"),
             ("seeds", [0, -1], ValueError, "seeds"),
             ("policies", ("float32", "float8"), ValueError, "policies must be one of"),
             ("y_train", LABELS[:3], ValueError, "x_train"),
             ("y_test", LABELS[:2], ValueError, "y_test"),
+        ],
+    ),
+    "precision.train_step": (
+        dict(model=Lazy("article_cnn"), learning_rate=1e-3),
+        [
+            ("model", "cnn", TypeError),
+            ("model", None, TypeError),
+            ("learning_rate", 0.0, ValueError, "learning_rate"),
+            ("learning_rate", "fast", TypeError),
+        ],
+    ),
+    "precision.paired_accuracy_gain": (
+        dict(correct_baseline=np.ones((2, 3), bool), correct_treatment=np.ones((2, 3), bool)),
+        [
+            ("correct_baseline", np.ones(3, bool), ValueError, "correct_baseline"),
+            ("correct_baseline", np.full((2, 3), NAN), ValueError, "finite"),
+            ("correct_treatment", np.ones((2, 4), bool), ValueError, "same shape"),
+            ("correct_treatment", "yes", TypeError),
+            ("confidence", 1.5, ValueError, "confidence"),
         ],
     ),
     # ---- rnn_experiments (3.2) -------------------------------------------------------------

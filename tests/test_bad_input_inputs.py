@@ -119,6 +119,10 @@ TABLE = {
         dict(seed=0),
         [("seed", -1, ValueError), ("seed", "0", TypeError), ("seed", None, TypeError)],
     ),
+    "profile.describe_device": (
+        dict(lang="zh"),
+        [("lang", "fr", ValueError, "lang"), ("lang", "EN", ValueError), ("lang", "", ValueError)],
+    ),
     "training.EpochTimer": (
         dict(),
         [("seconds", (), TypeError), ("seconds", "s", TypeError), ("seconds", 3, TypeError)],

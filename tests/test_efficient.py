@@ -169,6 +169,15 @@ def test_capacity_judgement_reads_the_interval(base, variant, test_size, verdict
     assert judged["verdict"] == verdict
     assert judged["low"] < variant - base < judged["high"]
     efficient.check_capacity_judgement(judged)
+    # every phrase the chapter glues exists in both languages, with the same numbers
+    for key in ("capacity", "effect"):
+        assert (
+            judged[f"{key}_en"]
+            and judged[f"{key}_zh"]
+            and judged[f"{key}_zh"] != judged[f"{key}_en"]
+        )
+    assert "置信区间" in judged["effect_zh"] and "points" not in judged["effect_zh"]
+    assert judged["effect_en"].split()[0] == judged["effect_zh"].split()[0]
     judged["capacity_en"] = "kept the article CNN's accuracy to within a point"
     if verdict != "holds":
         with pytest.raises(AssertionError, match="capacity_en"):

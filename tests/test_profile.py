@@ -80,3 +80,15 @@ def test_glue_outside_a_book_build_returns_the_value():
 def test_glue_turns_numpy_scalars_into_python_numbers():
     value = profile.glue("ratio", np.float64(0.25), display=False)
     assert type(value) is float and value == 0.25
+
+
+def test_the_device_line_exists_in_both_languages(monkeypatch):
+    monkeypatch.setattr(profile, "gpu_names", lambda: [])
+    english, chinese = profile.describe_device(), profile.describe_device("zh")
+    assert english.startswith("CPU (") and "cores" in english
+    assert chinese.startswith("CPU（") and "核" in chinese and "cores" not in chinese
+    monkeypatch.setattr(profile, "gpu_names", lambda: ["Tesla T4"])
+    assert profile.describe_device() == "GPU x1 (Tesla T4)"
+    assert profile.describe_device("zh") == "GPU ×1（Tesla T4）"
+    with pytest.raises(ValueError, match="lang"):
+        profile.describe_device("fr")
