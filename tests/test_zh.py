@@ -374,19 +374,6 @@ KNOWN_GAPS = {
         "fastest_name",
         "slowest_name",
     },
-    "ch05_1_efficient": {
-        "bf16_gain",
-        "bf16_time",
-        "device",
-        "fp16_gain",
-        "fp16_time",
-        "int8_latency",
-        "sep_capacity_effect",
-        "sep_latency",
-        "stride_capacity_effect",
-        "stride_latency",
-        "tflite_fp16_latency",
-    },
 }
 
 
