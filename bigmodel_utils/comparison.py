@@ -12,6 +12,12 @@ from bigmodel_utils import checks, cnn, profile, rnn, size, training, transforme
 from bigmodel_utils import statistics as stats
 
 ARCHITECTURES = ("article CNN", "SimpleRNN", "LSTM", "tiny ViT")
+_NAMES_ZH = {
+    "article CNN": "原文的 CNN",
+    "SimpleRNN": "SimpleRNN",
+    "LSTM": "LSTM",
+    "tiny ViT": "小型 ViT",
+}
 FULL_PROFILE_TARGETS = {
     "article CNN": 0.99,
     "LSTM": 0.98,
@@ -163,6 +169,13 @@ _OVERLAP_NOTE = {
 }
 
 
+def architecture_name(architecture, lang="en"):
+    """The name of one of :data:`ARCHITECTURES` as the text of ``lang`` writes it."""
+    checks.one_of(architecture, "architecture", ARCHITECTURES)
+    checks.one_of(lang, "lang", stats.LANGUAGES)
+    return architecture if lang == "en" else _NAMES_ZH[architecture]
+
+
 def rank_groups(intervals):
     """Models in order of mean accuracy, grouped where their intervals leave the order open.
 
@@ -187,10 +200,14 @@ def rank_groups(intervals):
 
 
 def ranking_sentence(intervals, lang="en"):
-    """The ranking as a sentence: "A > B ≈ C > D", ≈ where the intervals leave the order open."""
+    """The ranking as a sentence: "A > B ≈ C > D", ≈ where the intervals leave the order open.
+
+    In Chinese the models of :data:`ARCHITECTURES` are named by :func:`architecture_name`.
+    """
     checks.one_of(lang, "lang", stats.LANGUAGES)
     groups = rank_groups(intervals)
-    order = " > ".join(" ≈ ".join(group) for group in groups)
+    names = (lambda name: name) if lang == "en" else (lambda name: _NAMES_ZH.get(name, name))
+    order = " > ".join(" ≈ ".join(names(name) for name in group) for group in groups)
     note = _OVERLAP_NOTE[lang] if any(len(group) > 1 for group in groups) else ""
     return _RANKING[lang].format(order=order, note=note)
 

@@ -289,6 +289,14 @@ TABLE = {
             ("seeds", [-1], ValueError),
         ],  # fmt: skip
     ),
+    "comparison.architecture_name": (
+        dict(architecture="LSTM", lang="zh"),
+        [
+            ("architecture", "MLP", ValueError),
+            ("architecture", None, ValueError),
+            ("lang", "fr", ValueError),
+        ],  # fmt: skip
+    ),
     "comparison.rank_groups": (
         dict(intervals={"a": {"mean": 0.9, "low": 0.88, "high": 0.92}}),
         [

@@ -73,6 +73,21 @@ def test_ranking_joins_models_whose_intervals_overlap():
     assert "≈" in comparison.ranking_sentence(intervals, "zh")
 
 
+def test_architecture_names_in_both_languages():
+    names = {lang: [comparison.architecture_name(a, lang) for a in comparison.ARCHITECTURES]
+             for lang in ("en", "zh")}  # fmt: skip
+    assert names["en"] == list(comparison.ARCHITECTURES)
+    assert names["zh"][0] == "原文的 CNN" and names["zh"][-1] == "小型 ViT"
+    assert len(set(names["zh"])) == len(comparison.ARCHITECTURES)
+    intervals = {"article CNN": _interval(0.97, 0.01), "tiny ViT": _interval(0.9, 0.01)}
+    assert "原文的 CNN > 小型 ViT" in comparison.ranking_sentence(intervals, "zh")
+    assert "article CNN > tiny ViT" in comparison.ranking_sentence(intervals, "en")
+    with pytest.raises(ValueError, match="architecture"):
+        comparison.architecture_name("MLP", "zh")
+    with pytest.raises(ValueError, match="lang"):
+        comparison.architecture_name("LSTM", "fr")
+
+
 def test_ranking_of_separate_intervals_says_nothing_is_open():
     intervals = {"a": _interval(0.9, 0.01), "b": _interval(0.8, 0.01)}
     assert comparison.rank_groups(intervals) == [["a"], ["b"]]
