@@ -55,6 +55,7 @@ def make_tf_config(ports, index, host=LOCALHOST):
     """
     if not ports:
         raise ValueError("ports must list one port per worker, got none")
+    checks.integer(index, "index")
     if not 0 <= index < len(ports):
         raise ValueError(f"index must be in 0..{len(ports) - 1}, got {index}")
     workers = [f"{host}:{port}" for port in ports]

@@ -94,6 +94,7 @@ TABLE = {
             ("ports", [], ValueError, "ports must list one port per worker"),
             ("index", 2, ValueError, r"index must be in 0\.\.1"),
             ("index", -1, ValueError),
+            ("index", True, TypeError),
         ],
     ),
     "multiworker.summarize_workers": (
