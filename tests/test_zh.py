@@ -368,12 +368,6 @@ KNOWN_GAPS = {
         "spelling_gain_cold",
         "spelling_gain_own",
     },
-    "ch03_5_comparison": {
-        "efficiency_best_name",
-        "efficiency_worst_name",
-        "fastest_name",
-        "slowest_name",
-    },
 }
 
 
