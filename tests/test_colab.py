@@ -5,6 +5,7 @@ what can be checked without building Colab's environment.
 """
 
 import ast
+import functools
 import pathlib
 import re
 import subprocess
@@ -51,19 +52,23 @@ def declared():
     return {canonicalize_name(Requirement(line).name): Requirement(line) for line in lines}
 
 
+@functools.cache  # read once for the tests that scan them
 def sources():
     """(where, Python source) of every package module and every chapter's code cell."""
-    for path in sorted((ROOT / "bigmodel_utils").glob("*.py")):
-        yield path.name, path.read_text()
+    found = [
+        (path.name, path.read_text()) for path in sorted((ROOT / "bigmodel_utils").glob("*.py"))
+    ]
     transform = TransformerManager().transform_cell  # %pip and %%magics -> plain Python
     for path in colab_check.chapters():
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type == "code":
-                yield path.name, transform(cell.source)
+                found.append((path.name, transform(cell.source)))
+    return tuple(found)
 
 
+@functools.cache
 def top_level_imports():
-    """{top-level module: [where]} imported by the package and the chapters."""
+    """{top-level module: [where]} imported by the package and the chapters (do not change it)."""
     found = {}
     for where, source in sources():
         for node in ast.walk(ast.parse(source)):
