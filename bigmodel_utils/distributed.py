@@ -231,6 +231,8 @@ def fit_article_cnn(strategy, x, y, epochs, global_batch_size=128, validation_da
 
     Chapter 5.2: with ``MirroredStrategy`` the only change to single-device Keras code is
     building and compiling inside ``strategy.scope()``; ``fit`` splits each global batch.
+    (One step per call: Keras 3.15's ``fit`` fails under ``MirroredStrategy`` with
+    ``steps_per_execution`` > 1, "You must feed a value for placeholder tensor".)
 
     Returns:
         ``(model, history, epoch_seconds)``: the trained model, ``History.history`` and a
