@@ -193,3 +193,20 @@ def against_baseline(test_mse, baseline_mse, lang="en"):
     else:
         key = "partly"
     return _AGAINST_BASELINE[key][lang]
+
+
+_NONE = {"en": "none", "zh": "无"}
+_SEPARATOR = {"en": ", ", "zh": "、"}
+
+
+def solved_lengths(lengths, lang="en"):
+    """The sequence lengths a model solved, as a list in words: "10, 20", or "none" / "无".
+
+    Chapter 3.2, the lengths at which the article's RNN solves the adding problem; in ``lang``.
+
+    Raises:
+        ValueError: an unknown ``lang``, or a length that is not an int >= 2.
+    """
+    checks.one_of(lang, "lang", ("en", "zh"))
+    lengths = [checks.integer(length, "lengths", low=2) for length in lengths]
+    return _SEPARATOR[lang].join(map(str, lengths)) or _NONE[lang]

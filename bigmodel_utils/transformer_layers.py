@@ -11,7 +11,7 @@ character language model of chapter 3.4 (:mod:`bigmodel_utils.language_model`).
 import keras
 from keras import layers, ops
 
-from bigmodel_utils import checks, transformer
+from bigmodel_utils import checks, transformer, transformer_inputs
 
 _PACKAGE = "bigmodel_utils"
 
@@ -21,7 +21,8 @@ class PositionalEmbedding(layers.Layer):
     """Add one vector per position to a sequence ``(batch, seq, d_model)``, seq <= ``length``.
 
     ``learned=True`` (ViT, GPT): the vectors are trained weights. ``learned=False``: the fixed
-    sinusoids of :func:`bigmodel_utils.transformer.positional_encoding` (Vaswani et al. 2017).
+    sinusoids of :func:`bigmodel_utils.transformer_inputs.positional_encoding` (Vaswani et al.
+    2017).
     """
 
     def __init__(self, length, d_model, learned=True, **kwargs):
@@ -38,7 +39,7 @@ class PositionalEmbedding(layers.Layer):
             initializer = keras.initializers.RandomNormal(stddev=0.02)
         else:
             initializer = keras.initializers.Constant(
-                transformer.positional_encoding(self.length, self.d_model)
+                transformer_inputs.positional_encoding(self.length, self.d_model)
             )
         self.positions = self.add_weight(
             shape=(self.length, self.d_model),

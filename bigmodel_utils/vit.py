@@ -8,7 +8,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from bigmodel_utils import checks, profile, transformer
+from bigmodel_utils import checks, profile, transformer_inputs
 from bigmodel_utils.transformer_layers import EncoderBlock, PositionalEmbedding
 
 _PACKAGE = "bigmodel_utils"
@@ -49,7 +49,7 @@ class PatchEmbedding(layers.Layer):
         self.position.build((None, num_patches + 1, self.d_model))
 
     def patches(self, images):
-        """The same cut as :func:`bigmodel_utils.transformer.patchify`, in Keras ops."""
+        """The same cut as :func:`bigmodel_utils.transformer_inputs.patchify`, in Keras ops."""
         (rows, cols), p, channels = self.grid, self.patch_size, self.channels
         x = ops.reshape(images, (-1, rows, p, cols, p, channels))  # (batch, rows, p, cols, p, C)
         x = ops.transpose(x, (0, 1, 3, 2, 4, 5))  # (batch, rows, cols, p, p, C)
@@ -171,14 +171,16 @@ def class_token_ink_share(model, images, patch_size, ink_threshold=0.1):
 
     Raises:
         ValueError: ``images`` not of rank 4, or a ``patch_size`` that does not divide the image
-            (via :func:`bigmodel_utils.transformer.patchify`) or differs from the model's.
+            (via :func:`bigmodel_utils.transformer_inputs.patchify`) or differs from the model's.
     """
     checks.keras_model(model, "model")
     images = checks.array(images, "images", 4)
     checks.positive_int(patch_size, "patch_size")
     checks.finite_float(ink_threshold, "ink_threshold")
     images = np.asarray(images)
-    ink = transformer.patchify(images, patch_size).mean(axis=-1) > ink_threshold  # (N, patches)
+    ink = (
+        transformer_inputs.patchify(images, patch_size).mean(axis=-1) > ink_threshold
+    )  # (N, patches)
     if patch_size != (model_patch := model.get_layer("patch_embedding").patch_size):
         raise ValueError(f"patch_size={patch_size} differs from the model's {model_patch}")
     grid = (images.shape[1] // patch_size, images.shape[2] // patch_size)

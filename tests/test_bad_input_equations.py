@@ -4,7 +4,7 @@ replaces one argument of a good call by a bad value and names the words the erro
 import numpy as np
 from badinput import INF, NAN, Lazy, make_tests
 
-from bigmodel_utils import data
+from bigmodel_utils import data, lm_curves, vit_ink
 
 CNN = Lazy("article_cnn")
 X2, W2, B1 = np.ones((2, 3)), np.ones((3, 4)), np.zeros(4)
@@ -276,11 +276,11 @@ TABLE = {
             ("b_Q", np.ones(3), ValueError),
         ],  # fmt: skip
     ),
-    "transformer.positional_encoding": (
+    "transformer_inputs.positional_encoding": (
         dict(length=10, d_model=8),
         [("length", 0, ValueError), ("d_model", -8, ValueError), ("d_model", 8.0, TypeError)],
     ),
-    "transformer.patchify": (
+    "transformer_inputs.patchify": (
         dict(images=np.ones((1, 28, 28, 1)), patch_size=7),
         arrays("images")
         + [
@@ -289,7 +289,7 @@ TABLE = {
             ("images", np.ones((28, 28, 1)), ValueError),
         ],  # fmt: skip
     ),
-    "transformer.unpatchify": (
+    "transformer_inputs.unpatchify": (
         dict(patches=np.ones((1, 16, 49)), image_shape=(28, 28, 1)),
         arrays("patches")
         + [
@@ -379,6 +379,111 @@ TABLE = {
             ("share", NAN, ValueError),
             ("reference", "0.4", TypeError),
             ("share", 50.0, ValueError),
+        ],  # fmt: skip
+    ),
+    "vit_ink.ink_shares": (
+        dict(model=Lazy("tiny_vit"), images=np.zeros((2, 28, 28, 1)), patch_size=7),
+        [
+            ("patch_size", 4, ValueError),
+            ("images", np.zeros((28, 28, 1)), ValueError),
+            ("model", 3, TypeError),
+            ("ink_threshold", NAN, ValueError),
+        ],  # fmt: skip
+    ),
+    "vit_ink.judge_ink_share": (
+        dict(shares=[0.5, 0.6, 0.7], ink=[0.4, 0.4, 0.5]),
+        arrays("shares", "ink", extra=[("ink", [0.4, 0.4], ValueError)]),
+    ),
+    "vit_ink.check_ink_judgement": (
+        dict(judged=vit_ink.judge_ink_share([0.5, 0.6, 0.7], [0.4, 0.4, 0.5])),
+        [
+            ("judged", {}, ValueError, "verdict"),
+            (
+                "judged",
+                {
+                    "verdict": "holds",
+                    "low": 1.0,
+                    "high": 0.0,
+                    "threshold": 0.0,
+                    "direction": "above",
+                },
+                ValueError,
+                "low <= high",
+            ),
+            ("judged", None, TypeError),
+        ],  # fmt: skip
+    ),
+    # ---- lm_curves ----------------------------------------------------------------------
+    "lm_curves.window_losses": (
+        dict(
+            model=Lazy("char_lm"),
+            inputs=np.zeros((2, 4), np.int32),
+            targets=np.zeros((2, 4), np.int32),
+        ),
+        [
+            (name, value, error)
+            for name in ("inputs", "targets")
+            for value, error in (("abc", TypeError), (None, TypeError), (np.zeros(4, np.int32), ValueError))
+        ]
+        + [
+            ("targets", np.zeros((2, 3), np.int32), ValueError, "same shape"),
+            ("inputs", np.zeros((2, 4)), TypeError),
+            ("model", 3, TypeError),
+            ("batch_size", 0, ValueError),
+        ],  # fmt: skip
+    ),
+    "lm_curves.step_losses": (
+        dict(running_means=[2.0, 1.5]),
+        arrays("running_means", extra=[("running_means", [[1.0]], ValueError)]),
+    ),
+    "lm_curves.CurveRecorder": (
+        dict(inputs=np.zeros((2, 4), np.int32), targets=np.zeros((2, 4), np.int32)),
+        [
+            (name, value, error)
+            for name in ("inputs", "targets")
+            for value, error in (("abc", TypeError), (None, TypeError), (np.zeros(4, np.int32), ValueError))
+        ]
+        + [
+            ("targets", np.zeros((3, 4), np.int32), ValueError, "same shape"),
+            ("batch_size", -1, ValueError),
+        ],  # fmt: skip
+    ),
+    "lm_curves.welch_difference": (
+        dict(a=[1.0, 2.0, 3.0], b=[0.5, 1.0]),
+        arrays("a", "b", extra=[("b", [1.0], ValueError), ("a", [1.0, NAN], ValueError)]),
+    ),
+    "lm_curves.judge_curve_lead": (
+        dict(train_step_losses=[2.0, 2.1, 1.9], validation_window_losses=[1.5, 1.6, 1.4]),
+        arrays("train_step_losses", "validation_window_losses"),
+    ),
+    "lm_curves.judge_overfitting": (
+        dict(validation_losses=[np.array([1.0, 2.0]), np.array([1.1, 2.2])]),
+        [
+            ("validation_losses", [np.array([1.0, 2.0])], ValueError, "2 rounds"),
+            ("validation_losses", [np.ones(2), np.ones(3)], ValueError, "same windows"),
+            ("validation_losses", [np.ones(2), "abc"], TypeError, "validation_losses"),
+        ],  # fmt: skip
+    ),
+    "lm_curves.check_curve_judgements": (
+        dict(
+            lead=lm_curves.judge_curve_lead([2.0, 2.1, 1.9], [1.5, 1.6, 1.4]),
+            overfit=lm_curves.judge_overfitting([np.array([1.0, 2.0]), np.array([1.1, 2.3])]),
+        ),
+        [
+            ("lead", {}, ValueError, "verdict"),
+            ("overfit", {}, ValueError, "verdict"),
+            ("lead", None, TypeError),
+        ],  # fmt: skip
+    ),
+    "lm_curves.crossing_clause": (
+        dict(steps=[25, 50], curve=[3.0, 2.0], level=2.5),
+        arrays("curve")
+        + [
+            ("steps", [25.0, 50.0], TypeError),
+            ("steps", "25", TypeError),
+            ("lang", "fr", ValueError),
+            ("level", NAN, ValueError),
+            ("curve", [3.0], ValueError),
         ],  # fmt: skip
     ),
     # ---- language_model and rnn_experiments ---------------------------------------------

@@ -157,6 +157,14 @@ TABLE = {
             ("lang", "fr", ValueError, "lang must be one of"),
         ],
     ),
+    "rnn_experiments.solved_lengths": (
+        dict(lengths=[10, 20]),
+        [
+            ("lang", "fr", ValueError, "lang must be one of"),
+            ("lengths", [1], ValueError),
+            ("lengths", [10.5], TypeError),
+        ],
+    ),
     # ---- tensor_parallel_cost (5.4) --------------------------------------------------------
     "tensor_parallel_cost.communication_per_step": (
         dict(batch_size=8, seq_len=16, d_model=32, mlp_dim=128, num_devices=2, links=LINKS),

@@ -282,3 +282,16 @@ def test_adding_words_bad_input():
         rnn_experiments.against_baseline(0.1, 0.0)
     with pytest.raises(ValueError, match="lang"):
         rnn_experiments.against_baseline(0.1, 1 / 6, "fr")
+
+
+def test_solved_lengths_in_both_languages():
+    from bigmodel_utils import rnn_experiments
+
+    assert rnn_experiments.solved_lengths([10, 20]) == "10, 20"
+    assert rnn_experiments.solved_lengths([10, 20], "zh") == "10、20"
+    assert rnn_experiments.solved_lengths([]) == "none"
+    assert rnn_experiments.solved_lengths([], "zh") == "无"
+    with pytest.raises(ValueError, match="lang"):
+        rnn_experiments.solved_lengths([10], "fr")
+    with pytest.raises(ValueError, match="lengths"):
+        rnn_experiments.solved_lengths([1])

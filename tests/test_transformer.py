@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from bigmodel_utils import transformer
+from bigmodel_utils import transformer, transformer_inputs
 
 D_MODEL, HEADS, SEQ, BATCH = 16, 4, 6, 3
 
@@ -159,7 +159,7 @@ def test_causal_mask_makes_output_at_t_independent_of_later_inputs(weights):
 
 @pytest.mark.parametrize("d_model", [8, 9])
 def test_positional_encoding_matches_closed_form(d_model):
-    encoding = transformer.positional_encoding(50, d_model)
+    encoding = transformer_inputs.positional_encoding(50, d_model)
     assert encoding.shape == (50, d_model) and encoding.dtype == np.float32
     for pos in (0, 1, 7, 49):
         for i in range(d_model):
@@ -170,10 +170,10 @@ def test_positional_encoding_matches_closed_form(d_model):
 
 def test_patchify_shape_content_and_round_trip():
     images = np.random.default_rng(0).random((2, 28, 28, 3)).astype(np.float32)
-    patches = transformer.patchify(images, 7)
+    patches = transformer_inputs.patchify(images, 7)
     assert patches.shape == (2, 16, 7 * 7 * 3)
     np.testing.assert_array_equal(patches[1, 6], images[1, 7:14, 14:21].ravel())  # row 1, column 2
-    np.testing.assert_array_equal(transformer.unpatchify(patches, (28, 28, 3)), images)
+    np.testing.assert_array_equal(transformer_inputs.unpatchify(patches, (28, 28, 3)), images)
 
 
 @pytest.mark.parametrize(
@@ -246,10 +246,10 @@ def test_patchify_shape_content_and_round_trip():
             "mask",
         ),
         (lambda: transformer.causal_mask(0), "length"),
-        (lambda: transformer.positional_encoding(10, 0), "d_model"),
-        (lambda: transformer.patchify(np.ones((28, 28, 1)), 7), "images"),
-        (lambda: transformer.patchify(np.ones((1, 28, 28, 1)), 5), "patch_size"),
-        (lambda: transformer.unpatchify(np.ones((1, 16, 49)), (28, 28, 2)), "patches"),
+        (lambda: transformer_inputs.positional_encoding(10, 0), "d_model"),
+        (lambda: transformer_inputs.patchify(np.ones((28, 28, 1)), 7), "images"),
+        (lambda: transformer_inputs.patchify(np.ones((1, 28, 28, 1)), 5), "patch_size"),
+        (lambda: transformer_inputs.unpatchify(np.ones((1, 16, 49)), (28, 28, 2)), "patches"),
     ],
 )
 def test_bad_inputs_raise_value_error_naming_the_argument(call, argument):

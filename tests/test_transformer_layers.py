@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from bigmodel_utils import transformer
+from bigmodel_utils import transformer, transformer_inputs
 from bigmodel_utils import transformer_layers as tl
 
 
@@ -37,7 +37,7 @@ def test_sinusoidal_positional_embedding_adds_the_closed_form():
     x = np.zeros((2, 4, 6), np.float32)
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(layer(x))[1],
-        transformer.positional_encoding(10, 6)[:4],
+        transformer_inputs.positional_encoding(10, 6)[:4],
         atol=1e-7,
     )
     assert layer.trainable_weights == []

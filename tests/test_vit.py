@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from bigmodel_utils import transformer, vit
+from bigmodel_utils import transformer_inputs, vit
 
 
 def test_patch_embedding_cuts_like_patchify():
@@ -13,7 +13,7 @@ def test_patch_embedding_cuts_like_patchify():
     tokens = layer(images)
     assert tuple(tokens.shape) == (3, 17, 8)
     np.testing.assert_array_equal(
-        keras.ops.convert_to_numpy(layer.patches(images)), transformer.patchify(images, 7)
+        keras.ops.convert_to_numpy(layer.patches(images)), transformer_inputs.patchify(images, 7)
     )
 
 
