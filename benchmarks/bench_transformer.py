@@ -108,9 +108,33 @@ def char_lm_rows(rounds=8, steps_per_round=25, batch_size=48):
     ]
 
 
+# The chapters' quick recipes, processor seconds of a whole chapter on a busy machine (ratios
+# only): before, the book build's record; after, one run of the book's executor with the recipe
+# below. 3.3: the timing experiment at T = 16 and 256 (was 16, 64, 256); 3.4: 200 training steps
+# (was 300; the validation loss crosses the bigram line at step 100) and the spelling test's two
+# temperatures sampled in one batch.
+CHAPTER_SECONDS = [
+    ("chapter 3.3 (ch03_3_transformer), quick", 97, 81.4, "<= 40"),
+    ("chapter 3.4 (ch03_4_char_lm), quick", 59, 42.6, "<= 30"),
+]
+
+
+def chapter_rows():
+    """One row per chapter recipe: processor seconds after, with the before in its label."""
+    return [
+        {
+            "benchmark": f"{label}: processor seconds (before: {before})",
+            "value": after,
+            "unit": "s",
+            "target": target,
+        }
+        for label, before, after, target in CHAPTER_SECONDS
+    ]
+
+
 def run(*args):
     """All rows: ViT epoch time and accuracy, char-model step time and validation cross-entropy."""
-    return vit_rows() + char_lm_rows()
+    return vit_rows() + char_lm_rows() + chapter_rows()
 
 
 if __name__ == "__main__":
