@@ -9,8 +9,8 @@ of a single run, not the spread between seeds).
 import keras
 import numpy as np
 
+from bigmodel_utils import checks, training, transformer_layers
 from bigmodel_utils import language_model as lm
-from bigmodel_utils import training, transformer_layers
 
 # The larger character model: >= 10x the parameters of the quick profile's model.
 BIG_CONFIG = dict(
@@ -79,8 +79,10 @@ def chunk_cross_entropy(model, validation_ids, chunk_length, batch_size=256):
     Returns:
         A float array ``(num_chunks,)``.
     Raises:
+        TypeError: naming ``model`` if it is not a Keras model.
         ValueError: if the model's context does not divide ``chunk_length``.
     """
+    checks.keras_model(model, "model")
     context = model.input_shape[1]
     if isinstance(chunk_length, bool) or not isinstance(chunk_length, (int, np.integer)):
         raise TypeError(f"chunk_length must be an int, got {type(chunk_length).__name__}")
@@ -100,3 +102,48 @@ def chunk_cross_entropy(model, validation_ids, chunk_length, batch_size=256):
         losses.append(log_norm - picked[..., 0])  # (b, context)
     per_window = np.concatenate(losses).mean(axis=1)  # (chunks * pieces,)
     return per_window.reshape(-1, pieces).mean(axis=1)  # (chunks,)
+
+
+def gain_sentence(small_ce=None, big_ce=None, judgement=None, peak=None):
+    """The sentence on the bigger model's gain, in both languages: ``{"en": ..., "zh": ...}``.
+
+    Chapter 5.4. Without ``judgement`` (the quick profile, which does not train the bigger model)
+    it says so; with it, ``small_ce`` and ``big_ce`` are the two models' chunk cross-entropies
+    (:func:`chunk_cross_entropy`) and ``judgement`` the verdict of their paired gain
+    (``effect_en``/``effect_zh``, ``words_en``/``words_zh``); ``peak`` an optional measured peak
+    (``{"peak": bytes}``) of one of its training steps.
+
+    Raises:
+        TypeError/ValueError: naming ``small_ce``, ``big_ce``, ``judgement`` or ``peak``.
+    """
+    if judgement is None:
+        return {
+            "en": "This page was built in the quick profile, on a CPU, so the bigger model was not "
+            "trained: it runs only in the full profile. Open the chapter on Colab with a GPU to "
+            "measure the gain.",
+            "zh": "本页以快速配置档在 CPU 上构建，因此没有训练较大的模型：它只在完整配置档中运行。"
+            "请在带 GPU 的 Colab 上打开本章来测量它的提升。",
+        }
+    small_ce = checks.array(small_ce, "small_ce", 1)
+    big_ce = checks.array(big_ce, "big_ce", 1)
+    checks.same_shape(small_ce, "small_ce", big_ce, "big_ce")
+    checks.mapping(
+        judgement, "judgement", required=("effect_en", "effect_zh", "words_en", "words_zh")
+    )
+    en = (
+        f"On this page's GPU the bigger model reached {big_ce.mean():.3f} nats per character on "
+        f"{len(big_ce):,} validation chunks, the quick model {small_ce.mean():.3f}: a gain of "
+        f'{judgement["effect_en"]} nats per character. The claim "the bigger model predicts '
+        f'the text better": {judgement["words_en"].lower()}.'
+    )
+    zh = (
+        f"在本页的 GPU 上，较大的模型在 {len(big_ce):,} 个验证文本块上达到每字符 "
+        f"{big_ce.mean():.3f} 奈特，快速模型为 {small_ce.mean():.3f}：每字符提升 "
+        f"{judgement['effect_zh']} 奈特。论断“较大的模型能更好地预测文本”："
+        f"{judgement['words_zh']}。"
+    )
+    if peak is not None:
+        checks.mapping(peak, "peak", required=("peak",))
+        en += f" One of its training steps peaked at {peak['peak'] / 1e6:.0f} MB of GPU memory."
+        zh += f"它的一步训练占用的 GPU 内存峰值为 {peak['peak'] / 1e6:.0f} MB。"
+    return {"en": en, "zh": zh}

@@ -17,6 +17,7 @@ from keras import layers, ops
 from bigmodel_utils import checks, profile, training
 
 OMITTED_DIGIT = 3  # the digit the student never sees in the dark-knowledge experiment
+BATCH_ORDER_SEED = 0  # the global seed under which every seed's batch order is drawn
 
 
 def check_alpha_T(alpha, T):
@@ -86,7 +87,8 @@ def distillation_terms(y, s, t, T):
 
     Both are batch means; the KL term is not yet multiplied by ``T^2``. Chapter 5.3.
     """
-    checks.positive_float(T, "T")  # the temperature; the tensors are checked by Keras
+    if not isinstance(T, keras.Variable):  # a variable T is set by a checked setter
+        checks.positive_float(T, "T")  # the temperature; the tensors are checked by Keras
     cross_entropy = ops.mean(ops.sparse_categorical_crossentropy(y, s, from_logits=True))
     if t is None:
         return cross_entropy, ops.zeros(())
@@ -228,24 +230,33 @@ def build_student(input_shape=(28, 28, 1), num_classes=10, filters=(8, 16)):
 def train_teacher(teacher, x, y, epochs, batch_size=64, learning_rate=1e-3):
     """Fit the teacher on labels (cross-entropy on its logits); return seconds per epoch.
 
-    With :func:`bigmodel_utils.training.fit_and_time`: seconds per epoch are the median of the
-    epochs after the first.
+    :func:`bigmodel_utils.training.fit_classifier`, the recipe of chapter 5.1's variants: seconds
+    per epoch are the median of the epochs after the first.
     """
     checks.keras_model(teacher, "teacher")
-    checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
-    checks.positive_int(epochs, "epochs")
+    return training.fit_classifier(
+        teacher, x, y, epochs, batch_size, learning_rate, from_logits=True
+    )
+
+
+def seeded_batches(x, targets, seed, batch_size):
+    """A ``tf.data`` pipeline of ``(x, targets)`` batches, reshuffled every epoch by ``seed``.
+
+    Chapter 5.3. The data are cached in memory. The order depends on ``seed`` alone (it is drawn
+    under the fixed global seed ``BATCH_ORDER_SEED``, which this sets), so a student of a seed
+    sees the same batches whether it is trained alone or in a group.
+    """
+    checks.non_negative_int(seed, "seed")
     checks.positive_int(batch_size, "batch_size")
-    checks.positive_float(learning_rate, "learning_rate")
-    return training.fit_and_time(
-        teacher,
-        x,
-        y,
-        epochs=epochs,
-        batch_size=batch_size,
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        steps_per_execution=8,
-    ).seconds_per_epoch
+    import tensorflow as tf
+
+    tf.random.set_seed(BATCH_ORDER_SEED)
+    return (
+        tf.data.Dataset.from_tensor_slices((x, targets))
+        .cache()  # in memory: no copy per epoch
+        .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+    )
 
 
 def train_student(
@@ -273,19 +284,11 @@ def train_student(
     checks.positive_int(batch_size, "batch_size")
     checks.positive_float(learning_rate, "learning_rate")
     checks.function(builder, "builder")
-    import tensorflow as tf
-
     profile.set_seed(seed)  # same seed: same initial weights and batch order for both
     student = builder()
     distiller = Distiller(student, alpha=alpha, T=T)
     targets = y if t is None else offline_targets(y, t)
-    batches = (
-        tf.data.Dataset.from_tensor_slices((x, targets))
-        .cache()  # in memory: no copy per epoch
-        .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-        .batch(batch_size)
-        .prefetch(2)
-    )
+    batches = seeded_batches(x, targets, seed, batch_size).prefetch(2)
     run = training.fit_and_time(
         distiller,
         batches,

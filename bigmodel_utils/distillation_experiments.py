@@ -1,14 +1,20 @@
 """Chapter 5.3: two distillation experiments -- paired seeds, and a digit the student never sees.
 
-Both train students with :func:`bigmodel_utils.distillation.train_student`, so a scratch and a
-distilled student of the same seed differ only in their loss. The measurements (per-digit
-accuracy, gap recovered, paired gain, a bias chosen on validation data) are plain NumPy.
+Each experiment trains its students with :func:`bigmodel_utils.distillation_runs.train_students`
+(one traced step for all of them, the same result as
+:func:`~bigmodel_utils.distillation.train_student` alone), so a scratch and a distilled student of
+the same seed start from the same weights, see the same batches and differ only in their loss.
+The measurements (per-digit accuracy, gap recovered, paired gain, a bias chosen on validation
+data) are plain NumPy.
 """
+
+import numbers
 
 import numpy as np
 
 from bigmodel_utils import checks, statistics, training
-from bigmodel_utils.distillation import OMITTED_DIGIT, logits, train_student
+from bigmodel_utils.distillation import OMITTED_DIGIT, logits
+from bigmodel_utils.distillation_runs import Run, train_students
 
 
 def per_digit_accuracy(logits_or_probabilities, y, num_classes=10):
@@ -62,13 +68,15 @@ def gap_recovered(teacher_accuracy, scratch_accuracy, distilled_accuracy):
     return (distilled_accuracy - scratch_accuracy) / gap
 
 
-def paired_gain(scratch_accuracies, distilled_accuracies, test_size=None):
-    """Per-seed gain (distilled minus scratch, same seed) with its 95 % paired t interval.
+def paired_gain(baseline, treatment, test_size=None):
+    """Per-seed gain ``treatment - baseline`` (same seed) with its 95 % paired t interval.
 
-    :func:`bigmodel_utils.statistics.paired_gain` with the chapter's names: a zero spread never
-    reads as a significant gain. Returns its dict (``mean``, ``low``, ``high``, ``p_value``, ...).
+    Chapter 5.3: ``baseline`` the scratch students' test accuracies (or the distilled ones at the
+    lowest temperature), ``treatment`` the distilled ones, one per seed.
+    :func:`bigmodel_utils.statistics.paired_gain`, whose messages name these two arguments: a zero
+    spread never reads as a significant gain. Returns its dict (``mean``, ``low``, ``high``, ...).
     """
-    return statistics.paired_gain(scratch_accuracies, distilled_accuracies, test_size=test_size)
+    return statistics.paired_gain(baseline, treatment, test_size=test_size)
 
 
 def gap_recovery(teacher_accuracy, scratch_accuracies, distilled_accuracies):
@@ -84,26 +92,48 @@ def gap_recovery(teacher_accuracy, scratch_accuracies, distilled_accuracies):
     return {**statistics.seed_interval(values), "values": values}
 
 
+def _check_temperatures(temperatures):
+    """``temperatures`` as a list of floats, each > 0 (a non-empty list or tuple of numbers)."""
+    if isinstance(temperatures, (str, bytes)) or not isinstance(temperatures, (list, tuple)):
+        raise TypeError(
+            f"temperatures must be a list of numbers > 0, got {type(temperatures).__name__}"
+        )
+    if not temperatures:
+        raise ValueError("temperatures must hold at least one temperature, got none")
+    for T in temperatures:
+        if isinstance(T, bool) or not isinstance(T, numbers.Real):
+            raise TypeError(f"temperatures must hold numbers > 0, got {T!r}")
+        checks.positive_float(T, "temperatures[k]")
+    return [float(T) for T in temperatures]
+
+
 def temperature_sweep(x, y, t, x_test, y_test, temperatures, seeds, alpha, epochs, known=None):
     """Test accuracy of distilled students at each temperature, one per seed.
 
     Chapter 5.3. ``known`` maps a temperature to accuracies already measured for seeds
-    ``0..seeds-1`` (the paired runs), which are reused instead of trained again.
+    ``0..seeds-1`` (the paired runs), which are reused instead of trained again; the rest are
+    trained by :func:`~bigmodel_utils.distillation_runs.train_students`, seed ``s`` with the same
+    initial weights and batches as the paired runs of seed ``s``.
     Returns ``{T: [accuracy per seed]}``.
+
+    Raises:
+        TypeError/ValueError: naming ``temperatures`` (not a list of numbers > 0), ``seeds``
+            (not an int >= 1), ``alpha``, ``epochs`` or ``known``.
     """
+    temperatures = _check_temperatures(temperatures)
+    checks.positive_int(seeds, "seeds")
+    checks.probability(alpha, "alpha")
+    checks.positive_int(epochs, "epochs")
+    if known is not None:
+        checks.instance(known, "known", dict)
     known = dict(known or {})
-    sweep = {}
-    for T in temperatures:
-        if T in known and len(known[T]) >= seeds:
-            sweep[T] = list(known[T][:seeds])
-            continue
-        sweep[T] = [
-            training.accuracy(
-                train_student(x, y, t, alpha, T, seed=seed, epochs=epochs)[0], x_test, y_test
-            )
-            for seed in range(seeds)
-        ]
-    return sweep
+    sweep = {T: list(known[T][:seeds]) for T in temperatures if len(known.get(T, ())) >= seeds}
+    runs = [Run(seed, alpha, T) for T in temperatures if T not in sweep for seed in range(seeds)]
+    if runs:
+        students, _ = train_students(x, y, t, runs, epochs=epochs)
+        for run, student in zip(runs, students):
+            sweep.setdefault(run.T, []).append(training.accuracy(student, x_test, y_test))
+    return {T: sweep[T] for T in temperatures}
 
 
 def _check_students(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
@@ -123,18 +153,22 @@ def _check_students(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
 def paired_seeds(x, y, t, x_test, y_test, seeds, alpha, T, epochs):
     """For each seed, a scratch and a distilled student with the same initial weights and batches.
 
-    Returns a dict: test accuracies ``scratch`` and ``distilled`` (one per seed), their
-    ``seconds_per_epoch`` lists, and the last distilled ``student``.
+    All ``2 * seeds`` students share one traced step
+    (:func:`~bigmodel_utils.distillation_runs.train_students`). Returns a dict: test accuracies
+    ``scratch`` and ``distilled`` (one per seed), their ``seconds_scratch`` and
+    ``seconds_distilled`` per epoch, and the last distilled ``student``.
     """
     x, x_test = _check_students(x, y, t, x_test, y_test, seeds, alpha, T, epochs)
-    result = {"scratch": [], "distilled": [], "seconds_scratch": [], "seconds_distilled": []}
-    for seed in range(seeds):
-        for kind, targets in (("scratch", {}), ("distilled", {"t": t, "alpha": alpha, "T": T})):
-            student, seconds = train_student(x, y, seed=seed, epochs=epochs, **targets)
-            result[kind].append(training.accuracy(student, x_test, y_test))
-            result[f"seconds_{kind}"].append(seconds)
-    result["student"] = student
-    return result
+    runs = [Run(seed, *loss) for seed in range(seeds) for loss in ((1.0, 1.0), (alpha, T))]
+    students, seconds = train_students(x, y, t, runs, epochs=epochs)
+    accuracies = [training.accuracy(student, x_test, y_test) for student in students]
+    return {
+        "scratch": accuracies[0::2],
+        "distilled": accuracies[1::2],
+        "seconds_scratch": seconds[0::2],
+        "seconds_distilled": seconds[1::2],
+        "student": students[-1],
+    }
 
 
 def omitted_digit(
@@ -142,8 +176,9 @@ def omitted_digit(
 ):
     """Hinton et al.'s experiment: students trained on a transfer set with no image of ``digit``.
 
-    One student from scratch and ``seeds`` distilled ones. For each distilled student the bias
-    of ``digit`` is chosen on the validation split, then applied to its test logits.
+    One student from scratch and ``seeds`` distilled ones, one traced step for all. For each
+    distilled student the bias of ``digit`` is chosen on the validation split, then applied to
+    its test logits.
     Returns a dict: ``scratch`` (per-digit test accuracy) and ``runs`` (one dict per seed).
     """
     x, x_test = _check_students(x, y, t, x_test, y_test, seeds, alpha, T, epochs)
@@ -151,10 +186,10 @@ def omitted_digit(
     checks.matching(len(checks.labels(y_val, "y_val")), "len(y_val)", len(x_val), "len(x_val)")
     checks.integer(digit, "digit", low=0, high=9)
     keep = np.asarray(y) != digit
-    scratch, _ = train_student(x[keep], y[keep], seed=0, epochs=epochs)
-    runs = []
-    for seed in range(seeds):
-        student, _ = train_student(x[keep], y[keep], t[keep], alpha, T, seed=seed, epochs=epochs)
+    students_runs = [Run(0)] + [Run(seed, alpha, T) for seed in range(seeds)]
+    students, _ = train_students(x[keep], y[keep], t[keep], students_runs, epochs=epochs)
+    scratch, runs = students[0], []
+    for seed, student in enumerate(students[1:]):
         test_logits = logits(student, x_test)
         bias = choose_digit_bias(logits(student, x_val), y_val, digit)  # never the test set
         corrected = add_digit_bias(test_logits, digit, bias)

@@ -195,20 +195,7 @@ def train(model, x, y, epochs, batch_size=128, learning_rate=3e-3):
     peak). :func:`bigmodel_utils.training.fit_and_time` times it: every epoch is a whole pass
     over ``x``, and the seconds per epoch are the median of the epochs after the first.
     """
-    checks.keras_model(model, "model")
-    checks.matching(len(checks.array(x, "x")), "len(x)", len(checks.labels(y, "y")), "len(y)")
-    checks.positive_int(batch_size, "batch_size")
-    checks.positive_float(learning_rate, "learning_rate")
-    checks.positive_int(epochs, "epochs")
-    return training.fit_and_time(
-        model,
-        x,
-        y,
-        epochs=epochs,
-        batch_size=batch_size,
-        optimizer=keras.optimizers.Adam(learning_rate),
-        steps_per_execution=8,
-    ).seconds_per_epoch
+    return training.fit_classifier(model, x, y, epochs, batch_size, learning_rate)
 
 
 def train_variants(x, y, epochs):

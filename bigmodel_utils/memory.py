@@ -213,3 +213,41 @@ def measured_peak_bytes(run, device="GPU:0"):
     before = tf.config.experimental.get_memory_info(device)["current"]
     run()
     return {"before": before, "peak": tf.config.experimental.get_memory_info(device)["peak"]}
+
+
+def peak_sentence(peak, state_estimate, cpu_info=None):
+    """The sentence on one training step's measured memory, in both languages (chapter 5.4).
+
+    Args:
+        peak: :func:`measured_peak_bytes`' result (``{"peak": bytes, ...}``), or ``None`` without
+            a GPU.
+        state_estimate: bytes of model state by eq. (state).
+        cpu_info: without a GPU, ``tf.config.experimental.get_memory_info("CPU:0")``
+            (``{"current", "peak"}``), which the sentence quotes.
+    Returns:
+        ``{"en": ..., "zh": ...}``.
+    Raises:
+        TypeError/ValueError: naming ``peak``, ``state_estimate`` or ``cpu_info``.
+    """
+    checks.non_negative_float(state_estimate, "state_estimate")
+    if peak is None:
+        checks.mapping(cpu_info, "cpu_info", required=("current", "peak"))
+        current, most = int(cpu_info["current"]), int(cpu_info["peak"])
+        return {
+            "en": "This page was built without a GPU. The CPU's counter, read after a training "
+            f"step, says {current:,} bytes in use (and a peak of {most:,}): it does not follow "
+            "TensorFlow's CPU memory, so no measurement is reported here. On a GPU the same cell "
+            "prints the measured peak next to the formula.",
+            "zh": "本页是在没有 GPU 的机器上构建的。训练一步之后读取 CPU 的计数器，它显示正在使用 "
+            f"{current:,} 字节（峰值 {most:,}）：它并不跟踪 TensorFlow 在 CPU 上的内存，"
+            "所以这里不报告测量值。在 GPU 上，同一个单元格会把测得的峰值与公式并列打印出来。",
+        }
+    checks.mapping(peak, "peak", required=("peak",))
+    measured, state = peak["peak"] / 1e6, state_estimate / 1e6
+    return {
+        "en": f"On this page's GPU one training step peaked at {measured:.1f} MB, against "
+        f"{state:.1f} MB of model state by eq. (state): the rest is activations and the buffers "
+        "of the step.",
+        "zh": f"在本页的 GPU 上，一步训练的内存峰值为 {measured:.1f} MB，而按公式 (state) "
+        f"计算的模型状态为 {state:.1f} MB：其余部分是激活值和这一步的缓冲区。",
+    }

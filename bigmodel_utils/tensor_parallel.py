@@ -125,7 +125,36 @@ def _bytes_by_device(placed):
 
 
 class CommunicationLog(list):
-    """Every all-reduce of a traced step: ``(replica, "forward" | "backward", bytes)`` entries."""
+    """Every all-reduce of a traced step: ``(replica, "forward" | "backward", bytes)`` entries.
+
+    Chapter 5.4. Starts empty, or from ``entries`` of that form (a log copied or read back).
+
+    Raises:
+        TypeError/ValueError: naming ``entries`` if it is not a list of such triples.
+    """
+
+    DIRECTIONS = ("forward", "backward")
+
+    def __init__(self, entries=()):
+        if isinstance(entries, (str, bytes, dict)) or not isinstance(entries, (list, tuple)):
+            raise TypeError(
+                "entries must be a list of (replica, direction, bytes) triples, got "
+                f"{type(entries).__name__}"
+            )
+        for entry in entries:
+            if not (isinstance(entry, (list, tuple)) and len(entry) == 3):
+                raise ValueError(
+                    f"entries must hold (replica, direction, bytes) triples, got {entry!r}"
+                )
+            replica, direction, size = entry
+            if direction not in self.DIRECTIONS:
+                raise ValueError(
+                    f"entries' direction must be 'forward' or 'backward', got {direction!r}"
+                )
+            for name, value in (("replica", replica), ("bytes", size)):
+                if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                    raise ValueError(f"entries' {name} must be an int >= 0, got {value!r}")
+        super().__init__(tuple(entry) for entry in entries)
 
     def bytes_per_replica(self, replica=0):
         """Bytes one replica hands to all-reduces in one step."""

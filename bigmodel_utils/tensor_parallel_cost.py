@@ -53,3 +53,24 @@ def communication_per_step(batch_size, seq_len, d_model, mlp_dim, num_devices, l
             row[f"{link} (ms)"] = 1000 * calls * float(seconds)
         rows.append(row)
     return rows
+
+
+def tp_vs_dp_clause(tp_over_dp):
+    """Which weighs more in one step of a block, in both languages: ``{"en": ..., "zh": ...}``.
+
+    Chapter 5.4: ``tp_over_dp`` is the bytes tensor parallelism all-reduces (activations) over
+    those data parallelism all-reduces (weights' gradients), from :func:`communication_per_step`.
+
+    Raises:
+        TypeError/ValueError: naming ``tp_over_dp`` if it is not a number > 0.
+    """
+    checks.positive_float(tp_over_dp, "tp_over_dp")
+    if tp_over_dp > 1:
+        return {
+            "en": "the activations of its tokens weigh more than its weights",
+            "zh": "它的词元的激活值比它的权重更重",
+        }
+    return {
+        "en": "its weights weigh more than the activations of its tokens",
+        "zh": "它的权重比它的词元的激活值更重",
+    }

@@ -6,6 +6,8 @@ good call by a bad value and names the words the error must say."""
 import numpy as np
 from badinput import INF, NAN, Lazy, make_tests
 
+from bigmodel_utils.distillation_runs import Run
+
 VOCABULARY = ["a", "b", "c"]
 LINKS = {"nvlink": {"bandwidth": 3e11, "latency": 1e-6}}
 CONFIG = dict(context_length=4, d_model=8, num_heads=2, num_layers=1, mlp_dim=8)
@@ -216,6 +218,8 @@ TABLE = {
             ("chunk_length", 4.0, TypeError, "chunk_length must be an int"),
             ("chunk_length", 6, ValueError, "chunk_length=6 must be a multiple"),
             ("chunk_length", 2, ValueError, "chunk_length"),
+            ("model", "x", TypeError, "model"),
+            ("model", None, TypeError, "model"),
         ],
     ),
     # ---- faq (6) ---------------------------------------------------------------------------
@@ -275,7 +279,131 @@ TABLE = {
     ),
 }
 
+# ---- chapter 5.3's experiments and the runs behind them ------------------------------------------
+TEACHER_LOGITS = np.zeros((4, 10), np.float32)
+RUNS = [Run(0), Run(0, 0.1, 20.0)]
+TABLE.update(
+    {
+        "distillation_experiments.paired_gain": (
+            dict(baseline=[0.90, 0.91, 0.92], treatment=[0.92, 0.93, 0.95]),
+            [
+                ("baseline", [0.9], ValueError, "baseline"),
+                ("treatment", [0.9, 0.8], ValueError, "treatment"),
+                ("treatment", "abc", TypeError, "treatment"),
+                ("test_size", 0, ValueError, "test_size"),
+            ],
+        ),
+        "distillation_experiments.temperature_sweep": (
+            dict(
+                x=IMAGES,
+                y=LABELS,
+                t=TEACHER_LOGITS,
+                x_test=IMAGES,
+                y_test=LABELS,
+                temperatures=[1.0, 20.0],
+                seeds=2,
+                alpha=0.1,
+                epochs=1,
+                known={1.0: [0.5, 0.6], 20.0: [0.7, 0.8]},
+            ),  # fmt: skip
+            [
+                ("seeds", 0, ValueError, "seeds"),
+                ("seeds", 2.5, TypeError, "seeds"),
+                ("temperatures", "ab", TypeError, "temperatures"),
+                ("temperatures", [], ValueError, "temperatures"),
+                ("temperatures", [1.0, 0.0], ValueError, "temperatures"),
+                ("temperatures", [1.0, "20"], TypeError, "temperatures"),
+                ("alpha", 1.5, ValueError, "alpha"),
+                ("known", [0.5], TypeError, "known"),
+            ],
+        ),
+        "distillation_runs.Run": (
+            dict(seed=0, alpha=0.1, T=20.0),
+            [
+                ("seed", -1, ValueError, "seed"),
+                ("alpha", 1.5, ValueError, "alpha"),
+                ("T", 0.0, ValueError, "T"),
+                ("T", "20", TypeError, "T"),
+            ],
+        ),
+        "distillation_runs.SharedDistiller": (
+            dict(student=Lazy("student")),
+            [
+                ("student", None, TypeError, "student"),
+                ("student", "student", TypeError, "student"),
+                ("student", 3, TypeError, "student"),
+            ],
+        ),
+        "distillation_runs.train_students": (
+            dict(x=IMAGES, y=LABELS, t=TEACHER_LOGITS, runs=RUNS, epochs=1),
+            [
+                ("runs", [], TypeError, "runs"),
+                ("runs", [(0, 1.0, 1.0)], TypeError, "runs"),
+                ("runs", "runs", TypeError, "runs"),
+                ("epochs", 0, ValueError, "epochs"),
+                ("y", LABELS[:2], ValueError, "len"),
+            ],
+        ),
+        "distillation.seeded_batches": (
+            dict(x=IMAGES, targets=LABELS, seed=0, batch_size=2),
+            [
+                ("seed", -1, ValueError, "seed"),
+                ("seed", "0", TypeError, "seed"),
+                ("batch_size", 0, ValueError, "batch_size"),
+            ],
+        ),
+        "training.fit_classifier": (
+            dict(model=Lazy("student"), x=IMAGES, y=LABELS, epochs=1, from_logits=True),
+            [
+                ("model", "cnn", TypeError, "model"),
+                ("epochs", 0, ValueError, "epochs"),
+                ("learning_rate", 0.0, ValueError, "learning_rate"),
+                ("from_logits", "yes", TypeError, "from_logits"),
+                ("y", LABELS[:2], ValueError, "len"),
+            ],
+        ),
+        "bigger_model.gain_sentence": (
+            dict(
+                small_ce=np.array([1.5, 1.7]),
+                big_ce=np.array([1.4, 1.6]),
+                judgement={
+                    "effect_en": "0.1",
+                    "effect_zh": "0.1",
+                    "words_en": "Holds",
+                    "words_zh": "成立",
+                },
+            ),  # fmt: skip
+            [
+                ("big_ce", np.array([1.4]), ValueError, "big_ce"),
+                ("small_ce", "1.5", TypeError, "small_ce"),
+                ("judgement", {"effect_en": "0.1"}, ValueError, "judgement"),
+                ("judgement", "holds", TypeError, "judgement"),
+                ("peak", 3, TypeError, "peak"),
+            ],
+        ),
+        "tensor_parallel_cost.tp_vs_dp_clause": (
+            dict(tp_over_dp=2.0),
+            [
+                ("tp_over_dp", 0.0, ValueError, "tp_over_dp"),
+                ("tp_over_dp", NAN, ValueError, "tp_over_dp"),
+                ("tp_over_dp", "2", TypeError, "tp_over_dp"),
+            ],
+        ),
+        "memory.peak_sentence": (
+            dict(peak={"peak": 1e7}, state_estimate=4e6),
+            [
+                ("state_estimate", -1.0, ValueError, "state_estimate"),
+                ("peak", 3, TypeError, "peak"),
+                ("peak", {"current": 1}, ValueError, "peak"),
+                ("peak", None, TypeError, "cpu_info"),
+            ],
+        ),
+    }
+)
+
 HEAVY = (  # their good calls train
+    "distillation_runs.train_students",
+    "training.fit_classifier",
     "parallelism.time_training_steps",
     "precision.compare_precisions",
     "bigger_model.train_char_lm",

@@ -167,6 +167,18 @@ TABLE = {
         ],
     ),
 }
+
+# ---- chapter 5.4's communication log ---------------------------------------------------------
+TABLE["tensor_parallel.CommunicationLog"] = (
+    dict(entries=[(0, "forward", 64), (0, "backward", 64)]),
+    [
+        ("entries", "abc", TypeError, "entries"),
+        ("entries", 3, TypeError, "entries"),
+        ("entries", [(0, "sideways", 64)], ValueError, "entries"),
+        ("entries", [(0, "forward")], ValueError, "entries"),
+        ("entries", [(-1, "forward", 64)], ValueError, "entries"),
+    ],
+)
 HEAVY = (  # their good call starts worker processes or joins a cluster
     "multiworker.launch_workers",
     "multiworker_worker.main",

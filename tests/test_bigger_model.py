@@ -91,3 +91,21 @@ BAD_CALLS = [
 def test_bad_input_raises_naming_the_argument(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+def test_gain_sentence_in_both_languages():
+    quick = bigger_model.gain_sentence()
+    assert "quick profile" in quick["en"] and "快速配置档" in quick["zh"]
+    judgement = {
+        "effect_en": "0.100",
+        "effect_zh": "0.100",
+        "words_en": "Holds",
+        "words_zh": "成立",
+    }
+    full = bigger_model.gain_sentence(
+        np.array([1.5, 1.7]), np.array([1.4, 1.6]), judgement, {"peak": 2e8}
+    )
+    assert "1.500" in full["en"] and "holds." in full["en"] and "200 MB" in full["en"]
+    assert "成立" in full["zh"] and "200 MB" in full["zh"]
+    with pytest.raises(ValueError, match="big_ce"):
+        bigger_model.gain_sentence(np.array([1.5, 1.7]), np.array([1.4]), judgement)

@@ -65,11 +65,11 @@ def test_gap_recovery_interval_over_seeds():
 def test_temperature_sweep_reuses_known_runs_and_trains_the_rest(monkeypatch):
     trained = []
 
-    def fake_train_student(x, y, t, alpha, T, seed, epochs):
-        trained.append((T, seed))
-        return ("student", T, seed), 0.0
+    def fake_train_students(x, y, t, runs, epochs):
+        trained.extend((run.T, run.seed, run.alpha) for run in runs)
+        return [("student", run.T, run.seed) for run in runs], 0.0
 
-    monkeypatch.setattr(distillation_experiments, "train_student", fake_train_student)
+    monkeypatch.setattr(distillation_experiments, "train_students", fake_train_students)
     monkeypatch.setattr(
         distillation_experiments.training, "accuracy", lambda model, x, y: 0.9 + 0.01 * model[2]
     )
@@ -79,4 +79,5 @@ def test_temperature_sweep_reuses_known_runs_and_trains_the_rest(monkeypatch):
     )  # fmt: skip
     assert sweep[20.0] == [0.5, 0.6, 0.7]  # reused, not trained again
     assert sweep[1.0] == pytest.approx([0.90, 0.91, 0.92])
-    assert trained == [(1.0, 0), (1.0, 1), (1.0, 2)]
+    assert trained == [(1.0, 0, 0.1), (1.0, 1, 0.1), (1.0, 2, 0.1)]  # in one group
+    assert list(sweep) == [1.0, 20.0]  # in the order asked for

@@ -131,3 +131,13 @@ def test_bad_input_raises_naming_the_argument(call, error, name):
 
 def test_numpy_integers_are_accepted():
     assert memory.mlp_activation_values(np.int64(2), 3, 4, 16) == 216
+
+
+def test_peak_sentence_in_both_languages_for_cpu_and_gpu():
+    cpu = memory.peak_sentence(None, 4e6, {"current": 1234, "peak": 5678})
+    assert "without a GPU" in cpu["en"] and "1,234" in cpu["en"] and "5,678" in cpu["zh"]
+    assert "GPU" in cpu["zh"] and cpu["en"] != cpu["zh"]
+    gpu = memory.peak_sentence({"peak": 12.34e6}, 4e6)
+    assert "12.3 MB" in gpu["en"] and "4.0 MB" in gpu["en"] and "12.3 MB" in gpu["zh"]
+    with pytest.raises(TypeError, match="cpu_info"):
+        memory.peak_sentence(None, 4e6)

@@ -214,3 +214,23 @@ BAD_CALLS = [
 def test_bad_input_raises_naming_the_argument(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+def test_tp_vs_dp_clause_follows_the_ratio_in_both_languages():
+    more, less = (
+        tp_cost.tp_vs_dp_clause(2.0),
+        tp_cost.tp_vs_dp_clause(0.5),
+    )
+    assert more["en"].startswith("the activations") and less["en"].startswith("its weights")
+    assert more["zh"] != less["zh"] and "激活值" in more["zh"]
+    with pytest.raises(ValueError, match="tp_over_dp"):
+        tp_cost.tp_vs_dp_clause(0.0)
+
+
+def test_communication_log_checks_its_entries():
+    log = tp.CommunicationLog([(0, "forward", 8), (1, "backward", 8)])
+    assert log.bytes_per_replica(0) == 8 and len(tp.CommunicationLog()) == 0
+    with pytest.raises(TypeError, match="entries"):
+        tp.CommunicationLog("abc")
+    with pytest.raises(ValueError, match="entries"):
+        tp.CommunicationLog([(0, "up", 8)])
