@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from bigmodel_utils import checks
-from bigmodel_utils.flops import children, rule_for
+from bigmodel_utils.flop_rules import children, rule_for
 from bigmodel_utils.tracing import add_up, check_model, sample_inputs, trace_calls, tree
 
 BYTES_PER_WEIGHT = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}

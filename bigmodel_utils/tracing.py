@@ -13,7 +13,8 @@ import keras
 import numpy as np
 
 from bigmodel_utils import checks
-from bigmodel_utils.flops import ZERO_FLOP_OPS, Flops, children, is_keras_builtin, rule_for
+from bigmodel_utils.flop_rules import ZERO_FLOP_OPS, children, is_keras_builtin, rule_for
+from bigmodel_utils.flops import Flops
 
 
 def check_model(model):
@@ -130,7 +131,7 @@ def _add_up(layer, path, calls, report, repeat=None):
 
 def add_up(model, calls):
     """Forward FLOPs per sample of ``model`` from its traced calls (:func:`trace_calls`), layer by
-    layer with the rules of :mod:`bigmodel_utils.flops`: a :class:`FlopReport`."""
+    layer with the rules of :mod:`bigmodel_utils.flop_rules`: a :class:`FlopReport`."""
     check_model(model)
     checks.mapping(calls, "calls")
     report = FlopReport(Flops(), [], [], [])

@@ -116,7 +116,7 @@ def size_judgements(runs, label_runs, test_size):
     Test-set accuracies carry the test-set error of ``test_size`` images as well as the seeds'.
 
     Args:
-        runs: :func:`bigmodel_utils.scaling.run_sweep`'s table on clean labels (``RUN_COLUMNS``).
+        runs: :func:`bigmodel_utils.sweep.run_sweep`'s table on clean labels (``RUN_COLUMNS``).
         label_runs: the same for the runs trained on noisy labels (at least the two end widths).
         test_size: number of test images.
 

@@ -185,15 +185,15 @@ TABLE = {
         dict(elements=40),
         sizes("elements") + [("scale", None, TypeError)],
     ),
-    "flops.register": (
+    "flop_rules.register": (
         dict(layer_class=type("Custom", (), {}), rule=lambda layer, inputs, output: None),
         [("layer_class", "Dense", TypeError), ("rule", 3, TypeError), ("rule", None, TypeError)],
     ),
-    "flops.is_keras_builtin": (
+    "flop_rules.is_keras_builtin": (
         dict(layer=Lazy("dense")),
         [("layer", "Dense", TypeError), ("layer", 3, TypeError), ("layer", None, TypeError)],
     ),
-    "flops.rule_for": (
+    "flop_rules.rule_for": (
         dict(layer=Lazy("dense")),
         [
             ("layer", "Dense", TypeError),
@@ -201,11 +201,11 @@ TABLE = {
             ("layer", None, TypeError),
         ],
     ),
-    "flops.children": (
+    "flop_rules.children": (
         dict(layer=CNN),
         [("layer", "cnn", TypeError), ("layer", [1], TypeError), ("layer", None, TypeError)],
     ),
-    "flops.article_rnn_cell_flops": (
+    "flop_rules.article_rnn_cell_flops": (
         dict(cell=Lazy("article_cell"), input_shapes=[(1, 3)], output_shape=(1, 2)),
         [
             ("cell", Lazy("dense"), TypeError),
@@ -213,7 +213,7 @@ TABLE = {
             ("input_shapes", [], ValueError),
         ],
     ),
-    "flops.positional_embedding_flops": (
+    "flop_rules.positional_embedding_flops": (
         dict(layer=Lazy("positional_embedding"), input_shapes=[(1, 5, 8)], output_shape=(1, 5, 8)),
         [
             ("layer", Lazy("dense"), TypeError),
@@ -569,6 +569,26 @@ TABLE = {
             ("y", "0123", TypeError),
         ],  # fmt: skip
     ),
+    "scaling.check_dataset": (
+        dict(dataset=Lazy("small_mnist")),
+        [("dataset", "mnist", TypeError), ("dataset", None, TypeError), ("dataset", 3, TypeError)],
+    ),
+    "scaling.evaluation_images": (
+        dict(dataset=Lazy("small_mnist")),
+        [
+            ("dataset", "mnist", TypeError),
+            ("noise_sigma", -0.5, ValueError),
+            ("occlusion_patch", 0, ValueError),
+        ],  # fmt: skip
+    ),
+    "scaling.loss_and_accuracy": (
+        dict(probabilities=np.full((2, 10), 0.1), y=np.array([0, 1])),
+        [
+            ("probabilities", np.full(10, 0.1), ValueError),
+            ("y", np.array([0, 10]), ValueError),
+            ("y", np.array([0]), ValueError, "len"),
+        ],  # fmt: skip
+    ),
     "scaling.training_memory_estimate": (
         dict(model=CNN, batch_size=32),
         [
@@ -581,7 +601,7 @@ TABLE = {
         dict(),
         [("reset", "yes", TypeError), ("reset", 1, TypeError), ("reset", None, TypeError)],
     ),
-    "scaling.train_and_measure": (
+    "sweep.train_and_measure": (
         dict(dataset=Lazy("small_mnist"), width=0.25, seed=0, epochs=1),
         [
             ("dataset", "mnist", TypeError),
@@ -591,7 +611,7 @@ TABLE = {
             ("occlusion_patch", 0, ValueError),
         ],  # fmt: skip
     ),
-    "scaling.run_sweep": (
+    "sweep.run_sweep": (
         dict(dataset=Lazy("small_mnist"), widths=(0.25,), epochs=1, verbose=False),
         [
             ("widths", (), ValueError),
@@ -599,13 +619,16 @@ TABLE = {
             ("seeds", (), ValueError),
             ("epochs", 0, ValueError),
             ("verbose", "no", TypeError),
+            ("noisy_widths", (0.5,), ValueError),
+            ("noisy_widths", (0.25,), ValueError, "label_noise"),
+            ("middle_seeds", (1,), ValueError),
         ],  # fmt: skip
     ),
-    "scaling.summarize": (
+    "sweep.summarize": (
         dict(runs=Lazy("runs")),
         [("runs", [], ValueError), ("runs", None, ValueError), ("test_size", 0, ValueError)],
     ),
-    "scaling.power_law": (
+    "power_law.power_law": (
         dict(N=np.array([1e3, 1e4]), a=1.0, alpha=0.5, c=0.1),
         [
             ("N", np.array([0.0, 1.0]), ValueError),
@@ -616,7 +639,7 @@ TABLE = {
             ("c", INF, ValueError),
         ],
     ),
-    "scaling.fit_power_law": (
+    "power_law.fit_power_law": (
         dict(N=np.array([1e3, 1e4, 1e5, 1e6]), loss=np.array([0.5, 0.3, 0.2, 0.15])),
         [
             ("loss", np.array([0.5, 0.3]), ValueError),
@@ -642,14 +665,14 @@ TABLE = {
             ("threshold", NAN, ValueError),
         ],  # fmt: skip
     ),
-    "scaling.headline_numbers": (
+    "sweep.headline_numbers": (
         dict(summary=Lazy("summary")),
         [("summary", [], ValueError), ("summary", None, ValueError), ("summary", {}, ValueError)],
     ),
 }
-HEAVY = ("scaling.train_and_measure", "scaling.run_sweep",  # they train
+HEAVY = ("sweep.train_and_measure", "sweep.run_sweep",  # they train
          "comparison.train_and_measure", "comparison.train_over_seeds",
-         "scaling.headline_numbers")  # its good call needs a whole sweep's table  # fmt: skip
+         "sweep.headline_numbers")  # its good call needs a whole sweep's table  # fmt: skip
 
 (test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
     TABLE, heavy=HEAVY

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bigmodel_utils import data, scaling, size
+from bigmodel_utils import data, power_law, scaling, size, sweep
 
 
 def test_width_one_is_the_article_cnn():
@@ -47,15 +47,15 @@ def test_noise_and_occlusion():
 
 def test_power_law_fit_recovers_known_exponent():
     N = np.geomspace(1e3, 1e6, 7)
-    loss = scaling.power_law(N, 40.0, 0.6, 0.05)
-    fit = scaling.fit_power_law(N, loss)
+    loss = power_law.power_law(N, 40.0, 0.6, 0.05)
+    fit = power_law.fit_power_law(N, loss)
     assert fit["alpha"] == pytest.approx(0.6, rel=1e-3)
     assert fit["c"] == pytest.approx(0.05, rel=1e-2) and fit["rmse"] < 1e-6
     assert fit["alpha_low"] <= 0.6 + 1e-3 and fit["alpha_high"] >= 0.6 - 1e-3
     with pytest.raises(ValueError, match="at least 3"):
-        scaling.fit_power_law([1, 2], [1.0, 0.5])
+        power_law.fit_power_law([1, 2], [1.0, 0.5])
     with pytest.raises(ValueError, match="positive"):
-        scaling.fit_power_law([0, 2, 3], [1.0, 0.5, 0.4])
+        power_law.fit_power_law([0, 2, 3], [1.0, 0.5, 0.4])
 
 
 def test_training_memory_estimate_by_hand():
@@ -68,14 +68,14 @@ def test_training_memory_estimate_by_hand():
 @pytest.mark.slow
 def test_tiny_sweep_and_saliency():
     mnist = data.load_mnist(train_size=128, test_size=64, verbose=False)
-    runs, models = scaling.run_sweep(mnist, (0.0625, 0.125), seeds=(0,), epochs=1, verbose=False)
+    runs, label_runs, models = sweep.run_sweep(
+        mnist, (0.0625, 0.125), seeds=(0,), epochs=1, label_noise=0.5, noisy_widths=(0.0625,),
+        verbose=False,
+    )  # fmt: skip
     assert len(runs) == 2 and not runs.drop(columns="gpu_peak_bytes").isna().any().any()
     assert ((runs["saliency_on_object"] > 0) & (runs["saliency_on_object"] < 1)).all()
-    noisy, _ = scaling.run_sweep(
-        mnist, (0.0625,), seeds=(0,), epochs=1, label_noise=0.5, verbose=False
-    )
-    assert noisy["label_noise"].tolist() == [0.5]
-    summary = scaling.summarize(runs)
+    assert label_runs["label_noise"].tolist() == [0.5] and label_runs["width"].tolist() == [0.0625]
+    summary = sweep.summarize(runs)
     assert list(summary["params"]) == [442, 1594] and (summary["seeds"] == 1).all()
     assert (
         summary["forward_flops"]
@@ -84,11 +84,51 @@ def test_tiny_sweep_and_saliency():
     maps = scaling.saliency_maps(models[0.125], mnist.x_test[:4], mnist.y_test[:4])
     assert maps.shape == (4, 28, 28) and (maps >= 0).all()
     assert 0 < scaling.saliency_on_strokes(maps, mnist.x_test[:4]) < 1
-    numbers = scaling.headline_numbers(summary)
+    numbers = sweep.headline_numbers(summary)
     assert numbers["sizes"] == 2 and numbers["params_ratio"] == pytest.approx(1594 / 442)
     assert numbers["params_best"] in (442, 1594)
     with pytest.raises(ValueError, match="epochs"):
-        scaling.run_sweep(mnist, (1.0,), epochs=0)
+        sweep.run_sweep(mnist, (1.0,), epochs=0)
+
+
+@pytest.mark.slow
+def test_a_restarted_model_trains_exactly_as_a_new_one_and_one_pass_equals_evaluate():
+    mnist = data.load_mnist(train_size=128, test_size=64, verbose=False)
+    images = scaling.evaluation_images(mnist)
+    member = sweep._compile_member(0.0625)
+    reused, _ = sweep.train_and_measure(mnist, 0.0625, 1, 2, batch_size=32, member=member)
+    again, model = sweep.train_and_measure(mnist, 0.0625, 1, 2, batch_size=32, member=member)
+    fresh, _ = sweep.train_and_measure(mnist, 0.0625, 1, 2, batch_size=32, images=images)
+    for column in ("train_loss", "test_accuracy", "noise_accuracy", "occlusion_accuracy"):
+        assert reused[column] == pytest.approx(fresh[column], abs=1e-6), column
+        assert again[column] == pytest.approx(fresh[column], abs=1e-6), column
+    scores = model.evaluate(mnist.x_test, mnist.y_test, verbose=0, return_dict=True)
+    probabilities = model.predict(mnist.x_test, verbose=0)
+    loss, accuracy = scaling.loss_and_accuracy(probabilities, mnist.y_test)
+    assert loss == pytest.approx(scores["loss"], rel=1e-5)
+    assert accuracy == pytest.approx(scores["accuracy"])
+
+
+def test_evaluation_images_stack_every_measured_set_in_order():
+    mnist = data.load_mnist(train_size=16, test_size=8, verbose=False)
+    x, parts = scaling.evaluation_images(mnist)
+    assert x.shape == (16 + 3 * 8, 28, 28, 1) and list(parts) == [
+        "train",
+        "test",
+        "noise",
+        "occlusion",
+    ]
+    np.testing.assert_array_equal(x[parts["test"][0]], mnist.x_test)
+    np.testing.assert_array_equal(x[parts["noise"][0]], scaling.add_noise(mnist.x_test, 0.5))
+    np.testing.assert_array_equal(parts["occlusion"][1], mnist.y_test)
+
+
+def test_loss_and_accuracy_by_hand():
+    probabilities = np.array([[0.5, 0.5], [0.9, 0.1], [0.0, 1.0]])
+    loss, accuracy = scaling.loss_and_accuracy(probabilities, [0, 1, 0])
+    clipped = np.clip([0.5, 0.1, 0.0], 1e-7, 1 - 1e-7)
+    assert loss == pytest.approx(-np.mean(np.log(clipped)))
+    assert accuracy == pytest.approx(1 / 3)  # argmax ties go to the first class
 
 
 def test_summarize_averages_seeds_and_keeps_gpu_memory_only_when_measured():
@@ -106,7 +146,7 @@ def test_summarize_averages_seeds_and_keeps_gpu_memory_only_when_measured():
             "gpu_peak_bytes": [None, None, None],
         }
     )
-    summary = scaling.summarize(runs)
+    summary = sweep.summarize(runs)
     assert list(summary["params"]) == [4, 10] and list(summary["seeds"]) == [1, 2]
     assert summary["test_accuracy"].tolist() == pytest.approx([0.7, 0.85])
     assert np.isnan(summary["test_accuracy_std"].iloc[0])  # one seed measures no spread
@@ -115,12 +155,12 @@ def test_summarize_averages_seeds_and_keeps_gpu_memory_only_when_measured():
     expected = statistics.seed_interval([0.9, 0.8])
     assert summary["test_accuracy_low"].iloc[1] == pytest.approx(expected["low"])
     assert summary["test_accuracy_high"].iloc[1] == pytest.approx(expected["high"])
-    with_test = scaling.summarize(runs, test_size=100)
+    with_test = sweep.summarize(runs, test_size=100)
     combined = statistics.seed_interval([0.9, 0.8], test_size=100)  # seeds and test-set error
     assert with_test["test_accuracy_high"].iloc[1] == pytest.approx(combined["high"])
     assert "gpu_peak_bytes" not in summary
     runs["gpu_peak_bytes"] = [100, 300, 50]
-    assert scaling.summarize(runs)["gpu_peak_bytes"].tolist() == [50.0, 200.0]
+    assert sweep.summarize(runs)["gpu_peak_bytes"].tolist() == [50.0, 200.0]
 
 
 def test_flip_labels_replaces_exactly_the_share_with_other_classes():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from bigmodel_utils import cnn, flops, size
+from bigmodel_utils import cnn, flop_rules, flops, size
 
 
 def built(layer, *input_shapes):
@@ -292,11 +292,11 @@ def test_unknown_layer_is_reported_not_zero():
 def test_registered_rule_is_used():
     inputs = keras.Input((4, 3))
     model = keras.Model(inputs, layers.RNN(ScaledCell(5))(inputs))
-    flops.register(ScaledCell, lambda layer, shapes, output: flops.Flops(2 * 3 * 5, 5))
+    flop_rules.register(ScaledCell, lambda layer, shapes, output: flops.Flops(2 * 3 * 5, 5))
     try:
         assert total_flops(model) == flops.Flops(4 * 30, 4 * 5)  # the cell runs 4 times
     finally:
-        flops.CUSTOM_RULES.pop(ScaledCell)
+        flop_rules.CUSTOM_RULES.pop(ScaledCell)
 
 
 def test_describe_table():
@@ -352,13 +352,13 @@ def test_the_books_own_layers_are_counted_without_any_setup():
     """ArticleRNNCell and PositionalEmbedding have formulas as soon as the package is imported."""
     import keras
 
-    from bigmodel_utils import flops, rnn, transformer_layers
+    from bigmodel_utils import flop_rules, rnn, transformer_layers
 
     for layer in (
         rnn.ArticleRNNCell(4, output_units=3),
         transformer_layers.PositionalEmbedding(5, 8),
     ):
-        assert flops.rule_for(layer) is not None
+        assert flop_rules.rule_for(layer) is not None
     model = keras.Sequential(
         [keras.Input((6, 2)), keras.layers.RNN(rnn.ArticleRNNCell(4, output_units=3))]
     )
