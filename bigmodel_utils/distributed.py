@@ -224,6 +224,14 @@ def compare_one_step(x, y, num_replicas=2, optimizer="sgd", learning_rate=0.1, s
     }
 
 
+def _check_run(strategy, x, y, global_batch_size):
+    """Raise unless a training run gets a strategy, MNIST-shaped images and labels, a batch size."""
+    checks.instance(strategy, "strategy", tf.distribute.Strategy)
+    checks.array(x, "x", ndim=4)
+    checks.matching(len(x), "len(x)", len(checks.labels(y, "y", num_classes=10)), "len(y)")
+    checks.positive_int(global_batch_size, "global_batch_size")
+
+
 def fit_article_cnn(strategy, x, y, epochs, global_batch_size=128, validation_data=None, seed=0):
     """Build, compile (Adam) and ``fit`` the article CNN under ``strategy``; time every epoch.
 
@@ -240,10 +248,7 @@ def fit_article_cnn(strategy, x, y, epochs, global_batch_size=128, validation_da
     Raises:
         ValueError: if ``epochs`` < 1 or ``global_batch_size`` is not divisible by the replicas.
     """
-    checks.instance(strategy, "strategy", tf.distribute.Strategy)
-    checks.array(x, "x", ndim=4)
-    checks.matching(len(x), "len(x)", len(checks.labels(y, "y", num_classes=10)), "len(y)")
-    checks.positive_int(global_batch_size, "global_batch_size")
+    _check_run(strategy, x, y, global_batch_size)
     if validation_data is not None and not (
         isinstance(validation_data, tuple) and len(validation_data) == 2
     ):

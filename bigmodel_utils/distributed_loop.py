@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from bigmodel_utils import checks, cnn
-from bigmodel_utils.distributed import make_optimizer, per_replica_batch_size
+from bigmodel_utils.distributed import _check_run, make_optimizer, per_replica_batch_size
 
 
 def distribute_dataset(strategy, x, y, global_batch_size, seed=0):
@@ -100,10 +100,7 @@ def train_custom_loop(
     Raises:
         ValueError: if ``steps`` < 1 or ``global_batch_size`` is not divisible by the replicas.
     """
-    checks.instance(strategy, "strategy", tf.distribute.Strategy)
-    checks.array(x, "x", ndim=4)
-    checks.matching(len(x), "len(x)", len(checks.labels(y, "y", num_classes=10)), "len(y)")
-    checks.positive_int(global_batch_size, "global_batch_size")
+    _check_run(strategy, x, y, global_batch_size)
     checks.positive_int(steps, "steps")
     per_replica_batch_size(global_batch_size, strategy.num_replicas_in_sync)
     model, built_optimizer = build_for_custom_loop(strategy, optimizer, learning_rate, seed)
