@@ -423,7 +423,11 @@ TABLE = {
         [
             (name, value, error)
             for name in ("inputs", "targets")
-            for value, error in (("abc", TypeError), (None, TypeError), (np.zeros(4, np.int32), ValueError))
+            for value, error in (
+                ("abc", TypeError),
+                (None, TypeError),
+                (np.zeros(4, np.int32), ValueError),
+            )
         ]
         + [
             ("targets", np.zeros((2, 3), np.int32), ValueError, "same shape"),
@@ -441,7 +445,11 @@ TABLE = {
         [
             (name, value, error)
             for name in ("inputs", "targets")
-            for value, error in (("abc", TypeError), (None, TypeError), (np.zeros(4, np.int32), ValueError))
+            for value, error in (
+                ("abc", TypeError),
+                (None, TypeError),
+                (np.zeros(4, np.int32), ValueError),
+            )
         ]
         + [
             ("targets", np.zeros((3, 4), np.int32), ValueError, "same shape"),
