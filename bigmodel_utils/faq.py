@@ -114,18 +114,36 @@ def _language(lang):
 
 
 def mixed_precision_clause(time_ratio, lang="en"):
-    """How mixed precision changed an epoch's time, from chapter 5.1's ratio (mixed / float32).
+    """How mixed precision changed a training step's time, judged from its interval (chapter 5.1).
 
-    ``time_ratio`` > 1: "made a training epoch 2.8 times slower"; otherwise "... times faster".
+    ``time_ratio`` is chapter 5.1's ``mixed_train_time_ratio``: the geometric mean of the paired
+    rounds' step-time ratios (mixed_float16 / float32) with its 95 % interval (``mean``, ``low``,
+    ``high``, as :func:`deployment.ratio_interval` returns it). "Slower" only when the whole
+    interval lies above 1, "faster" only when it lies below 1; otherwise not measurable.
     """
-    checks.positive_float(time_ratio, "time_ratio")
+    checks.mapping(time_ratio, "time_ratio", required=("mean", "low", "high"))
+    mean, low, high = (
+        checks.positive_float(time_ratio[k], f"time_ratio[{k!r}]") for k in ("mean", "low", "high")
+    )
+    if not low <= mean <= high:
+        raise ValueError(f"time_ratio must have low <= mean <= high, got {low}, {mean}, {high}")
     _language(lang)
-    slower = time_ratio > 1
-    factor = time_ratio if slower else 1 / time_ratio
+    if low > 1 or high < 1:
+        slower = low > 1
+        factor, lo, hi = (mean, low, high) if slower else (1 / mean, 1 / high, 1 / low)
+        if lang == "zh":
+            change = "用时变为原来的" if slower else "速度提高到原来的"
+            return f"使每个训练步的{change} {factor:.1f} 倍（95% 区间 {lo:.1f}–{hi:.1f} 倍）"
+        word = "slower" if slower else "faster"
+        return f"made a training step {factor:.1f} times {word} (95 % interval {lo:.1f}–{hi:.1f})"
     if lang == "zh":
-        change = "用时变为原来的" if slower else "速度提高到原来的"
-        return f"使每个训练轮次的{change} {factor:.1f} 倍"
-    return f"made a training epoch {factor:.1f} times {'slower' if slower else 'faster'}"
+        return (
+            f"对每个训练步的用时没有可测出的影响（比值 {mean:.2f}，95% 区间 {low:.2f}–{high:.2f}）"
+        )
+    return (
+        f"did not measurably change a training step's time (ratio {mean:.2f}, "
+        f"95 % interval {low:.2f}–{high:.2f})"
+    )
 
 
 def speedup_verdict(speedup, lang="en"):

@@ -246,10 +246,28 @@ TABLE = {
         ],
     ),
     "faq.mixed_precision_clause": (
-        dict(time_ratio=2.8, lang="zh"),
+        dict(time_ratio={"mean": 2.8, "low": 1.5, "high": 4.0}, lang="zh"),
         [
-            ("time_ratio", 0.0, ValueError, "time_ratio must be a number > 0"),
-            ("time_ratio", "2.8", TypeError, "time_ratio must be a real number"),
+            ("time_ratio", 2.8, TypeError, "time_ratio must be a dict"),
+            ("time_ratio", {"mean": 2.8}, ValueError, "time_ratio is missing the key"),
+            (
+                "time_ratio",
+                {"mean": 0.0, "low": 1.0, "high": 2.0},
+                ValueError,
+                "must be a number > 0",
+            ),
+            (
+                "time_ratio",
+                {"mean": "2", "low": 1.0, "high": 2.0},
+                TypeError,
+                "must be a real number",
+            ),
+            (
+                "time_ratio",
+                {"mean": 3.0, "low": 1.0, "high": 2.0},
+                ValueError,
+                "low <= mean <= high",
+            ),
             ("lang", "fr", ValueError, "lang must be one of"),
         ],
     ),

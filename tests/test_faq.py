@@ -9,17 +9,55 @@ import pytest
 from bigmodel_utils import faq
 
 
+def interval(mean, low, high):
+    return {"mean": mean, "low": low, "high": high, "seeds": 3}
+
+
 @pytest.mark.parametrize(
     "ratio, lang, expected",
     [
-        (2.8, "en", "made a training epoch 2.8 times slower"),
-        (2.8, "zh", "使每个训练轮次的用时变为原来的 2.8 倍"),
-        (0.5, "en", "made a training epoch 2.0 times faster"),
-        (0.5, "zh", "使每个训练轮次的速度提高到原来的 2.0 倍"),
-        (1.0, "en", "made a training epoch 1.0 times faster"),
+        (
+            interval(2.8, 1.5, 4.0),
+            "en",
+            "made a training step 2.8 times slower (95 % interval 1.5–4.0)",
+        ),
+        (
+            interval(2.8, 1.5, 4.0),
+            "zh",
+            "使每个训练步的用时变为原来的 2.8 倍（95% 区间 1.5–4.0 倍）",
+        ),
+        (
+            interval(0.5, 0.25, 0.8),
+            "en",
+            "made a training step 2.0 times faster (95 % interval 1.2–4.0)",
+        ),
+        (
+            interval(0.5, 0.25, 0.8),
+            "zh",
+            "使每个训练步的速度提高到原来的 2.0 倍（95% 区间 1.2–4.0 倍）",
+        ),
+        (
+            interval(1.3, 0.9, 1.9),
+            "en",
+            "did not measurably change a training step's time (ratio 1.30, "
+            "95 % interval 0.90–1.90)",
+        ),
+        (
+            interval(1.3, 0.9, 1.9),
+            "zh",
+            "对每个训练步的用时没有可测出的影响（比值 1.30，95% 区间 0.90–1.90）",
+        ),
+        (
+            interval(0.7, 0.5, 1.0),
+            "en",
+            "did not measurably change a training step's time (ratio 0.70, "
+            "95 % interval 0.50–1.00)",
+        ),
     ],
 )
-def test_mixed_precision_clause_says_slower_only_above_one(ratio, lang, expected):
+def test_mixed_precision_clause_says_slower_or_faster_only_when_the_interval_excludes_one(
+    ratio, lang, expected
+):
     assert faq.mixed_precision_clause(ratio, lang) == expected
 
 
