@@ -20,7 +20,7 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 # Where the book lives and which of its releases this package is: every chapter's install
 # cell installs exactly ``INSTALL_REQUIREMENT`` (a test checks it), so a chapter of release X
 # runs with the package of release X.
