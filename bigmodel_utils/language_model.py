@@ -227,7 +227,8 @@ def sample_next(logits, temperature, rng):
         rng: a ``numpy.random.Generator``.
     """
     logits = checks.array(logits, "logits", 2)
-    checks.array(temperature, "temperature", (0, 1))
+    if checks.array(temperature, "temperature", (0, 1)).dtype.kind == "b":
+        raise TypeError(f"temperature must be a positive float, got {temperature!r}")
     checks.instance(rng, "rng", np.random.Generator)
     logits = np.asarray(logits, dtype=np.float64)
     temperature = np.broadcast_to(np.asarray(temperature, dtype=np.float64), logits.shape[:1])

@@ -12,6 +12,8 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from bigmodel_utils import checks
+
 ALIASES = ("Identity", "IdentityN", "Reshape", "Squeeze", "ExpandDims")  # views, no new buffer
 NOT_ACTIVATIONS = ("ReadVariableOp", "Const", "VarHandleOp")  # weights and constants
 
@@ -85,6 +87,7 @@ def saved_activation_bytes(block, variables, x, recompute=False):
     step = make_gradient_step(block, variables, recompute)
     if not hasattr(x, "shape") or len(np.shape(x)) < 1:
         raise ValueError(f"x must be an input batch (an array with a shape), got {x!r}")
+    checks.array(x, "x", dtype_kind="float")  # float, not empty, no NaN or inf
     spec = tf.TensorSpec(np.shape(x), tf.float32)
     graph = step.get_concrete_function(spec, spec).graph
     operations = graph.get_operations()
@@ -127,6 +130,13 @@ def time_gradient_steps(steps, x, upstream, repeats=15, calls=5):
     for name, value in (("repeats", repeats), ("calls", calls)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    if (
+        checks.array(x, "x", dtype_kind="float").shape
+        != checks.array(upstream, "upstream", dtype_kind="float").shape
+    ):  # the gradient arriving at the output has the output's (= the input's) shape
+        raise ValueError(
+            f"upstream must have the shape of x {np.shape(x)}, got {np.shape(upstream)}"
+        )
     x = tf.convert_to_tensor(x, tf.float32)
     upstream = tf.convert_to_tensor(upstream, tf.float32)
     for step in steps.values():

@@ -24,6 +24,8 @@ def _shape(name, value, rank=None):
     shape = tuple(shape)
     if rank is not None and len(shape) != rank:
         raise ValueError(f"{name} must have rank {rank}, got shape {shape}")
+    if tf.executing_eagerly() and not tf.is_symbolic_tensor(value):  # traced: no values yet
+        checks.array(value, name, dtype_kind="float")  # float, not empty, no NaN or inf
     return shape
 
 
@@ -68,6 +70,9 @@ def mlp_block(x, W1, b1, W2, b2):
         raise ValueError(f"W1 must have {d_model} rows to match x, got shape {(rows, mlp_dim)}")
     if _shape("W2", W2, rank=2) != (mlp_dim, d_model):
         raise ValueError(f"W2 must have shape {(mlp_dim, d_model)}, got {tuple(W2.shape)}")
+    for name, bias, size in (("b1", b1, mlp_dim), ("b2", b2, d_model)):
+        if _shape(name, bias) != (size,):
+            raise ValueError(f"{name} must have shape {(size,)}, got {tuple(bias.shape)}")
     return tf.nn.gelu(tf.matmul(x, W1) + b1) @ W2 + b2  # (batch, seq, d_model)
 
 

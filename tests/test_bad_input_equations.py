@@ -583,6 +583,7 @@ TABLE = {
         [
             ("temperature", 0.0, ValueError),
             ("temperature", NAN, ValueError),
+            ("temperature", True, TypeError, "temperature must be a positive float"),
             ("logits", np.zeros(3), ValueError),
             ("rng", 0, TypeError),
         ],  # fmt: skip

@@ -130,6 +130,9 @@ TABLE = {
             ("variables", "W", TypeError, "variables"),
             ("recompute", 1, TypeError, "recompute"),
             ("x", 3.0, ValueError, "x must be an input batch"),
+            ("x", np.zeros((0, 3), np.float32), ValueError, "x must have at least 1 element"),
+            ("x", np.full((2, 3), np.nan, np.float32), ValueError, "x must be finite"),
+            ("x", np.full((2, 3), "a"), TypeError, "x must be a float array"),
         ],
     ),
     "recompute.time_gradient_steps": (
@@ -145,6 +148,14 @@ TABLE = {
             ("steps", [], ValueError, "steps"),
             ("repeats", 0, ValueError, "repeats must be an int >= 1"),
             ("calls", True, ValueError, "calls"),
+            ("x", np.full((2, 3), np.nan, np.float32), ValueError, "x must be finite"),
+            ("upstream", np.ones((2, 4), np.float32), ValueError, "upstream must have the shape"),
+            (
+                "upstream",
+                np.full((2, 3), np.nan, np.float32),
+                ValueError,
+                "upstream must be finite",
+            ),
         ],
     ),
     # ---- tensor_parallel (5.4) -------------------------------------------------------------

@@ -28,7 +28,14 @@ TABLE = {
     # ---- tensor_parallel (5.4) -----------------------------------------------------------
     "tensor_parallel.copy_in": (
         dict(x=np.zeros((1, 2, 4), np.float32), log=Lazy("log")),
-        [("x", "tokens", TypeError), ("log", [], TypeError), ("log", None, TypeError)],
+        [
+            ("x", "tokens", TypeError),
+            ("log", [], TypeError),
+            ("log", None, TypeError),
+            ("x", np.full((1, 2, 4), np.nan, np.float32), ValueError, "x must be finite"),
+            ("x", np.zeros((0, 2, 4), np.float32), ValueError, "at least 1 element"),
+            ("x", np.full((1, 2, 4), "a"), TypeError, "x must be a float array"),
+        ],
     ),
     "tensor_parallel.sum_out": (
         dict(partial=np.zeros((1, 2, 4), np.float32), log=Lazy("log")),
@@ -73,6 +80,12 @@ TABLE = {
             ("x", np.zeros((2, 4), np.float32), ValueError),
             ("W1", np.zeros((3, 8), np.float32), ValueError),
             ("W2", np.zeros((8, 3), np.float32), ValueError),
+            ("x", np.full((1, 2, 4), np.nan, np.float32), ValueError, "x must be finite"),
+            ("x", np.zeros((0, 2, 4), np.float32), ValueError, "at least 1 element"),
+            ("W1", np.full((4, 8), np.inf, np.float32), ValueError, "W1 must be finite"),
+            ("b1", np.zeros((1, 8), np.float32), ValueError, "b1 must have shape"),
+            ("b2", np.zeros(3, np.float32), ValueError, "b2 must have shape"),
+            ("b2", np.full(4, np.nan, np.float32), ValueError, "b2 must be finite"),
         ],  # fmt: skip
     ),
     "tensor_parallel.split_mlp_weights": (
@@ -300,6 +313,9 @@ TABLE = {
         dict(run=np.asarray, x_batch=np.zeros((2, 3)), repeats=2, warmup=1),
         [
             ("run", None, TypeError),
+            ("x_batch", np.zeros((0, 3)), ValueError, "x_batch must have at least 1 element"),
+            ("x_batch", np.full((2, 3), np.nan), ValueError, "x_batch must be finite"),
+            ("x_batch", np.full((2, 3), "a"), TypeError, "x_batch must be a numeric array"),
             ("repeats", -1, ValueError),
             ("repeats", 2.5, TypeError),
             ("warmup", True, TypeError),
