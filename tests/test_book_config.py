@@ -368,3 +368,10 @@ def test_ci_script_runs_make_test():
         if line.strip() and not line.strip().startswith("#")
     ]
     assert "make test" in commands, f".ci/run must call `make test`: {commands}"
+
+
+def test_the_virtual_environments_are_not_pages_of_the_book():
+    # make test sets up .venv-colab while the book builds: Sphinx must not read the packages'
+    # Markdown and reStructuredText files in it (each would be a warning, and warnings fail).
+    for folder in (".venv", ".venv-colab"):
+        assert folder in CONFIG["exclude_patterns"], folder
