@@ -118,12 +118,12 @@ def temperature_sweep(x, y, t, x_test, y_test, temperatures, seeds, alpha, epoch
 
     Raises:
         TypeError/ValueError: naming ``temperatures`` (not a list of numbers > 0), ``seeds``
-            (not an int >= 1), ``alpha``, ``epochs`` or ``known``.
+            (not an int >= 1), ``alpha``, ``epochs``, ``known`` or a data array (``x``, ``y``,
+            ``t``, ``x_test``, ``y_test``: empty, NaN, text or of mismatched lengths).
     """
     temperatures = _check_temperatures(temperatures)
-    checks.positive_int(seeds, "seeds")
-    checks.probability(alpha, "alpha")
-    checks.positive_int(epochs, "epochs")
+    # the data too, even when ``known`` covers every temperature and nothing is trained
+    _check_students(x, y, t, x_test, y_test, seeds, alpha, temperatures[0], epochs)
     if known is not None:
         checks.instance(known, "known", dict)
     known = dict(known or {})

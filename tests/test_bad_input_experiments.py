@@ -333,6 +333,12 @@ TABLE.update(
                 ("temperatures", [1.0, "20"], TypeError, "temperatures"),
                 ("alpha", 1.5, ValueError, "alpha"),
                 ("known", [0.5], TypeError, "known"),
+                ("x", np.full_like(IMAGES, np.nan), ValueError, "x must be finite"),
+                ("x", IMAGES[:0], ValueError, "x must have at least 1 element"),
+                ("y", LABELS[:1], ValueError, "len"),
+                ("t", np.full((len(LABELS), 10), "a"), TypeError, "t must be a numeric array"),
+                ("x_test", np.full(IMAGES.shape, "a"), TypeError, "x_test must be a numeric"),
+                ("y_test", np.array(["a"] * len(LABELS)), TypeError, "y_test"),
             ],
         ),
         "distillation_runs.Run": (

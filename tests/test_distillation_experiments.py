@@ -73,8 +73,9 @@ def test_temperature_sweep_reuses_known_runs_and_trains_the_rest(monkeypatch):
     monkeypatch.setattr(
         distillation_experiments.training, "accuracy", lambda model, x, y: 0.9 + 0.01 * model[2]
     )
+    x, y, t = np.zeros((4, 28, 28, 1), np.float32), np.arange(4), np.zeros((4, 10), np.float32)
     sweep = distillation_experiments.temperature_sweep(
-        None, None, None, None, None, [1.0, 20.0], seeds=3, alpha=0.1, epochs=1,
+        x, y, t, x, y, [1.0, 20.0], seeds=3, alpha=0.1, epochs=1,
         known={20.0: [0.5, 0.6, 0.7]},
     )  # fmt: skip
     assert sweep[20.0] == [0.5, 0.6, 0.7]  # reused, not trained again
