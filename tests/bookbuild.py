@@ -24,6 +24,19 @@ COPIED = ("_config.yml", "references.bib", "bibliography.md", "images", "tools")
 BUILD_SCRIPT = "tools/build_book.py"
 
 
+def make_dry_run(target):
+    """What ``make --dry-run <target>`` would run, outside any calling make (its flags dropped)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    return subprocess.run(
+        ["make", "--dry-run", "--no-print-directory", target],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def build_command(source_dir):
     """The Makefile's book build command (``tools/build_book.py``), pointed at ``source_dir``.
 
@@ -33,15 +46,7 @@ def build_command(source_dir):
     Raises:
         RuntimeError: if ``make --dry-run book`` shows no single ``tools/build_book.py`` line.
     """
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    dry_run = subprocess.run(
-        ["make", "--dry-run", "--no-print-directory", "book"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    dry_run = make_dry_run("book")
     lines = [line for line in dry_run.splitlines() if BUILD_SCRIPT in line]
     if len(lines) != 1:
         raise RuntimeError(f"expected one '{BUILD_SCRIPT}' line in `make -n book`, got:\n{dry_run}")

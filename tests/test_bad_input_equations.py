@@ -32,6 +32,17 @@ def arrays(*names, extra=()):
     return [(name, value, error) for name in names for value, error in ARRAY_FAULTS] + list(extra)
 
 
+# Bad token batches, for both ``inputs`` and ``targets`` of the character model's measures.
+TOKEN_ROWS = [
+    (name, value, error)
+    for name in ("inputs", "targets")
+    for value, error in (
+        ("abc", TypeError),
+        (None, TypeError),
+        (np.zeros(4, np.int32), ValueError),
+    )
+]
+
 TABLE = {
     "parallelism.growth_exponent": (
         dict(lengths=[8, 16, 32], step_seconds=[0.1, 0.2, 0.4]),
@@ -420,15 +431,7 @@ TABLE = {
             inputs=np.zeros((2, 4), np.int32),
             targets=np.zeros((2, 4), np.int32),
         ),
-        [
-            (name, value, error)
-            for name in ("inputs", "targets")
-            for value, error in (
-                ("abc", TypeError),
-                (None, TypeError),
-                (np.zeros(4, np.int32), ValueError),
-            )
-        ]
+        TOKEN_ROWS
         + [
             ("targets", np.zeros((2, 3), np.int32), ValueError, "same shape"),
             ("inputs", np.zeros((2, 4)), TypeError),
@@ -442,15 +445,7 @@ TABLE = {
     ),
     "lm_curves.CurveRecorder": (
         dict(inputs=np.zeros((2, 4), np.int32), targets=np.zeros((2, 4), np.int32)),
-        [
-            (name, value, error)
-            for name in ("inputs", "targets")
-            for value, error in (
-                ("abc", TypeError),
-                (None, TypeError),
-                (np.zeros(4, np.int32), ValueError),
-            )
-        ]
+        TOKEN_ROWS
         + [
             ("targets", np.zeros((3, 4), np.int32), ValueError, "same shape"),
             ("batch_size", -1, ValueError),

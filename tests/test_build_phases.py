@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import build_book  # noqa: E402
 import colab_check  # noqa: E402
 import phases  # noqa: E402
+from bookbuild import make_dry_run  # noqa: E402
 
 
 @pytest.fixture
@@ -238,15 +239,7 @@ def test_the_check_waits_for_a_set_up_that_holds_the_lock(colab, capsys):
 
 
 def test_make_test_starts_the_set_up_before_the_book_and_checks_colab_last():
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    dry = subprocess.run(
-        ["make", "--dry-run", "--no-print-directory", "test"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
+    dry = make_dry_run("test").splitlines()
 
     def first(text):
         return next(i for i, line in enumerate(dry) if text in line)
