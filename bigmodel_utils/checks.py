@@ -6,7 +6,8 @@ negative width, NaN, an empty or wrongly shaped array) raises ``TypeError`` (wro
 was expected, never a silent wrong result. Each check returns the accepted value, converted
 (``int``, ``float``, ``numpy.ndarray``), so a function's first lines read
 ``filters = checks.positive_int(filters, "filters")``. NumPy only: no TensorFlow import, so
-``data`` and ``profile`` can use it at no cost.
+``data`` and ``profile`` can use it at no cost. The checks of a figure's data (lists of titles,
+of arrays, of records; curves; table columns) are in :mod:`bigmodel_utils.figure_checks`.
 """
 
 import math
@@ -17,8 +18,9 @@ import numpy as np
 DTYPE_KINDS = {"numeric": "biuf", "float": "f", "int": "iu", "bool": "b", "any": None}
 
 
-def _got(value):
-    """How an error message shows the value it received: its type and a short repr."""
+def describe(value):
+    """How an error message shows the value it received: its type and a short repr (a number
+    alone); every check here, and :mod:`bigmodel_utils.figure_checks`, words its errors so."""
     text = repr(value)
     text = text if len(text) <= 60 else text[:57] + "..."
     if isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_)):
@@ -42,7 +44,7 @@ def integer(value, name, low=None, high=None):
     else:
         wanted = f"an int in [{low}, {high}]" if low is not None else f"an int <= {high}"
     if not _is_int(value):
-        raise TypeError(f"{name} must be {wanted}, got {_got(value)}")
+        raise TypeError(f"{name} must be {wanted}, got {describe(value)}")
     if (low is not None and value < low) or (high is not None and value > high):
         raise ValueError(f"{name} must be {wanted}, got {value}")
     return int(value)
@@ -61,7 +63,7 @@ def non_negative_int(value, name):
 def finite_float(value, name, low=None, high=None, low_open=False, high_open=False):
     """``value`` as a finite float within the bounds given (NaN, inf and bools are refused)."""
     if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a real number, got {_got(value)}")
+        raise TypeError(f"{name} must be a real number, got {describe(value)}")
     value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value}")
@@ -104,14 +106,14 @@ def fraction(value, name, low=0.0, high=1.0):
 def boolean(value, name):
     """``value`` as a bool (``True``/``False`` or a NumPy bool), nothing else."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {_got(value)}")
+        raise TypeError(f"{name} must be True or False, got {describe(value)}")
     return bool(value)
 
 
 def string(value, name, empty=False):
     """``value`` as a str, non-empty unless ``empty`` is true."""
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {_got(value)}")
+        raise TypeError(f"{name} must be a str, got {describe(value)}")
     if not empty and not value:
         raise ValueError(f"{name} must be a non-empty str, got ''")
     return value
@@ -125,21 +127,21 @@ def one_of(value, name, options):
     except (TypeError, ValueError):  # e.g. an array compared with a string
         found = False
     if not found:
-        raise ValueError(f"{name} must be one of {list(options)}, got {_got(value)}")
+        raise ValueError(f"{name} must be one of {list(options)}, got {describe(value)}")
     return value
 
 
 def function(value, name):
     """``value`` if it is callable."""
     if not callable(value):
-        raise TypeError(f"{name} must be callable, got {_got(value)}")
+        raise TypeError(f"{name} must be callable, got {describe(value)}")
     return value
 
 
 def int_tuple(value, name, length=None, low=1):
     """``value`` (a list or tuple of ints, each >= ``low``) as a tuple; ``length`` if given."""
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-        raise TypeError(f"{name} must be a tuple of ints, got {_got(value)}")
+        raise TypeError(f"{name} must be a tuple of ints, got {describe(value)}")
     if length is not None and len(value) != length:
         raise ValueError(f"{name} must have {length} entries, got {len(value)}: {value!r}")
     if not value:
@@ -153,7 +155,7 @@ def pair(value, name):
         return (positive_int(value, name),) * 2
     if isinstance(value, (list, tuple)) and len(value) == 2:
         return int_tuple(value, name, length=2)
-    raise TypeError(f"{name} must be an int or a pair of ints, got {_got(value)}")
+    raise TypeError(f"{name} must be an int or a pair of ints, got {describe(value)}")
 
 
 # ---- arrays -------------------------------------------------------------------
@@ -170,7 +172,7 @@ def array(value, name, ndim=None, dtype_kind="numeric", min_size=1, finite=True)
         finite: refuse NaN and inf in a float array.
     """
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be an array, got {_got(value)}")
+        raise TypeError(f"{name} must be an array, got {describe(value)}")
     if ndim is not None:
         allowed = (ndim,) if not isinstance(ndim, tuple) else ndim
         for wanted in allowed:
@@ -180,7 +182,7 @@ def array(value, name, ndim=None, dtype_kind="numeric", min_size=1, finite=True)
     try:
         result = np.asarray(value)
     except (TypeError, ValueError) as error:  # ragged lists, for instance
-        raise TypeError(f"{name} must be an array, got {_got(value)} ({error})") from None
+        raise TypeError(f"{name} must be an array, got {describe(value)} ({error})") from None
     kinds = DTYPE_KINDS[dtype_kind]
     if kinds is not None and result.dtype.kind not in kinds:
         raise TypeError(f"{name} must be a {dtype_kind} array, got dtype {result.dtype}")
@@ -256,7 +258,7 @@ def keras_layer(value, name, kind="Layer"):
     wanted = [k if isinstance(k, str) else k.__name__ for k in kinds]
     if not _class_names(value) & set(wanted):
         expected = " or ".join(f"a Keras {w}" for w in wanted)
-        raise TypeError(f"{name} must be {expected}, got {_got(value)}")
+        raise TypeError(f"{name} must be {expected}, got {describe(value)}")
     return value
 
 
@@ -270,14 +272,14 @@ def instance(value, name, kind):
     if not isinstance(value, kind):
         kinds = kind if isinstance(kind, tuple) else (kind,)
         wanted = " or ".join(k.__name__ for k in kinds)
-        raise TypeError(f"{name} must be a {wanted}, got {_got(value)}")
+        raise TypeError(f"{name} must be a {wanted}, got {describe(value)}")
     return value
 
 
 def mapping(value, name, required=()):
     """``value`` if it is a dict holding every key in ``required``."""
     if not isinstance(value, dict):
-        raise TypeError(f"{name} must be a dict, got {_got(value)}")
+        raise TypeError(f"{name} must be a dict, got {describe(value)}")
     missing = [key for key in required if key not in value]
     if missing:
         raise ValueError(f"{name} is missing the key(s) {missing}")
@@ -287,64 +289,7 @@ def mapping(value, name, required=()):
 def non_empty(value, name):
     """``value`` if it is a non-empty list, tuple or dict (a sequence of runs, of results)."""
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, dict)):
-        raise TypeError(f"{name} must be a list, tuple or dict, got {_got(value)}")
+        raise TypeError(f"{name} must be a list, tuple or dict, got {describe(value)}")
     if len(value) == 0:
         raise ValueError(f"{name} must not be empty")
-    return value
-
-
-# ---- a figure's data ----------------------------------------------------------
-
-
-def strings(value, name, length=None):
-    """``value`` (a list or tuple of str: titles, names, labels) as a list; ``length`` if given."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-        raise TypeError(f"{name} must be a list of str, got {_got(value)}")
-    for i, item in enumerate(value):
-        string(item, f"{name}[{i}]", empty=True)
-    if length is not None and len(value) != length:
-        raise ValueError(f"{name} must hold {length} entries, got {len(value)}")
-    return list(value)
-
-
-def arrays(value, name, ndim=None):
-    """A non-empty list of arrays (one per model, panel or image), each checked by :func:`array`;
-    an array is read as the list of its rows."""
-    if not isinstance(value, (list, tuple, np.ndarray)):
-        raise TypeError(f"{name} must be a list of arrays, got {_got(value)}")
-    if len(value) == 0:
-        raise ValueError(f"{name} must not be empty")
-    return [array(item, f"{name}[{i}]", ndim=ndim) for i, item in enumerate(value)]
-
-
-def records(value, name, required):
-    """A non-empty list of dicts (one per model, run or worker), each holding ``required``."""
-    if not isinstance(value, (list, tuple)):
-        raise TypeError(f"{name} must be a list of dicts, got {_got(value)}")
-    for i, record in enumerate(non_empty(value, name)):
-        mapping(record, f"{name}[{i}]", required)
-    return list(value)
-
-
-def curves(value, name, length=None):
-    """A non-empty dict of label -> finite 1-D array (a figure's lines), converted; ``length``
-    (if given) is the number of points every curve must hold."""
-    non_empty(mapping(value, name), name)
-    result = {key: array(curve, f"{name}[{key!r}]", ndim=1) for key, curve in value.items()}
-    for key, curve in result.items():
-        if length is not None and curve.size != length:
-            raise ValueError(f"{name}[{key!r}] must hold {length} values, got {curve.size}")
-    return result
-
-
-def columns(value, name, required):
-    """``value`` if it is a table (a pandas DataFrame) whose ``required`` columns are finite
-    numbers; checked by its ``columns`` attribute, so this module needs no pandas import."""
-    if not hasattr(value, "columns") or isinstance(value, type):
-        raise TypeError(f"{name} must be a table (a pandas DataFrame), got {_got(value)}")
-    missing = [column for column in required if column not in value.columns]
-    if missing:
-        raise ValueError(f"{name} is missing the column(s) {missing}")
-    for column in required:
-        array(np.asarray(value[column]), f"{name}[{column!r}]", ndim=1)
     return value

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from bigmodel_utils import checks
+from bigmodel_utils import checks, figure_checks
 
 
 def finish(figure, axis=None, grid="major", legend=None, path=None, **labels):
@@ -55,9 +55,9 @@ def log_finish(figure, axis=None, legend=None, **labels):
 
 def plot_model_sizes(landmarks, book_models, book_year):
     """Parameters of landmark models by year (log scale), the book's models at ``book_year``."""
-    for row in checks.records(landmarks, "landmarks", ("name", "year", "params")):
+    for row in figure_checks.records(landmarks, "landmarks", ("name", "year", "params")):
         checks.positive_float(row["params"], "landmarks[...]['params']")
-    for row in checks.records(book_models, "book_models", ("name", "params")):
+    for row in figure_checks.records(book_models, "book_models", ("name", "params")):
         checks.positive_float(row["params"], "book_models[...]['params']")
     checks.positive_int(book_year, "book_year")
     figure, axis = plt.subplots(figsize=(8, 4.2))
@@ -128,7 +128,7 @@ def _log_x_panel(axis, x, ys, labels, ylabel, title, styles=("o-", "s--", "^:"))
 
 def plot_scaling_benefits(summary):
     """What a wider CNN buys: test accuracy, train-test gap and accuracy on damaged input."""
-    checks.columns(summary, "summary", BENEFIT_COLUMNS)
+    figure_checks.columns(summary, "summary", BENEFIT_COLUMNS)
     figure, axes = plt.subplots(1, 3, figsize=(12, 3.6))
     x = summary["params"]
     accuracy = 100 * summary["test_accuracy"]
@@ -164,7 +164,7 @@ def plot_scaling_benefits(summary):
 
 def plot_scaling_costs(summary):
     """What a wider CNN costs: FLOPs per sample, training time and training memory."""
-    checks.columns(summary, "summary", COST_COLUMNS)
+    figure_checks.columns(summary, "summary", COST_COLUMNS)
     figure, axes = plt.subplots(1, 3, figsize=(12, 3.6))
     x = summary["params"]
     _log_x_panel(
@@ -239,10 +239,10 @@ def plot_power_law(params, loss, fit, reference_alpha=None, reference_label=""):
 def plot_saliency(images, maps, names):
     """A row of digits, then one row of saliency maps per model (``maps[i]`` for ``names[i]``)."""
     images = checks.array(images, "images", ndim=(3, 4))
-    maps = checks.arrays(maps, "maps", ndim=3)
+    maps = figure_checks.arrays(maps, "maps", ndim=3)
     for i, saliency in enumerate(maps):
         checks.shape(saliency, f"maps[{i}]", (len(images), None, None))
-    checks.strings(names, "names", length=len(maps))
+    figure_checks.strings(names, "names", length=len(maps))
     columns = len(images)
     figure, axes = plt.subplots(
         1 + len(maps), columns, figsize=(1.2 * columns, 1.3 * (1 + len(maps))), squeeze=False
@@ -262,8 +262,8 @@ def plot_saliency(images, maps, names):
 
 def plot_first_filters(kernels, names, columns=16):
     """First-layer 3x3 filters of each model (blue negative, red positive), one panel per model."""
-    kernels = checks.arrays(kernels, "kernels", ndim=4)
-    checks.strings(names, "names", length=len(kernels))
+    kernels = figure_checks.arrays(kernels, "kernels", ndim=4)
+    figure_checks.strings(names, "names", length=len(kernels))
     checks.positive_int(columns, "columns")
     rows = [int(np.ceil(kernel.shape[-1] / columns)) for kernel in kernels]
     figure = plt.figure(

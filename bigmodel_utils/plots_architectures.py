@@ -6,7 +6,7 @@ draw with :mod:`plots_recurrent`). Only chapters import it.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from bigmodel_utils import checks
+from bigmodel_utils import checks, figure_checks
 from bigmodel_utils.plots import finish
 
 
@@ -20,7 +20,9 @@ def _image(value, name):
 
 def _images(values, name):
     """A non-empty list (or array) of grey images, each as a 2-D array."""
-    return [_image(value, f"{name}[{i}]") for i, value in enumerate(checks.arrays(values, name))]
+    return [
+        _image(value, f"{name}[{i}]") for i, value in enumerate(figure_checks.arrays(values, name))
+    ]
 
 
 # ---- chapter 3.1: convolutional networks (training curves: 3.1, 3.3, 4) ----------------------
@@ -29,9 +31,11 @@ def _images(values, name):
 def plot_history(history, metrics=("loss", "accuracy"), title=""):
     """Training curves from ``model.fit``: one panel per metric, train and validation."""
     logs = checks.mapping(getattr(history, "history", history), "history")
-    metrics = checks.strings(checks.non_empty(metrics, "metrics"), "metrics")
+    metrics = figure_checks.strings(checks.non_empty(metrics, "metrics"), "metrics")
     checks.mapping(logs, "history", metrics)
-    logs = checks.curves({k: logs[k] for k in logs if k.removeprefix("val_") in metrics}, "history")
+    logs = figure_checks.curves(
+        {k: logs[k] for k in logs if k.removeprefix("val_") in metrics}, "history"
+    )
     checks.string(title, "title", empty=True)
     figure, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2))
     for axis, metric in zip(np.atleast_1d(axes), metrics):
@@ -49,7 +53,7 @@ def plot_history(history, metrics=("loss", "accuracy"), title=""):
 def plot_image_row(images, titles, title="", cmap="gray_r"):
     """Images side by side (a digit and what a layer makes of it), each with its title and size."""
     images = _images(images, "images")
-    checks.strings(titles, "titles", length=len(images))
+    figure_checks.strings(titles, "titles", length=len(images))
     checks.string(title, "title", empty=True)
     checks.string(cmap, "cmap")
     figure, axes = plt.subplots(1, len(images), figsize=(2.1 * len(images), 2.6), squeeze=False)
@@ -98,9 +102,9 @@ def plot_feature_maps(image, maps, channels=8):
 def plot_attention_weights(weights, titles, tokens=None, suptitle=""):
     """Attention matrices side by side (rows: queries, columns: keys), one panel per matrix."""
     weights = checks.array(weights, "weights", ndim=3)
-    checks.strings(titles, "titles", length=len(weights))
+    figure_checks.strings(titles, "titles", length=len(weights))
     if tokens is not None:
-        checks.strings(tokens, "tokens", length=weights.shape[2])
+        figure_checks.strings(tokens, "tokens", length=weights.shape[2])
         checks.matching(weights.shape[1], "the queries of weights", len(tokens), "tokens")
     checks.string(suptitle, "suptitle", empty=True)
     count = len(weights)
@@ -183,8 +187,8 @@ def plot_vit_attention(images, grids, titles, column_titles):
     count, maps = grids.shape[:2]
     images = _images(images, "images")
     checks.matching(len(images), "len(images)", count, "len(grids)")
-    checks.strings(titles, "titles", length=count)
-    checks.strings(column_titles, "column_titles", length=maps)
+    figure_checks.strings(titles, "titles", length=count)
+    figure_checks.strings(column_titles, "column_titles", length=maps)
     figure, axes = plt.subplots(
         count, maps + 1, figsize=(1.5 * (maps + 1), 1.55 * count), squeeze=False
     )
@@ -230,9 +234,9 @@ def plot_lm_curves(steps, train_loss, validation_loss, baselines, title="Charact
 
 def plot_comparison(table, columns, labels):
     """A horizontal bar panel per column of ``table`` (rows: architectures), two panels a row."""
-    columns = checks.strings(checks.non_empty(columns, "columns"), "columns")
-    checks.columns(table, "table", columns)
-    checks.strings(labels, "labels", length=len(columns))
+    columns = figure_checks.strings(checks.non_empty(columns, "columns"), "columns")
+    figure_checks.columns(table, "table", columns)
+    figure_checks.strings(labels, "labels", length=len(columns))
     rows = int(np.ceil(len(columns) / 2))
     figure, axes = plt.subplots(
         rows, 2, figsize=(9, rows * (0.5 * len(table) + 1.2)), squeeze=False, layout="constrained"
@@ -281,7 +285,7 @@ def plot_confusion_matrix(y_true, y_pred, num_classes=10):
 def plot_digits(images, titles, columns=8):
     """A row (or grid) of 28x28 digits, each with a short title."""
     images = _images(images, "images")
-    checks.strings(titles, "titles", length=len(images))
+    figure_checks.strings(titles, "titles", length=len(images))
     checks.positive_int(columns, "columns")
     rows = int(np.ceil(len(images) / columns))
     figure, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.6 * rows), squeeze=False)

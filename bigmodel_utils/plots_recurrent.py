@@ -6,13 +6,13 @@ import it.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from bigmodel_utils import checks
+from bigmodel_utils import checks, figure_checks
 from bigmodel_utils.plots import finish, log_finish
 
 
 def plot_curves(curves, xlabel, ylabel, title):
     """One line per entry of ``curves = {label: values per epoch}`` (epochs 1, 2, ...)."""
-    curves = checks.curves(curves, "curves")
+    curves = figure_checks.curves(curves, "curves")
     for text, name in ((xlabel, "xlabel"), (ylabel, "ylabel"), (title, "title")):
         checks.string(text, name, empty=True)
     figure, axis = plt.subplots(figsize=(8, 3.5))
@@ -24,7 +24,7 @@ def plot_curves(curves, xlabel, ylabel, title):
 def plot_adding_mse(lengths, mse_by_model, references):
     """Test MSE of the adding problem by sequence length, a line per model, references dashed."""
     lengths = checks.array(lengths, "lengths", ndim=1, dtype_kind="int")
-    mse_by_model = checks.curves(mse_by_model, "mse_by_model", length=lengths.size)
+    mse_by_model = figure_checks.curves(mse_by_model, "mse_by_model", length=lengths.size)
     for label, level in checks.mapping(references, "references").items():
         checks.positive_float(level, f"references[{label!r}]")
     figure, axis = plt.subplots(figsize=(8, 3.5))
@@ -40,7 +40,7 @@ def plot_adding_mse(lengths, mse_by_model, references):
 
 def plot_adding_curves(curves, step, baseline):
     """Validation MSE in training, ``curves = {(model, T): values}``: colour = model, style = T."""
-    curves = checks.curves(curves, "curves")
+    curves = figure_checks.curves(curves, "curves")
     for key in curves:
         if not (isinstance(key, tuple) and len(key) == 2):
             raise ValueError(f"curves must be keyed by (model, T) pairs, got the key {key!r}")
@@ -68,7 +68,7 @@ def plot_adding_curves(curves, step, baseline):
 
 def plot_gradient_norms(norms_by_model, title="How far back does the gradient reach?"):
     """||dL/dx_t|| against the time step t, log scale: a line per entry, 'untrained' dashed."""
-    norms_by_model = checks.curves(norms_by_model, "norms_by_model")
+    norms_by_model = figure_checks.curves(norms_by_model, "norms_by_model")
     checks.string(title, "title", empty=True)
     figure, axis = plt.subplots(figsize=(8, 3.5))
     colors = {}

@@ -6,7 +6,7 @@ Only chapters import this module.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from bigmodel_utils import checks
+from bigmodel_utils import checks, figure_checks
 from bigmodel_utils.plots import finish
 
 
@@ -26,7 +26,7 @@ def _accuracies(values, name, ndim=1):
 def plot_accuracy_vs_latency(rows, title="Test accuracy against latency"):
     """A marker per row (``model``, ``latency_ms``, ``accuracy``, ``bytes``); area ~ file bytes."""
     for i, row in enumerate(
-        checks.records(rows, "rows", ("model", "latency_ms", "accuracy", "bytes"))
+        figure_checks.records(rows, "rows", ("model", "latency_ms", "accuracy", "bytes"))
     ):
         checks.non_negative_float(row["latency_ms"], f"rows[{i}]['latency_ms']")
         checks.probability(row["accuracy"], f"rows[{i}]['accuracy']")
@@ -72,7 +72,7 @@ def plot_accuracy_vs_latency(rows, title="Test accuracy against latency"):
 def plot_distributed_losses(results, title="Two workers train one model"):
     """Per-step loss of each worker's own shard (thin) and of the whole global batch (thick)."""
     for i, result in enumerate(
-        checks.records(results, "results", ("index", "local_losses", "global_losses"))
+        figure_checks.records(results, "results", ("index", "local_losses", "global_losses"))
     ):
         checks.array(result["local_losses"], f"results[{i}]['local_losses']", ndim=1)
         checks.array(result["global_losses"], f"results[{i}]['global_losses']", ndim=1)
@@ -101,7 +101,7 @@ def plot_distributed_speedup(
     if num_workers.min() < 1:
         raise ValueError(f"num_workers must be counts >= 1, got {num_workers.min()}")
     for link, curves in checks.non_empty(checks.mapping(speedups, "speedups"), "speedups").items():
-        checks.curves(curves, f"speedups[{link!r}]", length=num_workers.size)
+        figure_checks.curves(curves, f"speedups[{link!r}]", length=num_workers.size)
     checks.string(title, "title", empty=True)
     fig, axes = plt.subplots(1, len(speedups), figsize=(9, 3.8), sharey=True, squeeze=False)
     for ax, (link, curves) in zip(axes[0], speedups.items()):
@@ -127,7 +127,7 @@ def plot_distributed_speedup(
 def plot_soft_targets(image, probabilities_by_T, label):
     """The digit, then the teacher's softened distribution over the classes at each temperature."""
     checks.array(image, "image", ndim=(2, 3))
-    probabilities_by_T = checks.curves(probabilities_by_T, "probabilities_by_T")
+    probabilities_by_T = figure_checks.curves(probabilities_by_T, "probabilities_by_T")
     for T, p in probabilities_by_T.items():
         checks.positive_float(T, "a temperature T (a key of probabilities_by_T)")
         checks.integer(label, "label", low=0, high=p.size - 1)
@@ -216,7 +216,7 @@ def plot_temperature_sweep(
 
 def plot_per_digit_accuracy(per_digit, omitted, title=None):
     """Grouped bars: accuracy on each digit's test images, a bar per model of ``per_digit``."""
-    for name, accuracy in checks.curves(per_digit, "per_digit", length=10).items():
+    for name, accuracy in figure_checks.curves(per_digit, "per_digit", length=10).items():
         _accuracies(accuracy, f"per_digit[{name!r}]")
     checks.integer(omitted, "omitted", low=0, high=9)
     if title is not None:

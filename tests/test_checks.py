@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from bigmodel_utils import checks
+from bigmodel_utils import checks, figure_checks
 
 
 class Layer:  # stand-ins for Keras classes: checks.keras_layer compares class names
@@ -21,7 +21,7 @@ class Model(Layer):
     pass
 
 
-class Table(dict):  # a stand-in for a pandas DataFrame: checks.columns reads ``columns``
+class Table(dict):  # a stand-in for a pandas DataFrame: figure_checks.columns reads ``columns``
     @property
     def columns(self):
         return list(self)
@@ -45,8 +45,8 @@ GOOD = [
     (checks.pair, ((2, 1), "stride"), (2, 1)),
     (checks.mapping, ({"a": 1}, "numbers", ("a",)), {"a": 1}),
     (checks.non_empty, ([1], "runs"), [1]),
-    (checks.strings, (("a", "b"), "titles", 2), ["a", "b"]),
-    (checks.records, (({"a": 1},), "rows", ("a",)), [{"a": 1}]),
+    (figure_checks.strings, (("a", "b"), "titles", 2), ["a", "b"]),
+    (figure_checks.records, (({"a": 1},), "rows", ("a",)), [{"a": 1}]),
 ]
 
 
@@ -119,20 +119,45 @@ BAD = [
     (checks.mapping, ({}, "numbers", ("a",)), ValueError, r"numbers is missing the key\(s\)"),
     (checks.non_empty, ([], "runs"), ValueError, "runs must not be empty"),
     (checks.non_empty, ("ab", "runs"), TypeError, "runs must be a list"),
-    (checks.strings, ("ab", "titles"), TypeError, "titles must be a list of str"),
-    (checks.strings, (["a", 3], "titles"), TypeError, r"titles\[1\] must be a str"),
-    (checks.strings, (["a"], "titles", 2), ValueError, "titles must hold 2 entries, got 1"),
-    (checks.arrays, ({"a": 1}, "maps"), TypeError, "maps must be a list of arrays"),
-    (checks.arrays, ([], "maps"), ValueError, "maps must not be empty"),
-    (checks.arrays, ([np.ones(2)], "maps", 2), ValueError, r"maps\[0\] must have 2 dimensions"),
-    (checks.records, ({"a": 1}, "rows", ("a",)), TypeError, "rows must be a list of dicts"),
-    (checks.records, ([{"b": 1}], "rows", ("a",)), ValueError, r"rows\[0\] is missing"),
-    (checks.curves, ({}, "curves"), ValueError, "curves must not be empty"),
-    (checks.curves, ({"a": [1.0, np.nan]}, "curves"), ValueError, r"curves\['a'\] must be finite"),
-    (checks.curves, ({"a": [1.0]}, "curves", 2), ValueError, r"curves\['a'\] must hold 2 values"),
-    (checks.columns, ({"a": [1]}, "table", ("a",)), TypeError, "table must be a table"),
-    (checks.columns, (Table(b=[1.0]), "table", ("a",)), ValueError, r"missing the column\(s\)"),
-    (checks.columns, (Table(a=["x"]), "table", ("a",)), TypeError, r"table\['a'\] must be a nume"),
+    (figure_checks.strings, ("ab", "titles"), TypeError, "titles must be a list of str"),
+    (figure_checks.strings, (["a", 3], "titles"), TypeError, r"titles\[1\] must be a str"),
+    (figure_checks.strings, (["a"], "titles", 2), ValueError, "titles must hold 2 entries, got 1"),
+    (figure_checks.arrays, ({"a": 1}, "maps"), TypeError, "maps must be a list of arrays"),
+    (figure_checks.arrays, ([], "maps"), ValueError, "maps must not be empty"),
+    (
+        figure_checks.arrays,
+        ([np.ones(2)], "maps", 2),
+        ValueError,
+        r"maps\[0\] must have 2 dimensions",
+    ),
+    (figure_checks.records, ({"a": 1}, "rows", ("a",)), TypeError, "rows must be a list of dicts"),
+    (figure_checks.records, ([{"b": 1}], "rows", ("a",)), ValueError, r"rows\[0\] is missing"),
+    (figure_checks.curves, ({}, "curves"), ValueError, "curves must not be empty"),
+    (
+        figure_checks.curves,
+        ({"a": [1.0, np.nan]}, "curves"),
+        ValueError,
+        r"curves\['a'\] must be finite",
+    ),
+    (
+        figure_checks.curves,
+        ({"a": [1.0]}, "curves", 2),
+        ValueError,
+        r"curves\['a'\] must hold 2 values",
+    ),
+    (figure_checks.columns, ({"a": [1]}, "table", ("a",)), TypeError, "table must be a table"),
+    (
+        figure_checks.columns,
+        (Table(b=[1.0]), "table", ("a",)),
+        ValueError,
+        r"missing the column\(s\)",
+    ),
+    (
+        figure_checks.columns,
+        (Table(a=["x"]), "table", ("a",)),
+        TypeError,
+        r"table\['a'\] must be a nume",
+    ),
 ]
 
 
@@ -156,9 +181,10 @@ def test_keras_classes_are_recognised_by_name_along_the_mro():
     assert isinstance(checks.keras_layer(Dense(), "layer", (Dense, "LSTM")), Dense)
 
 
-def test_the_module_imports_no_tensorflow_or_keras():
+def test_the_checks_import_no_tensorflow_or_keras():
     code = (
-        "import sys, bigmodel_utils.checks; m = sys.modules; print('tensorflow' in m, 'keras' in m)"
+        "import sys, bigmodel_utils.checks, bigmodel_utils.figure_checks; m = sys.modules; "
+        "print('tensorflow' in m, 'keras' in m)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
