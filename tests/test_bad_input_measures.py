@@ -1,6 +1,6 @@
 """Bad-input table for chapters 1-2's measures (``size``, ``tracing``, ``flops``, ``scaling``,
-``verdicts``, ``comparison``, ``statistics``): each row replaces one argument of a good call by a
-bad value."""
+``verdicts``, ``comparison``, ``intervals``, ``statistics``): each row replaces one argument of a
+good call by a bad value."""
 
 import numpy as np
 from badinput import INF, NAN, Lazy, make_tests
@@ -394,8 +394,8 @@ TABLE = {
             ("judgements", {"performance": {"verdict": "maybe"}}, ValueError),
         ],  # fmt: skip
     ),
-    # ---- statistics, verdicts, gates ------------------------------------------------------
-    "statistics.accuracy_standard_error": (
+    # ---- intervals, statistics, verdicts, gates ------------------------------------------
+    "intervals.accuracy_standard_error": (
         dict(accuracy=0.9, test_size=1000),
         [
             ("accuracy", 1.5, ValueError),
@@ -404,7 +404,7 @@ TABLE = {
             ("test_size", 10.0, TypeError),
         ],  # fmt: skip
     ),
-    "statistics.wilson_interval": (
+    "intervals.wilson_interval": (
         dict(accuracy=0.9, test_size=1000),
         [
             ("accuracy", -0.1, ValueError),
@@ -413,7 +413,7 @@ TABLE = {
             ("confidence", "95%", TypeError),
         ],  # fmt: skip
     ),
-    "statistics.t_quantile": (
+    "intervals.t_quantile": (
         dict(degrees_of_freedom=4),
         [
             ("degrees_of_freedom", 0, ValueError),
@@ -422,7 +422,7 @@ TABLE = {
             ("confidence", 0.0, ValueError),
         ],  # fmt: skip
     ),
-    "statistics.seed_interval": (
+    "intervals.seed_interval": (
         dict(values=[0.9, 0.92, 0.91]),
         [
             ("values", [0.9], ValueError),
@@ -432,7 +432,7 @@ TABLE = {
             ("confidence", 2, ValueError),
         ],  # fmt: skip
     ),
-    "statistics.paired_gain": (
+    "intervals.paired_gain": (
         dict(baseline=[0.9, 0.92, 0.91], treatment=[0.91, 0.93, 0.91]),
         [
             ("treatment", [0.9, 0.92], ValueError),

@@ -1,4 +1,5 @@
-"""Tests of bigmodel_utils.statistics: intervals against SciPy, each verdict branch, en and zh."""
+"""Tests of bigmodel_utils.intervals and .statistics: intervals against SciPy, each verdict branch,
+en and zh."""
 
 import math
 
@@ -6,12 +7,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from bigmodel_utils import intervals
 from bigmodel_utils import statistics as st
 
 
 def test_seed_interval_equals_scipy_t_interval():
     values = [0.91, 0.93, 0.92, 0.95, 0.90]
-    result = st.seed_interval(values)
+    result = intervals.seed_interval(values)
     low, high = stats.t.interval(0.95, 4, loc=np.mean(values), scale=stats.sem(values))
     assert result["mean"] == pytest.approx(np.mean(values))
     assert result["std"] == pytest.approx(np.std(values, ddof=1))
@@ -20,12 +22,12 @@ def test_seed_interval_equals_scipy_t_interval():
 
 
 def test_test_set_error_widens_the_seed_interval_and_survives_zero_spread():
-    seeds_only = st.seed_interval([0.9, 0.9, 0.9])
+    seeds_only = intervals.seed_interval([0.9, 0.9, 0.9])
     assert seeds_only["low"] == seeds_only["high"] == pytest.approx(0.9)  # seeds agree exactly
-    combined = st.seed_interval([0.9, 0.9, 0.9], test_size=1000)
+    combined = intervals.seed_interval([0.9, 0.9, 0.9], test_size=1000)
     half = 1.959964 * math.sqrt(0.9 * 0.1 / 1000)  # no seed variance: the normal quantile
     assert (combined["low"], combined["high"]) == pytest.approx((0.9 - half, 0.9 + half))
-    more = st.seed_interval([0.9, 0.9, 0.9], test_size=10_000)
+    more = intervals.seed_interval([0.9, 0.9, 0.9], test_size=10_000)
     assert more["high"] - more["low"] < combined["high"] - combined["low"]  # a larger test set
 
 
@@ -34,36 +36,42 @@ def test_satterthwaite_degrees_of_freedom():
     seed_variance, test_variance = np.var(values, ddof=1) / 3, 0.92 * 0.08 / 10_000
     degrees = (seed_variance + test_variance) ** 2 / (seed_variance**2 / 2)
     half = stats.t.ppf(0.975, degrees) * math.sqrt(seed_variance + test_variance)
-    result = st.seed_interval(values, test_size=10_000)
+    result = intervals.seed_interval(values, test_size=10_000)
     assert result["high"] - result["mean"] == pytest.approx(half)
-    seeds_only = st.seed_interval(values)
+    seeds_only = intervals.seed_interval(values)
     assert result["high"] - result["low"] < seeds_only["high"] - seeds_only["low"] + 0.01
     assert degrees > 2  # more degrees than the seeds alone: the test-set part is known
-    assert st.t_quantile(math.inf) == pytest.approx(1.959964)
+    assert intervals.t_quantile(math.inf) == pytest.approx(1.959964)
 
 
 def test_standard_error_and_wilson_interval():
-    assert st.accuracy_standard_error(0.95, 1000) == pytest.approx(math.sqrt(0.95 * 0.05 / 1000))
-    low, high = st.wilson_interval(0.95, 1000)
+    assert intervals.accuracy_standard_error(0.95, 1000) == pytest.approx(
+        math.sqrt(0.95 * 0.05 / 1000)
+    )
+    low, high = intervals.wilson_interval(0.95, 1000)
     assert low < 0.95 < high
     # Wilson against statsmodels' formula written out: centre and half width
     z = stats.norm.ppf(0.975)
     centre = (0.95 + z * z / 2000) / (1 + z * z / 1000)
     assert (low + high) / 2 == pytest.approx(centre)
-    assert st.wilson_interval(1.0, 50)[1] == 1.0 and st.wilson_interval(1.0, 50)[0] < 1.0
-    assert st.wilson_interval(0.0, 50)[0] == 0.0 and st.wilson_interval(0.0, 50)[1] > 0.0
+    assert (
+        intervals.wilson_interval(1.0, 50)[1] == 1.0 and intervals.wilson_interval(1.0, 50)[0] < 1.0
+    )
+    assert (
+        intervals.wilson_interval(0.0, 50)[0] == 0.0 and intervals.wilson_interval(0.0, 50)[1] > 0.0
+    )
 
 
 def test_paired_gain_equals_scipy_paired_t_test():
     scratch, distilled = [0.90, 0.91, 0.89, 0.92], [0.92, 0.915, 0.91, 0.93]
-    result = st.paired_gain(scratch, distilled)
+    result = intervals.paired_gain(scratch, distilled)
     assert result["mean"] == pytest.approx(np.mean(np.subtract(distilled, scratch)))
     assert result["p_value"] == pytest.approx(stats.ttest_rel(distilled, scratch).pvalue)
     assert result["low"] > 0 and result["seeds_better"] == 4 and result["seeds"] == 4
 
 
 def test_zero_gain_with_zero_spread_is_not_significant():
-    result = st.paired_gain([0.9] * 3, [0.9] * 3)
+    result = intervals.paired_gain([0.9] * 3, [0.9] * 3)
     assert result["mean"] == 0.0
     assert result["low"] <= 0.0 <= result["high"]
     assert result["p_value"] == 1.0
@@ -71,7 +79,7 @@ def test_zero_gain_with_zero_spread_is_not_significant():
 
 
 def test_constant_nonzero_gain_without_test_error_is_not_settled():
-    result = st.paired_gain([0.90, 0.91, 0.92], [0.91, 0.92, 0.93])
+    result = intervals.paired_gain([0.90, 0.91, 0.92], [0.91, 0.92, 0.93])
     assert result["std"] == pytest.approx(0.0, abs=1e-12)
     if result["standard_error"] == 0:  # exact float arithmetic gives a constant gain
         assert math.isnan(result["p_value"])
@@ -79,7 +87,7 @@ def test_constant_nonzero_gain_without_test_error_is_not_settled():
 
 
 def test_paired_gain_with_test_size_uses_test_set_error():
-    result = st.paired_gain([0.9] * 3, [0.9] * 3, test_size=1000)
+    result = intervals.paired_gain([0.9] * 3, [0.9] * 3, test_size=1000)
     assert math.isfinite(result["low"]) and result["low"] < 0 < result["high"]
     assert result["p_value"] == pytest.approx(1.0)
 
@@ -172,18 +180,18 @@ def test_seeds_per_profile():
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: st.seed_interval([0.9]), ValueError, "at least 2"),
-        (lambda: st.seed_interval("0.9, 0.8"), TypeError, "values must be an array"),
-        (lambda: st.seed_interval([0.9, float("nan")]), ValueError, "finite"),
-        (lambda: st.seed_interval([[0.9, 0.8]]), ValueError, "values must have 1 dim"),
-        (lambda: st.seed_interval([0.9, 0.8], confidence=1.5), ValueError, "confidence"),
-        (lambda: st.seed_interval([0.9, 0.8], test_size=0), ValueError, "test_size"),
-        (lambda: st.seed_interval([0.9, 0.8], test_size=10.0), TypeError, "test_size"),
-        (lambda: st.seed_interval([2.0, 3.0], test_size=10), ValueError, "mean of values"),
-        (lambda: st.paired_gain([0.9, 0.8], [0.9, 0.8, 0.7]), ValueError, "pair"),
-        (lambda: st.accuracy_standard_error(1.2, 100), ValueError, "accuracy"),
-        (lambda: st.accuracy_standard_error(True, 100), TypeError, "accuracy"),
-        (lambda: st.wilson_interval(0.5, -3), ValueError, "test_size"),
+        (lambda: intervals.seed_interval([0.9]), ValueError, "at least 2"),
+        (lambda: intervals.seed_interval("0.9, 0.8"), TypeError, "values must be an array"),
+        (lambda: intervals.seed_interval([0.9, float("nan")]), ValueError, "finite"),
+        (lambda: intervals.seed_interval([[0.9, 0.8]]), ValueError, "values must have 1 dim"),
+        (lambda: intervals.seed_interval([0.9, 0.8], confidence=1.5), ValueError, "confidence"),
+        (lambda: intervals.seed_interval([0.9, 0.8], test_size=0), ValueError, "test_size"),
+        (lambda: intervals.seed_interval([0.9, 0.8], test_size=10.0), TypeError, "test_size"),
+        (lambda: intervals.seed_interval([2.0, 3.0], test_size=10), ValueError, "mean of values"),
+        (lambda: intervals.paired_gain([0.9, 0.8], [0.9, 0.8, 0.7]), ValueError, "pair"),
+        (lambda: intervals.accuracy_standard_error(1.2, 100), ValueError, "accuracy"),
+        (lambda: intervals.accuracy_standard_error(True, 100), TypeError, "accuracy"),
+        (lambda: intervals.wilson_interval(0.5, -3), ValueError, "test_size"),
         (lambda: st.verdict((0.3, 0.1), 0.0, "above"), ValueError, "low <= high"),
         (lambda: st.verdict((float("nan"), 0.1), 0.0, "above"), ValueError, "low <= high"),
         (lambda: st.verdict("ab", 0.0, "above"), TypeError, "interval"),
@@ -196,11 +204,20 @@ def test_seeds_per_profile():
         (lambda: st.format_effect(0.1, (0, 1), unit="kg"), ValueError, "unit"),
         (lambda: st.format_effect("0.1", (0, 1)), TypeError, "effect"),
         (lambda: st.format_effect(0.1, (0, 1), digits=-1), ValueError, "digits"),
-        (lambda: st.t_quantile(0), ValueError, "degrees_of_freedom"),
-        (lambda: st.t_quantile(float("nan")), ValueError, "degrees_of_freedom"),
-        (lambda: st.paired_gain([2.0, 3.0], [2.0, 3.1], test_size=10), ValueError, "baseline"),
+        (lambda: intervals.t_quantile(0), ValueError, "degrees_of_freedom"),
+        (lambda: intervals.t_quantile(float("nan")), ValueError, "degrees_of_freedom"),
+        (
+            lambda: intervals.paired_gain([2.0, 3.0], [2.0, 3.1], test_size=10),
+            ValueError,
+            "baseline",
+        ),
     ],
 )
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_statistics_reads_the_intervals_the_chapters_use_from_one_place():
+    for name in ("CONFIDENCE", "accuracy_standard_error", "paired_gain", "seed_interval"):
+        assert getattr(st, name) is getattr(intervals, name)  # re-exported, not a copy
