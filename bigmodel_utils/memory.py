@@ -215,6 +215,25 @@ def measured_peak_bytes(run, device="GPU:0"):
     return {"before": before, "peak": tf.config.experimental.get_memory_info(device)["peak"]}
 
 
+def cpu_counter(device="CPU:0"):
+    """TensorFlow's memory counter of a CPU ``device`` (``{"current", "peak"}``), or ``None``.
+
+    Chapter 5.4, without a GPU. Whether TensorFlow keeps a counter for a CPU at all depends on
+    its allocator (in one process it reports zeros, in another it raises "Allocator stats not
+    available"): ``None`` means there is no counter to read.
+
+    Raises:
+        TypeError: if ``device`` is not a string.
+    """
+    checks.instance(device, "device", str)
+    import tensorflow as tf
+
+    try:
+        return tf.config.experimental.get_memory_info(device)
+    except ValueError:  # this allocator keeps no statistics
+        return None
+
+
 def peak_sentence(peak, state_estimate, cpu_info=None):
     """The sentence on one training step's measured memory, in both languages (chapter 5.4).
 
@@ -222,14 +241,22 @@ def peak_sentence(peak, state_estimate, cpu_info=None):
         peak: :func:`measured_peak_bytes`' result (``{"peak": bytes, ...}``), or ``None`` without
             a GPU.
         state_estimate: bytes of model state by eq. (state).
-        cpu_info: without a GPU, ``tf.config.experimental.get_memory_info("CPU:0")``
-            (``{"current", "peak"}``), which the sentence quotes.
+        cpu_info: without a GPU, :func:`cpu_counter`'s reading (``{"current", "peak"}``),
+            which the sentence quotes, or ``None`` where the CPU keeps no counter.
     Returns:
         ``{"en": ..., "zh": ...}``.
     Raises:
         TypeError/ValueError: naming ``peak``, ``state_estimate`` or ``cpu_info``.
     """
     checks.non_negative_float(state_estimate, "state_estimate")
+    if peak is None and cpu_info is None:
+        return {
+            "en": "This page was built without a GPU, and TensorFlow keeps no memory counter for "
+            "this CPU, so no measurement is reported here. On a GPU the same cell prints the "
+            "measured peak next to the formula.",
+            "zh": "本页是在没有 GPU 的机器上构建的，而 TensorFlow 没有为这台 CPU 保留内存计数器，"
+            "所以这里不报告测量值。在 GPU 上，同一个单元格会把测得的峰值与公式并列打印出来。",
+        }
     if peak is None:
         checks.mapping(cpu_info, "cpu_info", required=("current", "peak"))
         current, most = int(cpu_info["current"]), int(cpu_info["peak"])

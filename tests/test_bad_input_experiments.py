@@ -419,7 +419,14 @@ TABLE.update(
                 ("state_estimate", -1.0, ValueError, "state_estimate"),
                 ("peak", 3, TypeError, "peak"),
                 ("peak", {"current": 1}, ValueError, "peak"),
-                ("peak", None, TypeError, "cpu_info"),
+            ],
+        ),
+        "memory.cpu_counter": (
+            dict(device="CPU:0"),
+            [
+                ("device", 0, TypeError, "device"),
+                ("device", None, TypeError, "device"),
+                ("device", b"CPU:0", TypeError, "device"),
             ],
         ),
     }

@@ -139,5 +139,23 @@ def test_peak_sentence_in_both_languages_for_cpu_and_gpu():
     assert "GPU" in cpu["zh"] and cpu["en"] != cpu["zh"]
     gpu = memory.peak_sentence({"peak": 12.34e6}, 4e6)
     assert "12.3 MB" in gpu["en"] and "4.0 MB" in gpu["en"] and "12.3 MB" in gpu["zh"]
+    none = memory.peak_sentence(None, 4e6)  # a CPU whose allocator keeps no counter
+    assert (
+        "no memory counter" in none["en"] and "计数器" in none["zh"] and "bytes" not in none["en"]
+    )
     with pytest.raises(TypeError, match="cpu_info"):
-        memory.peak_sentence(None, 4e6)
+        memory.peak_sentence(None, 4e6, [1, 2])
+
+
+def test_cpu_counter_is_none_where_tensorflow_keeps_no_statistics(monkeypatch):
+    import tensorflow as tf
+
+    def no_statistics(device):
+        raise ValueError(f"Allocator stats not available for device '{device}'")
+
+    reading = memory.cpu_counter()
+    assert reading is None or set(reading) >= {"current", "peak"}
+    monkeypatch.setattr(tf.config.experimental, "get_memory_info", no_statistics)
+    assert memory.cpu_counter() is None
+    with pytest.raises(TypeError, match="device"):
+        memory.cpu_counter(0)
