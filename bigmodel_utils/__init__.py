@@ -2,7 +2,7 @@
 
 One module per idea, data flowing one way: ``data`` (and ``fashion_mnist`` for chapter 2),
 ``profile``, ``cache``, ``checks`` and ``figure_checks`` feed every chapter; ``training`` is the one
-recipe that compiles, fits and times a model; ``cnn``, ``rnn``, ``transformer``,
+recipe that compiles, fits and times a model; ``cnn_equations``, ``cnn``, ``rnn``, ``transformer``,
 ``transformer_layers``, ``vit`` and ``language_model`` turn the equations of the article's section 3
 into code; ``flops``, ``tracing``, ``size``, ``scaling``, ``intervals``, ``statistics``,
 ``verdicts`` and ``comparison`` measure models and judge the article's claims; ``efficient`` and

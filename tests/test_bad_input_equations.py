@@ -1,5 +1,6 @@
-"""Bad-input table for section 3's equations (``cnn``, ``rnn``, ``transformer``): each row
-replaces one argument of a good call by a bad value and names the words the error must say."""
+"""Bad-input table for section 3's equations (``cnn``, ``cnn_equations``, ``rnn``,
+``transformer``): each row replaces one argument of a good call by a bad value and names the
+words the error must say."""
 
 import numpy as np
 from badinput import INF, NAN, Lazy, make_tests
@@ -57,7 +58,7 @@ TABLE = {
         dict(count=2),
         [("count", 0, ValueError), ("count", "2", TypeError), ("count", True, TypeError)],
     ),
-    # ---- cnn ---------------------------------------------------------------------------
+    # ---- cnn, cnn_equations --------------------------------------------------------------
     "cnn.build_article_cnn": (
         dict(),
         [
@@ -67,11 +68,11 @@ TABLE = {
             ("num_classes", "10", TypeError),
         ],
     ),
-    "cnn.get_activation": (
+    "cnn_equations.get_activation": (
         dict(f="relu"),
         [("f", "swish2", ValueError), ("f", 3, TypeError), ("f", ["relu"], TypeError)],
     ),
-    "cnn.dense": (
+    "cnn_equations.dense": (
         dict(x=X2, W=W2, b=B1),
         arrays("x", "W", "b")
         + [
@@ -82,11 +83,11 @@ TABLE = {
             ("f", "swish2", ValueError),
         ],
     ),
-    "cnn.same_padding": (
+    "cnn_equations.same_padding": (
         dict(size=5, kernel=3, stride=1),
         [("size", 0, ValueError), ("kernel", "3", TypeError), ("stride", True, TypeError)],
     ),
-    "cnn.extract_windows": (
+    "cnn_equations.extract_windows": (
         dict(x=IMAGES, window=3),
         arrays("x")
         + [
@@ -97,7 +98,7 @@ TABLE = {
             ("x", np.ones((5, 5)), ValueError, "x must have 4 dimensions"),
         ],
     ),
-    "cnn.conv2d": (
+    "cnn_equations.conv2d": (
         dict(x=IMAGES, W=KERNEL, b=np.zeros(2)),
         arrays("x", "W", "b")
         + [
@@ -107,7 +108,7 @@ TABLE = {
             ("f", 7, TypeError),
         ],
     ),
-    "cnn.max_pool2d": (
+    "cnn_equations.max_pool2d": (
         dict(x=np.ones((1, 4, 4, 1))),
         arrays("x")
         + [

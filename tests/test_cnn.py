@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from bigmodel_utils import cnn, efficient, scaling
+from bigmodel_utils import cnn, cnn_equations, efficient, scaling
 
 ATOL = 1e-5
 
@@ -29,12 +29,12 @@ def test_dense_matches_keras(f):
     expected = _built(layer, x)
     W, b = layer.get_weights()
     assert W.shape == (7, 4)  # Keras stores the kernel (in, out)
-    np.testing.assert_allclose(cnn.dense(x, W, b, f), expected, atol=ATOL)
+    np.testing.assert_allclose(cnn_equations.dense(x, W, b, f), expected, atol=ATOL)
 
 
 def test_dense_accepts_a_callable():
     x, W, b = _random((3, 2), 0), _random((2, 2), 1), _random((2,), 2)
-    np.testing.assert_allclose(cnn.dense(x, W, b, np.abs), np.abs(x @ W + b))
+    np.testing.assert_allclose(cnn_equations.dense(x, W, b, np.abs), np.abs(x @ W + b))
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_conv2d_matches_keras(height, width, in_channels, out_channels, kernel, 
     )
     expected = _built(layer, x)
     W, b = layer.get_weights()
-    got = cnn.conv2d(x, W, b, stride=stride, padding=padding, f="relu")
+    got = cnn_equations.conv2d(x, W, b, stride=stride, padding=padding, f="relu")
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, atol=ATOL)
 
@@ -66,16 +66,16 @@ def test_conv2d_matches_keras(height, width, in_channels, out_channels, kernel, 
 def test_conv2d_is_a_shared_dense_layer_on_each_window():
     """A 1x1 convolution is the Dense layer applied at every pixel."""
     x, W, b = _random((2, 4, 5, 3), 0), _random((1, 1, 3, 6), 1), _random((6,), 2)
-    expected = cnn.dense(x.reshape(-1, 3), W[0, 0], b).reshape(
+    expected = cnn_equations.dense(x.reshape(-1, 3), W[0, 0], b).reshape(
         2, 4, 5, 6
     )  # (batch * H * W, 3) -> NHWC
-    np.testing.assert_allclose(cnn.conv2d(x, W, b), expected, atol=ATOL)
+    np.testing.assert_allclose(cnn_equations.conv2d(x, W, b), expected, atol=ATOL)
 
 
 @pytest.mark.parametrize("size", [4, 5, 7, 28])
 @pytest.mark.parametrize("kernel, stride", [(1, 1), (2, 1), (3, 1), (3, 2), (4, 2), (2, 3), (5, 3)])
 def test_same_padding_matches_keras_output_size(size, kernel, stride):
-    before, after = cnn.same_padding(size, kernel, stride)
+    before, after = cnn_equations.same_padding(size, kernel, stride)
     assert after - before in (0, 1)
     assert (size + before + after - kernel) // stride + 1 == -(-size // stride)
 
@@ -96,7 +96,7 @@ def test_max_pool2d_matches_keras(height, width, pool_size, stride, padding):
     x = _random((3, height, width, 4), seed=2) - 2.0  # negative values: padding must never win
     layer = keras.layers.MaxPooling2D(pool_size, strides=stride, padding=padding)
     expected = np.asarray(layer(x))
-    got = cnn.max_pool2d(x, pool_size, stride, padding)
+    got = cnn_equations.max_pool2d(x, pool_size, stride, padding)
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, atol=ATOL)
 
@@ -193,84 +193,94 @@ def test_feature_maps_shapes_and_values():
     assert [m.shape for m in maps.values()] == [(2, 26, 26, 32), (2, 11, 11, 64), (2, 3, 3, 64)]
     first = model.layers[0]
     W, b = first.get_weights()
-    np.testing.assert_allclose(maps[first.name], cnn.conv2d(x, W, b, f="relu"), atol=ATOL)
+    np.testing.assert_allclose(maps[first.name], cnn_equations.conv2d(x, W, b, f="relu"), atol=ATOL)
     only = cnn.feature_maps(model, x, layer_names=[first.name])
     assert list(only) == [first.name]
 
 
 def test_activation_lookup():
     z = np.array([[-1.0, 0.0, 2.0]])
-    np.testing.assert_allclose(cnn.get_activation("relu")(z), [[0, 0, 2]])
-    np.testing.assert_allclose(cnn.get_activation("softmax")(z).sum(axis=-1), [1.0])
-    assert cnn.get_activation(None)(z) is z
+    np.testing.assert_allclose(cnn_equations.get_activation("relu")(z), [[0, 0, 2]])
+    np.testing.assert_allclose(cnn_equations.get_activation("softmax")(z).sum(axis=-1), [1.0])
+    assert cnn_equations.get_activation(None)(z) is z
 
 
 @pytest.mark.parametrize(
     "call, error, words",
     [
-        (lambda: cnn.get_activation("swishy"), ValueError, "f must be one of"),
-        (lambda: cnn.get_activation(3), TypeError, "f must be"),
+        (lambda: cnn_equations.get_activation("swishy"), ValueError, "f must be one of"),
+        (lambda: cnn_equations.get_activation(3), TypeError, "f must be"),
         (
-            lambda: cnn.dense(np.ones((2, 3)), np.ones((4, 2)), np.ones(2)),
+            lambda: cnn_equations.dense(np.ones((2, 3)), np.ones((4, 2)), np.ones(2)),
             ValueError,
             "W expects 4",
         ),
         (
-            lambda: cnn.dense(np.ones((2, 3)), np.ones((3, 2)), np.ones(3)),
+            lambda: cnn_equations.dense(np.ones((2, 3)), np.ones((3, 2)), np.ones(3)),
             ValueError,
             "b must have shape",
         ),
-        (lambda: cnn.dense(np.ones(3), np.ones((3, 2)), np.ones(2)), ValueError, "x must have 2"),
         (
-            lambda: cnn.dense(np.array([["a"]]), np.ones((1, 1)), np.ones(1)),
+            lambda: cnn_equations.dense(np.ones(3), np.ones((3, 2)), np.ones(2)),
+            ValueError,
+            "x must have 2",
+        ),
+        (
+            lambda: cnn_equations.dense(np.array([["a"]]), np.ones((1, 1)), np.ones(1)),
             TypeError,
             "x must be a numeric",
         ),
         (
-            lambda: cnn.conv2d(np.ones((1, 5, 5)), np.ones((3, 3, 1, 2)), np.ones(2)),
+            lambda: cnn_equations.conv2d(np.ones((1, 5, 5)), np.ones((3, 3, 1, 2)), np.ones(2)),
             ValueError,
             "x must have 4",
         ),
         (
-            lambda: cnn.conv2d(np.ones((1, 5, 5, 2)), np.ones((3, 3, 1, 2)), np.ones(2)),
+            lambda: cnn_equations.conv2d(np.ones((1, 5, 5, 2)), np.ones((3, 3, 1, 2)), np.ones(2)),
             ValueError,
             "input channels",
         ),
         (
-            lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(3)),
+            lambda: cnn_equations.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(3)),
             ValueError,
             "b must have shape",
         ),
         (
-            lambda: cnn.conv2d(
+            lambda: cnn_equations.conv2d(
                 np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), padding="full"
             ),
             ValueError,
             "padding must be",
         ),
         (
-            lambda: cnn.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), stride=0),
+            lambda: cnn_equations.conv2d(
+                np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), stride=0
+            ),
             ValueError,
             "stride must be a positive int",
         ),
         (
-            lambda: cnn.conv2d(
+            lambda: cnn_equations.conv2d(
                 np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2), stride=1.5
             ),
             TypeError,
             "stride must be an int",
         ),
         (
-            lambda: cnn.conv2d(np.ones((1, 2, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2)),
+            lambda: cnn_equations.conv2d(np.ones((1, 2, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2)),
             ValueError,
             "smaller than",
         ),
         (
-            lambda: cnn.max_pool2d(np.ones((1, 4, 4, 1)), pool_size=(2, 2, 2)),
+            lambda: cnn_equations.max_pool2d(np.ones((1, 4, 4, 1)), pool_size=(2, 2, 2)),
             TypeError,
             "pool_size",
         ),
-        (lambda: cnn.max_pool2d(np.ones((1, 4, 4, 1)), stride=(1, -1)), ValueError, "stride"),
+        (
+            lambda: cnn_equations.max_pool2d(np.ones((1, 4, 4, 1)), stride=(1, -1)),
+            ValueError,
+            "stride",
+        ),
         (
             lambda: cnn.feature_maps(cnn.build_article_cnn(), np.ones((1, 28, 28, 1)), ["nope"]),
             ValueError,
@@ -281,3 +291,8 @@ def test_activation_lookup():
 def test_bad_input_raises_naming_the_argument(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_cnn_reads_the_equations_the_chapters_use_from_one_place():
+    for name in ("dense", "conv2d", "max_pool2d", "extract_windows", "same_padding"):
+        assert getattr(cnn, name) is getattr(cnn_equations, name)  # re-exported, not a copy
