@@ -3,35 +3,23 @@
 The block ``y = gelu(x W1 + b1) W2 + b2`` is split over N devices as Shoeybi et al. (2019) do
 it: device r holds the columns ``W1[:, r]`` and ``b1[r]`` (column-parallel) and the matching
 rows ``W2[r, :]`` (row-parallel), so ``gelu(x W1[:, r] + b1[r]) W2[r, :]`` is device r's part
-of the output and one all-reduce sums the parts. Two operators carry the communication: ``f``
+of the output and one all-reduce sums the parts. Two operators carry the communication, ``f``
 (identity forward, all-reduce of the input gradient backward) and ``g`` (all-reduce forward,
-identity backward). The collectives are ``tf.distribute``'s ``ReplicaContext.all_reduce`` under
-``MirroredStrategy``, so every byte that crosses devices goes through one logged call.
+identity backward): they live in :mod:`bigmodel_utils.tensor_parallel_ops`, with the log that
+counts every byte crossing devices, and are re-exported here as ``copy_in`` and ``sum_out``.
 """
 
 import numpy as np
 import tensorflow as tf
 
-from bigmodel_utils import checks
+from bigmodel_utils import checks, tensor_checks
+from bigmodel_utils.tensor_parallel_ops import (  # noqa: F401 (re-exported for the chapter)
+    CommunicationLog,
+    copy_in,
+    sum_out,
+)
 
 WEIGHT_NAMES = ("W1", "b1", "W2", "b2")
-
-
-def _shape(name, value, rank=None):
-    shape = getattr(value, "shape", None)
-    if shape is None:
-        raise TypeError(f"{name} must be an array or tensor, got {type(value).__name__}")
-    shape = tuple(shape)
-    if rank is not None and len(shape) != rank:
-        raise ValueError(f"{name} must have rank {rank}, got shape {shape}")
-    if tf.executing_eagerly() and not tf.is_symbolic_tensor(value):  # traced: no values yet
-        checks.array(value, name, dtype_kind="float")  # float, not empty, no NaN or inf
-    return shape
-
-
-def _check_log(log):
-    if not isinstance(log, CommunicationLog):
-        raise TypeError(f"log must be a CommunicationLog, got {type(log).__name__}")
 
 
 def _check_weights(name, weights):
@@ -64,14 +52,14 @@ def mlp_block(x, W1, b1, W2, b2):
     ``x``: ``(batch, seq, d_model)`` -> ``(batch, seq, d_model)``. Raises TypeError/ValueError
     naming the argument whose shape does not fit.
     """
-    d_model = _shape("x", x, rank=3)[-1]
-    rows, mlp_dim = _shape("W1", W1, rank=2)
+    d_model = tensor_checks.shape(x, "x", rank=3)[-1]
+    rows, mlp_dim = tensor_checks.shape(W1, "W1", rank=2)
     if rows != d_model:
         raise ValueError(f"W1 must have {d_model} rows to match x, got shape {(rows, mlp_dim)}")
-    if _shape("W2", W2, rank=2) != (mlp_dim, d_model):
+    if tensor_checks.shape(W2, "W2", rank=2) != (mlp_dim, d_model):
         raise ValueError(f"W2 must have shape {(mlp_dim, d_model)}, got {tuple(W2.shape)}")
     for name, bias, size in (("b1", b1, mlp_dim), ("b2", b2, d_model)):
-        if _shape(name, bias) != (size,):
+        if tensor_checks.shape(bias, name) != (size,):
             raise ValueError(f"{name} must have shape {(size,)}, got {tuple(bias.shape)}")
     return tf.nn.gelu(tf.matmul(x, W1) + b1) @ W2 + b2  # (batch, seq, d_model)
 
@@ -129,82 +117,6 @@ def _bytes_by_device(placed):
     return held
 
 
-class CommunicationLog(list):
-    """Every all-reduce of a traced step: ``(replica, "forward" | "backward", bytes)`` entries.
-
-    Chapter 5.4. Starts empty, or from ``entries`` of that form (a log copied or read back).
-
-    Raises:
-        TypeError/ValueError: naming ``entries`` if it is not a list of such triples.
-    """
-
-    DIRECTIONS = ("forward", "backward")
-
-    def __init__(self, entries=()):
-        if isinstance(entries, (str, bytes, dict)) or not isinstance(entries, (list, tuple)):
-            raise TypeError(
-                "entries must be a list of (replica, direction, bytes) triples, got "
-                f"{type(entries).__name__}"
-            )
-        for entry in entries:
-            if not (isinstance(entry, (list, tuple)) and len(entry) == 3):
-                raise ValueError(
-                    f"entries must hold (replica, direction, bytes) triples, got {entry!r}"
-                )
-            replica, direction, size = entry
-            if direction not in self.DIRECTIONS:
-                raise ValueError(
-                    f"entries' direction must be 'forward' or 'backward', got {direction!r}"
-                )
-            for name, value in (("replica", replica), ("bytes", size)):
-                if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                    raise ValueError(f"entries' {name} must be an int >= 0, got {value!r}")
-        super().__init__(tuple(entry) for entry in entries)
-
-    def bytes_per_replica(self, replica=0):
-        """Bytes one replica hands to all-reduces in one step."""
-        return sum(size for who, _, size in self if who == replica)
-
-
-def _all_reduce(value, log, direction):
-    context = tf.distribute.get_replica_context()
-    replica = tf.get_static_value(context.replica_id_in_sync_group)
-    log.append((int(replica), direction, value.shape.num_elements() * value.dtype.size))
-    return context.all_reduce(tf.distribute.ReduceOp.SUM, value)
-
-
-def copy_in(x, log):
-    """Operator ``f``: the identity forward; all-reduce (sum) of the input gradient backward.
-
-    Chapter 5.4, eq. (split). Each device's gradient of ``x`` covers only its hidden units;
-    their sum is the gradient of ``x``. Raises TypeError naming ``x`` or ``log``.
-    """
-    _shape("x", x)
-    _check_log(log)
-
-    @tf.custom_gradient
-    def f(x):
-        return tf.identity(x), lambda dy: _all_reduce(dy, log, "backward")
-
-    return f(x)
-
-
-def sum_out(partial, log):
-    """Operator ``g``: all-reduce (sum) of the devices' partial outputs forward; identity backward.
-
-    Chapter 5.4, eq. (split): the only communication of the forward pass. Raises TypeError
-    naming ``partial`` or ``log``.
-    """
-    _shape("partial", partial)
-    _check_log(log)
-
-    @tf.custom_gradient
-    def g(partial):
-        return _all_reduce(partial, log, "forward"), lambda dy: dy
-
-    return g(partial)
-
-
 def split_mlp_block(x, shard, log):
     """Device r's view of the split block: ``g(gelu(f(x) W1_r + b1_r) W2_r) + b2``.
 
@@ -215,8 +127,8 @@ def split_mlp_block(x, shard, log):
         TypeError/ValueError: naming ``x``, ``shard`` or ``log``.
     """
     _check_weights("shard", shard)
-    _check_log(log)
-    _shape("x", x, rank=3)
+    checks.instance(log, "log", CommunicationLog)
+    tensor_checks.shape(x, "x", rank=3)
     hidden = tf.nn.gelu(tf.matmul(copy_in(x, log), shard["W1"]) + shard["b1"])  # (b, s, m/N)
     return sum_out(hidden @ shard["W2"], log) + shard["b2"]  # (batch, seq, d_model)
 
@@ -283,7 +195,7 @@ def compare_split_with_unsplit(strategy, weights, x, upstream):
     if not hasattr(strategy, "num_replicas_in_sync"):
         raise TypeError(f"strategy must be a tf.distribute strategy, got {type(strategy).__name__}")
     _check_weights("weights", weights)
-    if _shape("x", x, rank=3) != _shape("upstream", upstream, rank=3):
+    if tensor_checks.shape(x, "x", rank=3) != tensor_checks.shape(upstream, "upstream", rank=3):
         raise ValueError(f"x and upstream must have one shape, got {x.shape} and {upstream.shape}")
     x = tf.convert_to_tensor(x, tf.float32)
     upstream = tf.convert_to_tensor(upstream, tf.float32)

@@ -1,9 +1,10 @@
 """Every public function of the package has rows in a bad-input table (``test_bad_input_*.py``).
 
 A new function without rows fails here, so its bad-input behaviour is written down when it is
-written. Exempt: the checks themselves (``checks`` and ``figure_checks``: ``tests/test_checks.py``
-is their table) and functions without parameters (nothing to pass badly). ``PENDING`` lists, by
-name, what has no rows yet; it may only shrink: an entry that gains rows must leave it.
+written. Exempt: the checks themselves (``checks``, ``figure_checks``, ``tensor_checks``:
+``tests/test_checks.py`` is their table) and functions without parameters (nothing to pass badly).
+``PENDING`` lists, by name, what has no rows yet; it may only shrink: an entry that gains rows must
+leave it.
 """
 
 import glob
@@ -15,7 +16,7 @@ import badinput
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROWS_PER_FUNCTION = 3
-CHECK_MODULES = ("checks", "figure_checks")  # their table is tests/test_checks.py
+CHECK_MODULES = ("checks", "figure_checks", "tensor_checks")  # their table is tests/test_checks.py
 
 PENDING = set()  # no rows yet (see the module docstring)
 

@@ -1,6 +1,6 @@
 """Bad-input table for sections 5.1, 5.2 and 5.4's runs (``precision``, ``multiworker``,
-``recompute``, ``tensor_parallel``): each row replaces one argument of a good call by a bad value
-and names the words the error must say."""
+``recompute``, ``tensor_parallel``, ``tensor_parallel_ops``): each row replaces one argument of a
+good call by a bad value and names the words the error must say."""
 
 import os
 import tempfile
@@ -180,7 +180,7 @@ TABLE = {
 }
 
 # ---- chapter 5.4's communication log ---------------------------------------------------------
-TABLE["tensor_parallel.CommunicationLog"] = (
+TABLE["tensor_parallel_ops.CommunicationLog"] = (
     dict(entries=[(0, "forward", 64), (0, "backward", 64)]),
     [
         ("entries", "abc", TypeError, "entries"),

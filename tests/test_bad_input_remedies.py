@@ -25,8 +25,8 @@ TRAINING_FAULTS = [
 ]
 
 TABLE = {
-    # ---- tensor_parallel (5.4) -----------------------------------------------------------
-    "tensor_parallel.copy_in": (
+    # ---- tensor_parallel_ops, tensor_parallel (5.4) ---------------------------------------
+    "tensor_parallel_ops.copy_in": (
         dict(x=np.zeros((1, 2, 4), np.float32), log=Lazy("log")),
         [
             ("x", "tokens", TypeError),
@@ -35,11 +35,19 @@ TABLE = {
             ("x", np.full((1, 2, 4), np.nan, np.float32), ValueError, "x must be finite"),
             ("x", np.zeros((0, 2, 4), np.float32), ValueError, "at least 1 element"),
             ("x", np.full((1, 2, 4), "a"), TypeError, "x must be a float array"),
+            ("x", np.zeros((1, 1, 2, 4), np.float32), ValueError, "x must have rank 3"),
+            ("x", np.zeros((2, 4), np.float32), ValueError, "x must have rank 3"),
+            ("x", np.zeros, TypeError, "x must be an array or tensor"),
         ],
     ),
-    "tensor_parallel.sum_out": (
+    "tensor_parallel_ops.sum_out": (
         dict(partial=np.zeros((1, 2, 4), np.float32), log=Lazy("log")),
-        [("partial", None, TypeError), ("log", [], TypeError), ("log", "log", TypeError)],
+        [
+            ("partial", None, TypeError),
+            ("log", [], TypeError),
+            ("log", "log", TypeError),
+            ("partial", np.zeros((1, 1, 2, 4), np.float32), ValueError, "partial must have rank 3"),
+        ],
     ),
     "tensor_parallel.split_mlp_block": (
         dict(
@@ -827,7 +835,7 @@ HEAVY = (  # their good call trains
     "distillation_experiments.paired_seeds",
     "distillation_experiments.omitted_digit",
     "distributed.compare_one_step",
-    "tensor_parallel.sum_out",  # its good call all-reduces: it runs inside strategy.run
+    "tensor_parallel_ops.sum_out",  # its good call all-reduces: it runs inside strategy.run
     "tensor_parallel.split_mlp_block",
     "distributed_loop.train_custom_loop",
     "distributed_loop.compare_step_times",

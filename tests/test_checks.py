@@ -190,3 +190,37 @@ def test_the_checks_import_no_tensorflow_or_keras():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_tensor_checks_check_values_eagerly_and_only_shapes_in_a_traced_step():
+    import tensorflow as tf
+
+    from bigmodel_utils import tensor_checks
+
+    assert tensor_checks.shape(np.zeros((2, 3), np.float32), "x", rank=2) == (2, 3)
+    assert tensor_checks.has_values(tf.zeros(2)) and tensor_checks.has_values(np.zeros(2))
+    for value, error, words in [
+        (
+            np.zeros((2, 3), np.float32)[None],
+            ValueError,
+            r"x must have rank 2, got shape \(1, 2, 3\)",
+        ),
+        ([[1.0]], TypeError, "x must be an array or tensor"),
+        (np.ndarray, TypeError, "x must be an array or tensor"),
+        (tf.constant([[np.nan, 1.0]]), ValueError, "x must be finite"),
+        (np.full((1, 2), "a"), TypeError, "x must be a float array"),
+    ]:
+        with pytest.raises(error, match=words):
+            tensor_checks.shape(value, "x", rank=2)
+    seen = []
+
+    @tf.function(input_signature=[tf.TensorSpec((None, 3), tf.float32)])
+    def step(x):
+        seen.append((tensor_checks.has_values(x), tensor_checks.shape(x, "x", rank=2)))
+        return x * 2.0
+
+    graph = step.get_concrete_function().graph
+    assert seen == [(False, (None, 3))]  # traced: the static shape, no values
+    assert not {op.type for op in graph.get_operations()} & {"IsFinite", "IsNan", "All"}
+    with pytest.raises(ValueError, match="x must have rank 2"):
+        tf.function(lambda x: tensor_checks.shape(x, "x", rank=2))(tf.zeros((1, 2, 3)))

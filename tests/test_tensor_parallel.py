@@ -234,3 +234,10 @@ def test_communication_log_checks_its_entries():
         tp.CommunicationLog("abc")
     with pytest.raises(ValueError, match="entries"):
         tp.CommunicationLog([(0, "up", 8)])
+
+
+def test_tensor_parallel_reads_its_operators_and_log_from_one_place():
+    from bigmodel_utils import tensor_parallel_ops
+
+    for name in ("copy_in", "sum_out", "CommunicationLog"):
+        assert getattr(tp, name) is getattr(tensor_parallel_ops, name)  # re-exported, not a copy
