@@ -134,9 +134,9 @@ def keras_runner(model):
 
 
 def predict_batches(run, x, batch_size):
-    """Outputs of ``run`` on ``x`` in fixed-size batches (the last one padded, then trimmed)."""
+    """Outputs of ``run`` on images ``x`` in fixed-size batches (the last padded, then trimmed)."""
     checks.function(run, "run")
-    x = checks.array(x, "x", ndim=(1, 2, 3, 4, 5))
+    x = checks.array(x, "x", ndim=4)  # (examples, height, width, channels)
     batch_size = checks.positive_int(batch_size, "batch_size")
     outputs = []
     for start in range(0, len(x), batch_size):

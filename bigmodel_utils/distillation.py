@@ -14,7 +14,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from bigmodel_utils import checks, profile, training
+from bigmodel_utils import checks, profile, tensor_checks, training
 
 OMITTED_DIGIT = 3  # the digit the student never sees in the dark-knowledge experiment
 BATCH_ORDER_SEED = 0  # the global seed under which every seed's batch order is drawn
@@ -85,10 +85,18 @@ def distillation_loss_numpy(y, s, t, alpha, T):
 def distillation_terms(y, s, t, T):
     """The two terms of the loss as tensors: ``CE(y, s)`` and ``KL(softmax(t/T) || softmax(s/T))``.
 
-    Both are batch means; the KL term is not yet multiplied by ``T^2``. Chapter 5.3.
+    Both are batch means; the KL term is not yet multiplied by ``T^2``. Chapter 5.3. Eager (NumPy
+    or eager tensors): finite logits ``s``, ``t`` of one shape, labels ``y``, ``T > 0`` are checked;
+    traced, only the static shapes, so the step gains no reductions.
     """
-    if not isinstance(T, keras.Variable):  # a variable T is set by a checked setter
-        checks.positive_float(T, "T")  # the temperature; the tensors are checked by Keras
+    shape = tensor_checks.shape(s, "s", rank=2)  # (batch, classes); values checked if eager
+    if t is not None:
+        checks.matching(tensor_checks.shape(t, "t", rank=2), "t's shape", shape, "s's shape")
+    if tensor_checks.has_values(y):
+        labels = checks.labels(np.asarray(y), "y", shape[1])
+        checks.matching(len(labels), "len(y)", shape[0], "len(s)")
+    if not isinstance(T, keras.Variable) or tensor_checks.has_values(T):  # a variable: if eager
+        checks.positive_float(T.numpy() if isinstance(T, keras.Variable) else T, "T")
     cross_entropy = ops.mean(ops.sparse_categorical_crossentropy(y, s, from_logits=True))
     if t is None:
         return cross_entropy, ops.zeros(())
@@ -248,6 +256,11 @@ def seeded_batches(x, targets, seed, batch_size):
     """
     checks.non_negative_int(seed, "seed")
     checks.positive_int(batch_size, "batch_size")
+    x = checks.array(x, "x")  # numbers, not empty, no NaN or inf
+    parts = targets.items() if isinstance(targets, dict) else [(None, targets)]  # offline: y, t
+    for key, part in parts:
+        name = "targets" if key is None else f"targets[{key!r}]"
+        checks.matching(len(checks.array(part, name)), f"len({name})", len(x), "len(x)")
     import tensorflow as tf
 
     tf.random.set_seed(BATCH_ORDER_SEED)

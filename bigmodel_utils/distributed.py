@@ -137,13 +137,15 @@ def per_replica_batch_size(global_batch_size, num_replicas):
 
 
 def per_replica_batch_shapes(strategy, x, global_batch_size):
-    """Shapes of the first batch of ``x`` as the strategy hands it to each replica.
+    """Shapes of the first batch of images ``x`` as the strategy hands it to each replica.
 
+    Args:
+        x: images ``(examples, height, width, channels)``, e.g. MNIST's ``(60000, 28, 28, 1)``.
     Returns:
         A list with one shape tuple per replica, e.g. ``[(32, 28, 28, 1), (32, 28, 28, 1)]``.
     """
     checks.instance(strategy, "strategy", tf.distribute.Strategy)
-    checks.array(x, "x")
+    checks.array(x, "x", ndim=4)  # (examples, height, width, channels)
     checks.positive_int(global_batch_size, "global_batch_size")
     dataset = tf.data.Dataset.from_tensor_slices(x).batch(global_batch_size)
     first = next(iter(strategy.experimental_distribute_dataset(dataset)))

@@ -78,7 +78,8 @@ def saved_activation_bytes(block, variables, x, recompute=False):
 
     Args:
         block, variables, recompute: as :func:`make_gradient_step`.
-        x: an input batch (its shape and dtype fix the trace).
+        x: an input batch ``(batch, seq, d_model)``, as the chapter's blocks take it (its shape
+            and dtype fix the trace).
     Raises:
         TypeError/ValueError: naming ``block``, ``variables``, ``recompute`` or ``x``.
     Returns:
@@ -87,7 +88,7 @@ def saved_activation_bytes(block, variables, x, recompute=False):
     step = make_gradient_step(block, variables, recompute)
     if not hasattr(x, "shape") or len(np.shape(x)) < 1:
         raise ValueError(f"x must be an input batch (an array with a shape), got {x!r}")
-    checks.array(x, "x", dtype_kind="float")  # float, not empty, no NaN or inf
+    checks.array(x, "x", ndim=3, dtype_kind="float")  # (batch, seq, d_model), finite floats
     spec = tf.TensorSpec(np.shape(x), tf.float32)
     graph = step.get_concrete_function(spec, spec).graph
     operations = graph.get_operations()

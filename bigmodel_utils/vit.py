@@ -136,21 +136,24 @@ def class_token_attention(maps, grid):
     """How much the class token attends to each patch, as an image-shaped grid.
 
     Args:
-        maps: ``(..., tokens, tokens)`` attention weights, e.g. from :func:`vit_attention_maps`.
+        maps: ``(num_layers, batch, heads, tokens, tokens)`` attention weights (each row in
+            [0, 1], summing to 1), as :func:`vit_attention_maps` returns them.
         grid: ``(rows, cols)`` of patches, ``rows * cols == tokens - 1``.
 
     Returns:
-        ``(..., rows, cols)``: row 0 of each map without the class token's own weight.
+        ``(num_layers, batch, heads, rows, cols)``: row 0 of each map without the class token's
+        own weight.
     """
     maps = checks.array(maps, "maps", tuple(range(2, 8)))
-    grid = checks.int_tuple(grid, "grid", length=2)
-    maps = np.asarray(maps)
-    rows, cols = grid
+    rows, cols = grid = checks.int_tuple(grid, "grid", length=2)
     if maps.shape[-1] != rows * cols + 1:
         raise ValueError(
             f"grid {grid} needs {rows * cols + 1} tokens, the maps have {maps.shape[-1]}"
         )
-    return maps[..., 0, 1:].reshape(*maps.shape[:-2], rows, cols)  # (..., rows, cols)
+    checks.shape(maps, "maps", (None, None, None, rows * cols + 1, rows * cols + 1))
+    if maps.min() < 0 or maps.max() > 1 or not np.allclose(maps.sum(axis=-1), 1, atol=1e-3):
+        raise ValueError("maps must hold attention weights: rows in [0, 1] that sum to 1")
+    return maps[..., 0, 1:].reshape(*maps.shape[:-2], rows, cols)  # (layers, batch, heads, r, c)
 
 
 def class_token_ink_share(model, images, patch_size, ink_threshold=0.1):

@@ -10,6 +10,7 @@ from bigmodel_utils import data, lm_curves, vit_ink
 CNN = Lazy("article_cnn")
 X2, W2, B1 = np.ones((2, 3)), np.ones((3, 4)), np.zeros(4)
 IMAGES = np.ones((1, 5, 5, 1))
+MAPS = np.full((1, 2, 1, 17, 17), 1 / 17)  # (layers, batch, heads, tokens, tokens)
 KERNEL = np.ones((3, 3, 1, 2))
 EMPTY = np.zeros((0, 3))
 WITH_NAN = np.array([[1.0, NAN, 0.0]] * 2)
@@ -366,12 +367,18 @@ TABLE = {
         ],  # fmt: skip
     ),
     "vit.class_token_attention": (
-        dict(maps=np.ones((2, 17, 17)), grid=(4, 4)),
+        dict(maps=MAPS, grid=(4, 4)),
         [
             ("grid", (3, 3), ValueError),
             ("grid", 4, TypeError),
+            ("grid", (4, 0), ValueError),
             ("maps", np.ones(17), ValueError),
             ("maps", "maps", TypeError),
+            ("maps", MAPS[None], ValueError, r"maps must have shape \(any, any, any, 17, 17\)"),
+            ("maps", MAPS[0], ValueError, "maps must have shape"),
+            ("maps", MAPS[..., :5, :], ValueError, "maps must have shape"),
+            ("maps", MAPS * 17, ValueError, "maps must hold attention weights"),
+            ("maps", -MAPS, ValueError, "maps must hold attention weights"),
         ],  # fmt: skip
     ),
     "vit.class_token_ink_share": (

@@ -374,6 +374,18 @@ TABLE.update(
                 ("seed", -1, ValueError, "seed"),
                 ("seed", "0", TypeError, "seed"),
                 ("batch_size", 0, ValueError, "batch_size"),
+                ("x", np.full(IMAGES.shape, "a"), TypeError, "x must be a numeric array"),
+                ("x", np.full(IMAGES.shape, np.nan), ValueError, "x must be finite"),
+                ("x", IMAGES[:0], ValueError, "x must have at least 1 element"),
+                ("targets", np.full(4, "a"), TypeError, "targets must be a numeric array"),
+                ("targets", LABELS[:3], ValueError, r"len\(targets\) \(3\) and len\(x\) \(4\)"),
+                (
+                    "targets",
+                    {"y": LABELS, "t": TEACHER_LOGITS[:2]},
+                    ValueError,
+                    "len.targets.'t'..",
+                ),
+                ("targets", {"y": LABELS, "t": TEACHER_LOGITS * np.nan}, ValueError, "finite"),
             ],
         ),
         "training.fit_classifier": (

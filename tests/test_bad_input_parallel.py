@@ -124,15 +124,17 @@ TABLE = {
         ],
     ),
     "recompute.saved_activation_bytes": (
-        dict(block=DENSE, variables=VARIABLES, x=np.ones((2, 3), np.float32)),
+        dict(block=DENSE, variables=VARIABLES, x=np.ones((2, 1, 3), np.float32)),
         [
             ("block", None, TypeError, "block must be callable"),
             ("variables", "W", TypeError, "variables"),
             ("recompute", 1, TypeError, "recompute"),
             ("x", 3.0, ValueError, "x must be an input batch"),
-            ("x", np.zeros((0, 3), np.float32), ValueError, "x must have at least 1 element"),
-            ("x", np.full((2, 3), np.nan, np.float32), ValueError, "x must be finite"),
-            ("x", np.full((2, 3), "a"), TypeError, "x must be a float array"),
+            ("x", np.zeros((0, 1, 3), np.float32), ValueError, "x must have at least 1 element"),
+            ("x", np.full((2, 1, 3), np.nan, np.float32), ValueError, "x must be finite"),
+            ("x", np.full((2, 1, 3), "a"), TypeError, "x must be a float array"),
+            ("x", np.ones((1, 2, 1, 3), np.float32), ValueError, "x must have 3 dimensions"),
+            ("x", np.ones((2, 3), np.float32), ValueError, "x must have 3 dimensions"),
         ],
     ),
     "recompute.time_gradient_steps": (

@@ -2,6 +2,7 @@
 each row replaces one argument of a good call by a bad value and names the words the error says."""
 
 import numpy as np
+import pytest
 from badinput import INF, NAN, Lazy, make_tests
 
 LOGITS = np.array([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]])
@@ -13,6 +14,21 @@ Y4 = np.array([0, 1, 2, 3])
 T4 = np.zeros((4, 10), np.float32)
 TRAINING = dict(x=IMAGES, y=Y4, t=T4, x_test=IMAGES, y_test=Y4, seeds=1, alpha=0.5, T=2.0,
                 epochs=1)  # fmt: skip
+LOGIT_FAULTS = [  # eager calls of the loss's tensor terms
+    ("s", np.full((2, 3), NAN, np.float32), ValueError, "s must be finite"),
+    ("t", np.full((2, 3), INF, np.float32), ValueError, "t must be finite"),
+    (
+        "t",
+        LOGITS[None].astype(np.float32),
+        ValueError,
+        r"t must have rank 2, got shape \(1, 2, 3\)",
+    ),
+    ("s", LOGITS[None].astype(np.float32), ValueError, "s must have rank 2"),
+    ("t", LOGITS[:, :2].astype(np.float32), ValueError, "t's shape"),
+    ("s", np.full((2, 3), "a"), TypeError, "s must be a float array"),
+    ("y", np.array([0, 3]), ValueError, r"y must hold class labels in \[0, 2\]"),
+    ("y", np.array([0, 1, 2]), ValueError, "len"),
+]
 TRAINING_FAULTS = [
     ("x", "images", TypeError),
     ("y", np.array([0, 1, 2]), ValueError, "len"),
@@ -229,12 +245,15 @@ TABLE = {
         ],  # fmt: skip
     ),
     "distributed.per_replica_batch_shapes": (
-        dict(strategy=Lazy("strategy"), x=np.zeros((4, 3), np.float32), global_batch_size=2),
+        dict(strategy=Lazy("strategy"), x=np.zeros((4, 2, 2, 1), np.float32), global_batch_size=2),
         [
             ("strategy", "s", TypeError),
             ("x", "images", TypeError),
-            ("x", np.zeros((0, 3)), ValueError),
+            ("x", np.zeros((0, 2, 2, 1)), ValueError),
             ("global_batch_size", 0, ValueError),
+            ("x", np.zeros((1, 4, 2, 2, 1)), ValueError, "x must have 4 dimensions"),
+            ("x", np.zeros((4, 3)), ValueError, "x must have 4 dimensions"),
+            ("x", np.full((4, 2, 2, 1), np.nan), ValueError, "x must be finite"),
         ],  # fmt: skip
     ),
     "distributed.make_optimizer": (
@@ -308,13 +327,15 @@ TABLE = {
         ],
     ),
     "deployment.predict_batches": (
-        dict(run=np.asarray, x=np.zeros((5, 3), np.float32), batch_size=2),
+        dict(run=np.asarray, x=np.zeros((5, 2, 2, 1), np.float32), batch_size=2),
         [
             ("run", "forward", TypeError),
             ("x", "images", TypeError),
             ("x", np.zeros(()), ValueError),
             ("batch_size", 0, ValueError),
             ("batch_size", None, TypeError),
+            ("x", np.zeros((1, 5, 2, 2, 1)), ValueError, "x must have 4 dimensions"),
+            ("x", np.zeros((5, 3)), ValueError, "x must have 4 dimensions"),
         ],  # fmt: skip
     ),
     "deployment.median_seconds": (
@@ -424,11 +445,12 @@ TABLE = {
     ),
     "distillation.distillation_terms": (
         dict(y=Y, s=LOGITS.astype(np.float32), t=LOGITS.astype(np.float32), T=2.0),
-        [("T", 0.0, ValueError), ("T", NAN, ValueError), ("T", "2", TypeError)],
+        [("T", 0.0, ValueError), ("T", NAN, ValueError), ("T", "2", TypeError)] + LOGIT_FAULTS,
     ),
     "distillation.distillation_loss": (
         dict(y=Y, s=LOGITS.astype(np.float32), t=LOGITS.astype(np.float32), alpha=0.5, T=2.0),
-        [("T", 0.0, ValueError), ("alpha", 2.0, ValueError), ("alpha", None, TypeError)],
+        [("T", 0.0, ValueError), ("alpha", 2.0, ValueError), ("alpha", None, TypeError)]
+        + LOGIT_FAULTS,
     ),
     "distillation.Distiller": (
         dict(student=STUDENT),
@@ -848,3 +870,25 @@ HEAVY = (  # their good call trains
 (test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
     TABLE, heavy=HEAVY
 )
+
+
+def test_the_loss_terms_check_values_eagerly_and_add_no_reductions_to_a_traced_step():
+    import keras
+    import tensorflow as tf
+
+    from bigmodel_utils import distillation
+
+    T = keras.Variable(0.0, trainable=False)  # as the shared Distiller's temperature
+    s = LOGITS.astype(np.float32)
+    with pytest.raises(ValueError, match="T must be a number > 0"):
+        distillation.distillation_terms(Y, s, s, T)  # eager: the variable's value is read
+    T.assign(2.0)
+    step = tf.function(lambda y, s, t: distillation.distillation_terms(y, s, t, T))
+    spec = tf.TensorSpec((None, 3), tf.float32)
+    graph = step.get_concrete_function(tf.TensorSpec((None,), tf.int64), spec, spec).graph
+    assert not {op.type for op in graph.get_operations()} & {"IsFinite", "IsNan", "All", "Assert"}
+    traced = [float(v) for v in step(tf.constant(Y), tf.constant(s), tf.constant(s))]
+    eager = [float(v) for v in distillation.distillation_terms(Y, s, s, T)]
+    assert traced == pytest.approx(eager) and eager[1] == pytest.approx(0.0, abs=1e-6)
+    with pytest.raises(ValueError, match="t must have rank 2"):
+        step.get_concrete_function(tf.TensorSpec((None,), tf.int64), spec, tf.TensorSpec((1, 2, 3)))
