@@ -11,6 +11,8 @@ import functools
 import importlib
 import inspect
 import pkgutil
+import re
+import tempfile
 
 import numpy as np
 
@@ -283,6 +285,8 @@ def cases(table):
 def case_id(case):
     qualified, _, argument, bad, *_ = case
     shown = repr(bad) if not isinstance(bad, np.ndarray) else f"array{bad.shape}"
+    # a temporary folder's random name would give each pytest-xdist worker other test ids
+    shown = re.sub(re.escape(tempfile.gettempdir()) + r"/[^'\"]*", "<tmp>", shown)
     return f"{qualified}-{argument}={shown[:30]}"
 
 
