@@ -92,6 +92,29 @@ def gap_recovery(teacher_accuracy, scratch_accuracies, distilled_accuracies):
     return {**statistics.seed_interval(values), "values": values}
 
 
+OFFLINE_COST_LIMIT = 1.25  # "about the same": a distilled epoch at most a quarter dearer
+
+
+def offline_cost_judgement(ratios, limit=OFFLINE_COST_LIMIT):
+    """The verdict on "offline, a distilled epoch costs about what a scratch epoch costs".
+
+    Chapter 5.3. ``ratios`` are distilled over scratch seconds per epoch, one per paired timed
+    round (:func:`~bigmodel_utils.distillation_runs.offline_epoch_cost`); their mean and 95 %
+    t interval (:func:`bigmodel_utils.statistics.seed_interval`) are judged against the claim
+    that the ratio stays below ``limit``: "holds" when the whole interval is below it, "not
+    settled" when it straddles it. Returns :func:`bigmodel_utils.statistics.judge`'s dict.
+
+    Raises:
+        TypeError/ValueError: ``ratios`` fewer than two, not finite or not > 0; ``limit`` <= 1.
+    """
+    values = checks.array(ratios, "ratios", ndim=1)
+    if len(values) < 2 or not np.all(values > 0):
+        raise ValueError(f"ratios must hold at least two ratios > 0, got {ratios!r}")
+    checks.finite_float(limit, "limit", low=1.0, low_open=True)
+    interval = statistics.seed_interval(values)
+    return statistics.judge(interval, limit, "below", unit="times", digits=2, signed=False)
+
+
 def _check_temperatures(temperatures):
     """``temperatures`` as a list of floats, each > 0 (a non-empty list or tuple of numbers)."""
     if isinstance(temperatures, (str, bytes)) or not isinstance(temperatures, (list, tuple)):

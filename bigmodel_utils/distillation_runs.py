@@ -12,6 +12,7 @@ initial weights, batches, optimizer and loss.
 """
 
 import dataclasses
+import time
 
 import keras
 import numpy as np
@@ -22,6 +23,7 @@ from bigmodel_utils.distillation import (
     build_student,
     check_alpha_T,
     distillation_terms,
+    offline_targets,
     seeded_batches,
 )
 
@@ -155,3 +157,59 @@ def train_students(
         students.append(student)
         seconds.append(timing.seconds_per_epoch)
     return students, seconds
+
+
+def offline_epoch_cost(
+    x, y, t, alpha, T, rounds, batch_size=128, learning_rate=3e-3, builder=build_student
+):
+    """Seconds of a scratch epoch and of an offline distilled epoch, in paired timed rounds.
+
+    Chapter 5.3. The distilled epoch is that of :func:`train_students` (the shared traced step,
+    at ``alpha`` and ``T``, on stored teacher logits ``t``); the scratch epoch is that of a plain
+    :class:`~bigmodel_utils.distillation.Distiller` on labels alone, which computes no KL term,
+    compiled as :func:`~bigmodel_utils.distillation.train_student` compiles it. After one
+    untimed epoch of the scratch student (its tracing) and one untimed round, every round times
+    one epoch of each, alternating which goes first, so that a machine growing busier or quieter
+    weighs on both alike.
+
+    Returns:
+        dict: ``scratch`` and ``distilled`` (processor seconds of this process, all its threads,
+        one per round; a GPU's own time is not in them) and ``ratios`` (distilled over scratch,
+        one per round).
+    Raises:
+        TypeError/ValueError: naming the argument (``rounds`` not an int >= 2, ``t`` of another
+            length than ``y``, ...).
+    """
+    x = checks.array(x, "x")
+    targets = offline_targets(y, t)
+    checks.matching(len(targets["y"]), "len(y)", len(x), "len(x)")
+    check_alpha_T(alpha, T)
+    checks.integer(rounds, "rounds", low=2)
+    checks.positive_int(batch_size, "batch_size")
+    checks.positive_float(learning_rate, "learning_rate")
+    checks.function(builder, "builder")
+    keras.utils.set_random_seed(0)
+    scratch = Distiller(builder(), alpha=1.0, T=1.0)
+    scratch.compile(
+        optimizer=keras.optimizers.Adam(learning_rate), loss=None, steps_per_execution=32
+    )
+    distilled, _ = _trainer(builder, float(learning_rate), x.shape[1:], targets["t"].shape[1])
+    distilled.student.set_weights(scratch.student.get_weights())
+    distilled.set_loss(alpha, T)
+    trainers = {
+        "scratch": (scratch, seeded_batches(x, targets["y"], 0, batch_size).prefetch(2)),
+        "distilled": (distilled, seeded_batches(x, targets, 0, batch_size).prefetch(2)),
+    }
+    scratch.fit(trainers["scratch"][1], epochs=1, verbose=0, shuffle=False)  # traces its step
+    seconds = {name: [] for name in trainers}
+    for round_ in range(rounds + 1):  # round 0 is untimed: the first call after a switch lags
+        for name in list(trainers) if round_ % 2 == 0 else list(trainers)[::-1]:
+            distiller, batches = trainers[name]
+            start = (
+                time.process_time()
+            )  # this process's processor seconds: robust to a busy machine
+            distiller.fit(batches, epochs=1, verbose=0, shuffle=False)
+            if round_ > 0:
+                seconds[name].append(time.process_time() - start)
+    ratios = [d / s for d, s in zip(seconds["distilled"], seconds["scratch"], strict=True)]
+    return {**seconds, "ratios": ratios}

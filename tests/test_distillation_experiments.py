@@ -82,3 +82,21 @@ def test_temperature_sweep_reuses_known_runs_and_trains_the_rest(monkeypatch):
     assert sweep[1.0] == pytest.approx([0.90, 0.91, 0.92])
     assert trained == [(1.0, 0, 0.1), (1.0, 1, 0.1), (1.0, 2, 0.1)]  # in one group
     assert list(sweep) == [1.0, 20.0]  # in the order asked for
+
+
+def test_offline_cost_verdict_comes_from_the_interval_of_the_ratios():
+    from bigmodel_utils import statistics
+
+    judge = distillation_experiments.offline_cost_judgement
+    assert judge([1.0, 1.02, 0.98, 1.01])["verdict"] == statistics.HOLDS
+    assert judge([1.5, 1.6, 1.55])["verdict"] == statistics.DOES_NOT_HOLD
+    # a mean well below the limit, but rounds so noisy that the interval straddles it
+    noisy = judge([0.5, 1.6, 0.6, 1.5])
+    assert noisy["verdict"] == statistics.NOT_SETTLED and noisy["high"] > 1.25
+    assert "×" in noisy["effect_en"] and "倍" in noisy["effect_zh"]
+    assert judge([1.1, 1.2], limit=1.5)["threshold"] == 1.5
+    for bad, error in (([1.0], ValueError), ([1.0, -1.0], ValueError), ([1.0, np.nan], ValueError)):
+        with pytest.raises(error):
+            judge(bad)
+    with pytest.raises(ValueError):
+        judge([1.0, 1.1], limit=1.0)

@@ -64,3 +64,31 @@ def test_runs_and_teacher_logits_are_checked():
         Run(0, 1.5)
     with pytest.raises(ValueError, match="seed"):
         Run(-1)
+
+
+@pytest.mark.slow
+def test_offline_epoch_cost_times_paired_rounds_of_both_students():
+    x, y, t = _data()
+    cost = distillation_runs.offline_epoch_cost(x, y, t, 0.1, 20.0, rounds=3, batch_size=16)
+    assert set(cost) == {"scratch", "distilled", "ratios"}
+    assert all(len(cost[key]) == 3 for key in cost)
+    assert all(s > 0 for s in cost["scratch"] + cost["distilled"])
+    np.testing.assert_allclose(
+        cost["ratios"], np.array(cost["distilled"]) / np.array(cost["scratch"])
+    )
+
+
+@pytest.mark.parametrize(
+    "change, error",
+    [
+        ({"rounds": 1}, ValueError),  # one round has no spread: no interval
+        ({"rounds": 2.0}, TypeError),
+        ({"alpha": 1.5}, ValueError),
+        ({"t": np.zeros((3, 10))}, ValueError),  # not one row per image
+    ],
+)
+def test_offline_epoch_cost_checks_its_arguments(change, error):
+    x, y, t = _data()
+    arguments = {"x": x, "y": y, "t": t, "alpha": 0.1, "T": 20.0, "rounds": 3, **change}
+    with pytest.raises(error):
+        distillation_runs.offline_epoch_cost(**arguments)
