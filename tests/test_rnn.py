@@ -295,3 +295,33 @@ def test_solved_lengths_in_both_languages():
         rnn_experiments.solved_lengths([10], "fr")
     with pytest.raises(ValueError, match="lengths"):
         rnn_experiments.solved_lengths([1])
+
+
+@pytest.mark.slow
+def test_lengths_share_one_traced_step_but_train_as_models_of_their_own():
+    import keras
+    import tensorflow as tf
+
+    from bigmodel_utils import profile, rnn_experiments
+
+    settings = dict(units=4, steps=50, batch_size=32, check_every=25, stop_below=1e-9)
+    runs = rnn_experiments.train_adding_lengths("lstm", [6, 8], **settings)
+    # The second length, by plain Keras: a model of its own, the same batches, a fresh optimizer.
+    profile.set_seed(0)
+    x, y = data.adding_problem(50 * 32, 8, seed=0)
+    x_val, y_val = data.adding_problem(512, 8, seed=1_000)
+    x_test, y_test = data.adding_problem(1_000, 8, seed=2_000)
+    train = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(y), seed=0).repeat().batch(32)
+    model = rnn.build_adding_regressor("lstm", 4)
+    model.compile(optimizer=keras.optimizers.Adam(0.02, clipnorm=1.0), loss="mean_squared_error")
+    history = model.fit(
+        train, epochs=2, steps_per_epoch=25, validation_data=(x_val, y_val), shuffle=False,
+        verbose=0,
+    )  # fmt: skip
+    np.testing.assert_allclose(runs[8]["val_mse"], history.history["val_loss"], rtol=1e-4)
+    assert runs[8]["test_mse"] == pytest.approx(model.evaluate(x_test, y_test, verbose=0), rel=1e-4)
+    for mine, theirs in zip(runs[8]["model"].get_weights(), model.get_weights(), strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-6)
+    assert runs[6]["model"] is not runs[8]["model"] and runs[6]["steps"] == 50
+    with pytest.raises(ValueError, match="lengths"):
+        rnn_experiments.train_adding_lengths("lstm", [1], **settings)
