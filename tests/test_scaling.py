@@ -75,6 +75,9 @@ def test_tiny_sweep_and_saliency():
     assert len(runs) == 2 and not runs.drop(columns="gpu_peak_bytes").isna().any().any()
     assert ((runs["saliency_on_object"] > 0) & (runs["saliency_on_object"] < 1)).all()
     assert label_runs["label_noise"].tolist() == [0.5] and label_runs["width"].tolist() == [0.0625]
+    measured = ["test_loss", "test_accuracy"]  # noisy-label runs: the test images alone
+    assert label_runs[measured].notna().all().all()
+    assert label_runs[["train_accuracy", "noise_accuracy", "saliency_on_object"]].isna().all().all()
     summary = sweep.summarize(runs)
     assert list(summary["params"]) == [442, 1594] and (summary["seeds"] == 1).all()
     assert (
@@ -107,6 +110,24 @@ def test_a_restarted_model_trains_exactly_as_a_new_one_and_one_pass_equals_evalu
     loss, accuracy = scaling.loss_and_accuracy(probabilities, mnist.y_test)
     assert loss == pytest.approx(scores["loss"], rel=1e-5)
     assert accuracy == pytest.approx(scores["accuracy"])
+
+
+@pytest.mark.slow
+def test_measuring_the_test_images_alone_gives_the_full_pass_test_numbers():
+    mnist = data.load_mnist(train_size=64, test_size=32, verbose=False)
+    images = scaling.evaluation_images(mnist)
+    x, parts = sweep.test_images_only(images)
+    np.testing.assert_array_equal(x, mnist.x_test)
+    assert list(parts) == ["test"] and parts["test"][0] == slice(0, 32)
+    model = scaling.build_scaled_cnn(0.0625)
+    shown = mnist.x_test[:4], mnist.y_test[:4]
+    full = sweep._measure_run(model, images, *shown)
+    alone = sweep._measure_run(model, (x, parts), *shown)
+    assert alone["test_accuracy"] == full["test_accuracy"]
+    assert alone["test_loss"] == pytest.approx(full["test_loss"], rel=1e-6)
+    unmeasured = ("train_accuracy", "gap", "noise_accuracy", "occlusion_accuracy")
+    assert all(np.isnan(alone[key]) for key in (*unmeasured, "saliency_on_object"))
+    assert not any(np.isnan(full[key]) for key in (*unmeasured, "saliency_on_object"))
 
 
 def test_evaluation_images_stack_every_measured_set_in_order():
