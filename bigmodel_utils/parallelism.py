@@ -27,12 +27,14 @@ def sequence_model(kind, sequence_length, width=64, num_heads=4):
     ``rnn`` is Keras' SimpleRNN (the article's recurrence), ``lstm`` an LSTM, ``attention`` one
     multi-head self-attention layer (``num_heads`` heads of ``width / num_heads``) followed by an
     average over positions. All three read every position and have the same width.
+    ``sequence_length=None`` reads sequences of any length T (one model for every length).
 
     Raises:
         ValueError: unknown ``kind``, or ``width`` not divisible by ``num_heads``.
     """
     checks.one_of(kind, "kind", KINDS)
-    checks.integer(sequence_length, "sequence_length", low=2)
+    if sequence_length is not None:
+        checks.integer(sequence_length, "sequence_length", low=2)
     checks.positive_int(width, "width")
     checks.positive_int(num_heads, "num_heads")
     if width % num_heads:
@@ -47,7 +49,30 @@ def sequence_model(kind, sequence_length, width=64, num_heads=4):
         x = layers.MultiHeadAttention(num_heads, key_dim=width // num_heads)(x, x)  # all at once
         x = layers.GlobalAveragePooling1D()(x)  # (batch, width)
     outputs = layers.Dense(1)(x)
-    return keras.Model(inputs, outputs, name=f"{kind}_T{sequence_length}")
+    return keras.Model(inputs, outputs, name=f"{kind}_T{sequence_length or 'any'}")
+
+
+def training_step(model, learning_rate=1e-3):
+    """``model``'s Keras training step (forward, MSE loss, backward, Adam update), traced once.
+
+    Chapter 3.3. The step is ``model.train_step``, the one ``fit`` and ``train_on_batch`` run, in a
+    ``tf.function`` whose inputs ``(batch, T, 2)`` leave T open: one trace serves every length
+    of a ``sequence_model(kind, None)``. Call it as ``step((x, y))``.
+    """
+    import tensorflow as tf  # the book's Keras backend
+
+    checks.keras_model(model, "model")
+    checks.positive_float(learning_rate, "learning_rate")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mean_squared_error")
+    model.optimizer.build(model.trainable_variables)  # its variables exist before the trace
+    signature = (tf.TensorSpec((None, None, 2), tf.float32), tf.TensorSpec((None,), tf.float32))
+
+    @tf.function(input_signature=[signature])
+    def step(batch):
+        model.reset_metrics()  # as train_on_batch does: the loss of this batch, not a running mean
+        return model.train_step(batch)
+
+    return step
 
 
 def time_training_steps(lengths, kinds=KINDS, batch_size=32, repeats=10, warmup=2, seed=0):
@@ -59,35 +84,35 @@ def time_training_steps(lengths, kinds=KINDS, batch_size=32, repeats=10, warmup=
         batch_size: sequences per step.
         repeats: timed rounds per length (at least 2, for an interval); each round times one step
             of every model in turn.
-        warmup: untimed steps per model first (the first one compiles the step).
+        warmup: untimed steps per model at each length first (the very first traces the step,
+            which then serves every length).
         seed: seed of the weights and of the adding-problem batch.
 
     Returns:
         dict ``(kind, T) -> list of seconds``, one per round.
     """
+    import tensorflow as tf  # the book's Keras backend
+
     lengths = [checks.integer(length, "lengths", low=2) for length in lengths]
     kinds = [checks.one_of(kind, "kinds", KINDS) for kind in kinds]
     checks.positive_int(batch_size, "batch_size")
     checks.integer(repeats, "repeats", low=2)
     checks.non_negative_int(warmup, "warmup")
-    seconds = {}
+    steps = {}
+    for kind in kinds:  # one model and one traced step per kind, for every length
+        profile.set_seed(seed)
+        steps[kind] = training_step(sequence_model(kind, None))
+    seconds = {(kind, length): [] for length in lengths for kind in kinds}
     for length in lengths:
-        x, y = data.adding_problem(batch_size, length, seed=seed)  # (batch, T, 2), (batch,)
-        models = {}
-        for kind in kinds:
-            profile.set_seed(seed)
-            model = sequence_model(kind, length)
-            model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mean_squared_error")
+        batch = tuple(map(tf.constant, data.adding_problem(batch_size, length, seed=seed)))
+        for step in steps.values():  # (batch, T, 2), (batch,)
             for _ in range(max(warmup, 1)):
-                model.train_on_batch(x, y)
-            models[kind] = model
-            seconds[kind, length] = []
+                step(batch)
         for _ in range(repeats):
-            for kind, model in models.items():
+            for kind, step in steps.items():
                 start = time.perf_counter()
-                model.train_on_batch(x, y)
+                float(step(batch)["loss"])  # the loss, read back: the step has finished
                 seconds[kind, length].append(time.perf_counter() - start)
-        keras.backend.clear_session()
     return seconds
 
 

@@ -62,3 +62,24 @@ def test_growth_exponent_of_a_power_law():
     assert parallelism.growth_exponent(lengths, 0 * lengths + 2.0) == pytest.approx(0.0, abs=1e-12)
     with pytest.raises(ValueError, match="step_seconds"):
         parallelism.growth_exponent(lengths, [1.0, 2.0])
+
+
+@pytest.mark.slow
+def test_one_traced_step_serves_every_length_and_is_the_keras_step():
+    import keras
+
+    from bigmodel_utils import data
+
+    keras.utils.set_random_seed(0)
+    model = parallelism.sequence_model("lstm", None, width=8, num_heads=2)
+    twin = keras.models.clone_model(model)
+    twin.set_weights(model.get_weights())
+    step = parallelism.training_step(model)
+    twin.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mean_squared_error")
+    for length in (4, 8):
+        x, y = data.adding_problem(16, length, seed=length)
+        loss = float(step((x, y))["loss"])
+        assert loss == pytest.approx(float(twin.train_on_batch(x, y)), rel=1e-5)
+    assert step.experimental_get_tracing_count() == 1  # one trace for both lengths
+    for mine, theirs in zip(model.get_weights(), twin.get_weights(), strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-7)
