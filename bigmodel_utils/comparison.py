@@ -75,14 +75,19 @@ def _compile(model, steps, learning_rate):
     return [(variable, np.array(variable.numpy())) for variable in model.optimizer.variables]
 
 
-def _measure(architecture, model, reads, mnist, epochs, batch_size):
-    """Fit the compiled ``model`` and return ``(row, history)`` (see :func:`train_and_measure`)."""
+def _measure(architecture, model, reads, mnist, epochs, batch_size, flops=None):
+    """Fit the compiled ``model`` and return ``(row, history)`` (see :func:`train_and_measure`).
+
+    ``flops``: the model's forward FLOPs per sample when already counted (they do not depend on
+    the weights, so one count serves every seed).
+    """
     x_train, x_test = model_inputs(reads, mnist.x_train), model_inputs(reads, mnist.x_test)
     run = training.fit_and_time(
         model, x_train, mnist.y_train, epochs=epochs, batch_size=batch_size, compiled=True
     )
-    test_accuracy = training.accuracy(model, x_test, mnist.y_test)
-    flops = size.forward_flops(model, warn=False).total.total
+    test_accuracy = training.accuracy(model, x_test, mnist.y_test, batch_size=len(x_test))
+    if flops is None:
+        flops = size.forward_flops(model, warn=False).total.total
     seconds = run.seconds_per_epoch
     row = {
         "architecture": architecture,
@@ -141,7 +146,7 @@ def train_over_seeds(architecture, mnist, epochs, batch_size, learning_rate, see
     checks.positive_float(learning_rate, "learning_rate")
     seeds = [checks.non_negative_int(seed, "seeds") for seed in checks.non_empty(seeds, "seeds")]
     steps = epochs * int(np.ceil(len(mnist.y_train) / batch_size))
-    model, start = None, None
+    model, start, flops = None, None, None
     rows = []
     for seed in seeds:
         profile.set_seed(seed)
@@ -149,12 +154,13 @@ def train_over_seeds(architecture, mnist, epochs, batch_size, learning_rate, see
         if model is None:
             model = fresh
             start = _compile(model, steps, learning_rate)
+            flops = size.forward_flops(model, warn=False).total.total  # the same for every seed
         else:
             model.set_weights(fresh.get_weights())
             for variable, value in start:
                 variable.assign(value)
         profile.set_seed(seed)  # the same batch order as a new model's run
-        rows.append(_measure(architecture, model, reads, mnist, epochs, batch_size)[0])
+        rows.append(_measure(architecture, model, reads, mnist, epochs, batch_size, flops)[0])
     return rows
 
 

@@ -119,5 +119,9 @@ def test_train_over_seeds_resets_the_model_for_every_seed():
     )
     assert len(rows) == 3
     assert rows[0]["test_accuracy"] == rows[1]["test_accuracy"]  # the reset repeats the run
+    # the FLOPs are counted once, and are those of the architecture built afresh
+    fresh, _ = comparison.build("SimpleRNN", rnn_units=8)
+    counted = size.forward_flops(fresh, warn=False).total.total
+    assert [row["forward_flops"] for row in rows] == [counted] * 3
     with pytest.raises(ValueError, match="seeds"):
         comparison.train_over_seeds("SimpleRNN", mnist, 2, 50, 1e-3, seeds=[-1], rnn_units=8)
