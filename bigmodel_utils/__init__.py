@@ -22,11 +22,14 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 __version__ = "0.3.0"
-# Where the book lives and which of its releases this package is: every chapter's install
-# cell installs exactly ``INSTALL_REQUIREMENT`` (a test checks it), so a chapter of release X
-# runs with the package of release X.
+# Where the book lives and which commit of it holds this package: every chapter's install cell
+# installs exactly ``INSTALL_REQUIREMENT`` (a test checks it), so a chapter installs the package
+# it was built with. The pin is a commit, which travels with the history (a tag must be pushed
+# on its own, and a missing tag breaks every install cell); a test checks that the package at
+# that commit is this one. After changing the package: commit, then
+# ``python ci/set_install_cells.py --release HEAD`` and commit again.
 REPOSITORY = "https://github.com/large-models-hands-on/large-models-hands-on"
-RELEASE = f"v{__version__}"
+RELEASE = "7e3d2d7000000000000000000000000000000000"
 INSTALL_REQUIREMENT = f"bigmodel_utils @ git+{REPOSITORY}@{RELEASE}"
 
 

@@ -188,9 +188,40 @@ def test_the_check_finds_the_english_chapters_from_the_table_of_contents(tmp_pat
 
 def test_pyproject_and_package_agree_on_the_version():
     assert PYPROJECT["project"]["version"] == bigmodel_utils.__version__
-    assert bigmodel_utils.RELEASE == f"v{bigmodel_utils.__version__}"
+    assert re.fullmatch(r"[0-9a-f]{40}", bigmodel_utils.RELEASE), bigmodel_utils.RELEASE
     assert bigmodel_utils.INSTALL_REQUIREMENT.endswith(
         f"@ git+{bigmodel_utils.REPOSITORY}@{bigmodel_utils.RELEASE}"
+    )
+
+
+def _git(*args):
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def _without_pin(source):
+    return re.sub(r'(?m)^RELEASE = "[0-9a-f]*"$', "", source)
+
+
+def test_the_pinned_commit_holds_this_package():
+    """What the install cells install (the package at RELEASE) is what the book was built with."""
+    if _git("rev-parse", "--git-dir").returncode != 0:
+        pytest.skip("not a git checkout: no history to compare the pinned commit with")
+    pinned = bigmodel_utils.RELEASE
+    if _git("cat-file", "-e", f"{pinned}^{{commit}}").returncode != 0:
+        if _git("rev-parse", "--is-shallow-repository").stdout.strip() == "true":
+            pytest.skip(f"a shallow clone: the pinned commit {pinned} is not in it")
+        pytest.fail(f"RELEASE names {pinned}, a commit this history lacks")
+    changed = _git("diff", "--name-only", pinned, "--", "bigmodel_utils", "pyproject.toml")
+    differing = [
+        name
+        for name in changed.stdout.split()
+        if (ROOT / name).suffix in (".py", ".toml")
+        and _without_pin(_git("show", f"{pinned}:{name}").stdout)
+        != _without_pin((ROOT / name).read_text() if (ROOT / name).exists() else "")
+    ]
+    assert not differing, (
+        f"the package changed since the pinned commit {pinned[:12]} in {differing}: commit, then "
+        "run python ci/set_install_cells.py --release HEAD and commit again"
     )
 
 
