@@ -110,7 +110,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(if $(ONLY),--only $(ONLY))
 
 strip: $(STAMP)
-	$(BIN)/nbstripout chapters/*.ipynb
+	$(BIN)/nbstripout --keep-id chapters/*.ipynb  # keep-id: the translations are keyed by cell id
 
 clean:
 	rm -rf _build

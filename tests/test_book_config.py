@@ -375,3 +375,20 @@ def test_the_virtual_environments_are_not_pages_of_the_book():
     # Markdown and reStructuredText files in it (each would be a warning, and warnings fail).
     for folder in (".venv", ".venv-colab"):
         assert folder in CONFIG["exclude_patterns"], folder
+
+
+def test_make_strip_keeps_the_cell_ids_the_translations_are_keyed_by(tmp_path):
+    import shlex
+    import shutil
+    import subprocess
+
+    from bookbuild import make_dry_run
+
+    line = next(line for line in make_dry_run("strip").splitlines() if "nbstripout" in line)
+    command = [word for word in shlex.split(line.partition("#")[0]) if "*" not in word]
+    source = ROOT / "chapters" / "ch01_background.ipynb"
+    copy = tmp_path / source.name
+    shutil.copy(source, copy)
+    subprocess.run([*command, str(copy)], cwd=ROOT, check=True)
+    ids = [cell.id for cell in nbformat.read(source, as_version=4).cells]
+    assert [cell.id for cell in nbformat.read(copy, as_version=4).cells] == ids
