@@ -136,6 +136,7 @@ def predicted_speedup(
     Raises:
         ValueError: if an argument is out of range; the message names it.
     """
+    global_batch_size = _check("global_batch_size", global_batch_size)
     compute = compute_seconds(train_flops_per_sample, global_batch_size, flops_per_second)
     num_bytes = _check("num_params", num_params) * _check("bytes_per_param", bytes_per_param)
     return speedup(compute, num_bytes, num_workers, bandwidth, latency)
@@ -159,14 +160,15 @@ def speedup_curves(models, links, num_workers, flops_per_second):
     Args:
         models: ``{name: {"params", "train_flops_per_sample", "global_batch_size"}}``.
         links: ``{name: {"bandwidth", "latency"}}`` (bytes per second, seconds per message).
-        num_workers: the N axis (array of ints >= 1).
+        num_workers: the N axis, a 1-D array of ints >= 1 (one curve's x values).
         flops_per_second: sustained FLOP rate of one worker.
     Returns:
         ``{link: {model: speed-up array shaped like num_workers}}``.
     Raises:
-        ValueError: if a value is out of range; the message names it.
+        ValueError: if a value is out of range or ``num_workers`` is not 1-D; the message names it.
     """
     _check_models_and_links(models, links)
+    checks.array(num_workers, "num_workers", ndim=1)  # the N axis of every curve
     return {
         link: {
             name: predicted_speedup(

@@ -70,6 +70,19 @@ def train_char_lm(config, schedule, train_ids, vocab_size, seed=0):
     return model, run.total_seconds
 
 
+def _check_validation_ids(ids, chunk_length, vocab_size):
+    """Raise unless ``ids`` are more than ``chunk_length`` token ids (1-D) in [0, vocab_size)."""
+    ids = checks.array(ids, "validation_ids", 1, dtype_kind="int")  # (n,)
+    if len(ids) <= chunk_length:
+        raise ValueError(
+            f"validation_ids must hold more than chunk_length={chunk_length} ids, got {len(ids)}"
+        )
+    if ids.min() < 0 or ids.max() >= vocab_size:
+        raise ValueError(
+            f"validation_ids must lie in [0, {vocab_size}), got {ids.min()}..{ids.max()}"
+        )
+
+
 def chunk_cross_entropy(model, validation_ids, chunk_length, batch_size=256):
     """Mean cross-entropy (nats/char) of ``model`` on each chunk of ``chunk_length`` characters.
 
@@ -80,7 +93,8 @@ def chunk_cross_entropy(model, validation_ids, chunk_length, batch_size=256):
         A float array ``(num_chunks,)``.
     Raises:
         TypeError: naming ``model`` if it is not a Keras model.
-        ValueError: if the model's context does not divide ``chunk_length``.
+        ValueError: if the model's context does not divide ``chunk_length``, or
+            ``validation_ids`` are not 1-D int ids of the model's vocabulary, at least one chunk.
     """
     checks.keras_model(model, "model")
     context = model.input_shape[1]
@@ -88,6 +102,8 @@ def chunk_cross_entropy(model, validation_ids, chunk_length, batch_size=256):
         raise TypeError(f"chunk_length must be an int, got {type(chunk_length).__name__}")
     if chunk_length < context or chunk_length % context:
         raise ValueError(f"chunk_length={chunk_length} must be a multiple of the context {context}")
+    checks.positive_int(batch_size, "batch_size")
+    _check_validation_ids(validation_ids, chunk_length, model.output_shape[-1])
     inputs, targets = lm.make_windows(validation_ids, chunk_length)  # (chunks, chunk_length)
     pieces = chunk_length // context
     inputs = inputs.reshape(-1, context)  # (chunks * pieces, context)

@@ -61,10 +61,20 @@ def separable_block_numpy(
 ):
     """The depthwise-separable block in NumPy: depthwise, ReLU, 1x1 pointwise, ReLU.
 
-    Equations (depthwise) and (pointwise) of chapter 5.1; ``W_pointwise`` is ``(1, 1, in, out)``.
+    Equations (depthwise) and (pointwise) of chapter 5.1. ``x`` is ``(batch, height, width, C)``,
+    ``W_depthwise`` ``(k_h, k_w, C, 1)``, ``b_depthwise`` ``(C,)``, ``W_pointwise``
+    ``(1, 1, C, filters)`` and ``b_pointwise`` ``(filters,)``; each is checked under its own name.
     """
-    for value, name in ((W_pointwise, "W_pointwise"), (b_pointwise, "b_pointwise")):
-        checks.array(value, name, 4 if name.startswith("W") else 1)
+    channels = checks.array(x, "x", 4).shape[-1]
+    expected = (
+        ("W_depthwise", W_depthwise, (None, None, channels, 1)),
+        ("b_depthwise", b_depthwise, (channels,)),
+        ("W_pointwise", W_pointwise, (1, 1, channels, None)),
+    )
+    for name, value, wanted in expected:
+        checks.shape(checks.array(value, name, len(wanted)), name, wanted)
+    filters = np.shape(W_pointwise)[-1]
+    checks.shape(checks.array(b_pointwise, "b_pointwise", 1), "b_pointwise", (filters,))
     z = np.maximum(depthwise_conv2d(x, W_depthwise, b_depthwise, stride, padding), 0)
     return cnn.conv2d(z, W_pointwise, b_pointwise, f="relu")  # 1x1: mixes channels at each pixel
 
@@ -94,7 +104,15 @@ def separable_layers(filters, kernel_size=3, strides=1, padding="valid", name=No
 
 
 def separable_block(x, filters, kernel_size=3, strides=1, padding="valid", name=None):
-    """:func:`separable_layers` applied to tensor ``x`` (depthwise, ReLU, 1x1 pointwise, ReLU)."""
+    """:func:`separable_layers` applied to tensor ``x`` (depthwise, ReLU, 1x1 pointwise, ReLU).
+
+    ``x``: a ``(batch, height, width, channels)`` tensor, symbolic (``keras.Input``) or not.
+    """
+    found, wanted = getattr(x, "shape", None), "x must be a (batch, height, width, channels) tensor"
+    if found is None or isinstance(x, type):
+        raise TypeError(f"{wanted}, got {checks.describe(x)}")
+    if len(found) != 4:
+        raise ValueError(f"{wanted}, got shape {tuple(found)}")
     for layer in separable_layers(filters, kernel_size, strides, padding, name):
         x = layer(x)
     return x

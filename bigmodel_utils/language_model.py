@@ -77,11 +77,9 @@ def split_topics(validation_fraction=0.1, seed=0):
 
 
 def _check_ids(name, ids, vocab_size):
-    ids = np.asarray(ids)
-    if ids.ndim != 1 or ids.size < 2 or ids.min() < 0 or ids.max() >= vocab_size:
-        raise ValueError(
-            f"{name} must be a 1-D sequence of >= 2 ids in [0, {vocab_size}), got shape {ids.shape}"
-        )
+    ids = checks.array(ids, name, 1, dtype_kind="int", min_size=2)  # (n,) token ids, n >= 2
+    if ids.min() < 0 or ids.max() >= vocab_size:
+        raise ValueError(f"{name} must be ids in [0, {vocab_size}), got {ids.min()}..{ids.max()}")
     return ids
 
 

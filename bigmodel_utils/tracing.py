@@ -47,9 +47,31 @@ def _shapes(value):
     return []
 
 
-def trace_calls(model, inputs):
-    """Run ``model(inputs)`` once; return {id(layer): [(input_shapes, output_shape), ...]}."""
+def check_inputs(model, inputs):
+    """Raise unless ``inputs`` fit ``model``: one non-empty numeric array per model input (a list
+    for several), shaped as its ``keras.Input`` where the model has one (``None``: any size).
+
+    NaN and inf are accepted: a FLOP count depends on the shapes a layer sees, not on the values.
+    """
     check_model(model)
+    single = not isinstance(inputs, (list, tuple))
+    arrays, symbolic = [inputs] if single else list(inputs), getattr(model, "inputs", None) or []
+    if symbolic and len(arrays) != len(symbolic):
+        wanted = f"{len(symbolic)} array(s), one per model input"
+        raise ValueError(f"inputs must be {wanted}, got {len(arrays)}")
+    for i, value in enumerate(arrays):
+        name = "inputs" if single else f"inputs[{i}]"
+        value = checks.array(value, name, finite=False)  # numbers, not empty
+        if symbolic:
+            checks.shape(value, name, tuple(symbolic[i].shape))  # (batch, *one sample's shape)
+
+
+def trace_calls(model, inputs):
+    """Run ``model(inputs)`` once; return {id(layer): [(input_shapes, output_shape), ...]}.
+
+    ``inputs`` as :func:`check_inputs` accepts them, e.g. :func:`sample_inputs` (zeros).
+    """
+    check_inputs(model, inputs)  # and the model
     calls = {}
     layers = {id(layer): layer for layer in tree(model)}
 

@@ -536,6 +536,10 @@ TABLE = {
             ("vocab_size", 0, ValueError),
             ("k", -1.0, ValueError),
             ("validation_ids", np.array([0]), ValueError),
+            ("train_ids", np.full(10, "a"), TypeError, "train_ids must be a int array"),
+            ("validation_ids", np.full(10, "a"), TypeError, "validation_ids must be a int array"),
+            ("validation_ids", IDS[None], ValueError, "validation_ids must have 1 dimensions"),
+            ("train_ids", IDS.astype(float), TypeError, "train_ids must be a int array"),
         ],  # fmt: skip
     ),
     "language_model.bigram_cross_entropy": (
@@ -544,6 +548,10 @@ TABLE = {
             ("vocab_size", "3", TypeError),
             ("k", NAN, ValueError),
             ("train_ids", np.array([[0, 1]]), ValueError),
+            ("train_ids", np.full(10, "a"), TypeError, "train_ids must be a int array"),
+            ("validation_ids", np.full(10, "a"), TypeError, "validation_ids must be a int array"),
+            ("validation_ids", np.zeros(0, int), ValueError, "validation_ids must have at least 2"),
+            ("validation_ids", IDS + 1, ValueError, r"validation_ids must be ids in \[0, 3\)"),
         ],  # fmt: skip
     ),
     "language_model.make_windows": (

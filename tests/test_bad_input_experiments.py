@@ -220,6 +220,11 @@ TABLE = {
             ("chunk_length", 2, ValueError, "chunk_length"),
             ("model", "x", TypeError, "model"),
             ("model", None, TypeError, "model"),
+            ("validation_ids", IDS[None], ValueError, "validation_ids must have 1 dimensions"),
+            ("validation_ids", IDS[:4], ValueError, "validation_ids must hold more than chunk"),
+            ("validation_ids", np.full(10, "a"), TypeError, "validation_ids must be a int array"),
+            ("validation_ids", IDS + 1, ValueError, r"validation_ids must lie in \[0, 3\)"),
+            ("batch_size", 0, ValueError, "batch_size"),
         ],
     ),
     # ---- faq (6) ---------------------------------------------------------------------------

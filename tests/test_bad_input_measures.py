@@ -87,7 +87,27 @@ TABLE = {
     ),
     "tracing.trace_calls": (
         dict(model=CNN, inputs=np.zeros((1, 28, 28, 1), np.float32)),
-        [("model", "cnn", TypeError), ("model", None, TypeError), ("model", 1, TypeError)],
+        [
+            ("model", "cnn", TypeError),
+            ("model", None, TypeError),
+            ("model", 1, TypeError),
+            ("inputs", np.zeros((0, 28, 28, 1), np.float32), ValueError, "inputs must have at le"),
+            ("inputs", np.zeros((1, 1, 28, 28, 1)), ValueError, r"must have shape \(any, 28, 28"),
+            ("inputs", np.zeros((1, 14, 14, 1)), ValueError, "inputs must have shape"),
+            ("inputs", np.full((1, 28, 28, 1), "a"), TypeError, "inputs must be a numeric array"),
+            ("inputs", [np.zeros((1, 28, 28, 1))] * 2, ValueError, "inputs must be 1 array"),
+            ("inputs", "x", TypeError, "inputs must be an array"),
+        ],  # fmt: skip
+    ),
+    "tracing.check_inputs": (
+        dict(model=CNN, inputs=[np.full((2, 28, 28, 1), np.nan)]),  # NaN: FLOPs depend on shapes
+        [
+            ("inputs", [np.zeros((2, 28, 28))], ValueError, r"inputs\[0\] must have shape"),
+            ("inputs", [], ValueError, "inputs must be 1 array"),
+            ("inputs", None, TypeError, "inputs must be an array"),
+            ("inputs", np.zeros((2, 0, 28, 1)), ValueError, "inputs must have at least 1"),
+            ("model", "cnn", TypeError, "model must be a Keras Model"),
+        ],
     ),
     "tracing.tree": (
         dict(layer=CNN),

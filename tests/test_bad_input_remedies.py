@@ -587,8 +587,15 @@ TABLE = {
         [
             ("W_pointwise", np.ones((2, 4)), ValueError),
             ("b_pointwise", "b", TypeError),
-            ("W_depthwise", np.ones((3, 3, 3, 1)), ValueError, "W"),
+            ("W_depthwise", np.ones((3, 3, 3, 1)), ValueError, "W_depthwise must have shape"),
             ("x", None, TypeError),
+            ("W_depthwise", np.ones((1, 3, 3, 2, 1)), ValueError, "W_depthwise must have 4 dim"),
+            ("W_depthwise", np.full((3, 3, 2, 1), np.nan), ValueError, "W_depthwise must be fin"),
+            ("b_depthwise", np.zeros((1, 2)), ValueError, "b_depthwise must have 1 dim"),
+            ("b_depthwise", np.zeros(3), ValueError, "b_depthwise must have shape"),
+            ("b_depthwise", np.array(["a", "a"]), TypeError, "b_depthwise must be a numeric"),
+            ("W_pointwise", np.ones((1, 1, 3, 4)), ValueError, "W_pointwise must have shape"),
+            ("b_pointwise", np.zeros(3), ValueError, "b_pointwise must have shape"),
         ],  # fmt: skip
     ),
     "efficient.separable_block": (
@@ -599,6 +606,9 @@ TABLE = {
             ("strides", "2", TypeError),
             ("padding", "full", ValueError),
             ("name", 3, TypeError),
+            ("x", "model", TypeError, "x must be a .batch, height, width, channels. tensor"),
+            ("x", 3, TypeError, "x must be a"),
+            ("x", np.zeros((5, 5, 2), np.float32), ValueError, "x must be a .* got shape"),
         ],  # fmt: skip
     ),
     "efficient.separable_block_params": (
@@ -717,6 +727,10 @@ TABLE = {
             ("num_workers", 0, ValueError),
             ("bandwidth", NAN, ValueError),
             ("bytes_per_param", "4", TypeError),
+            ("global_batch_size", 0, ValueError, "global_batch_size must be finite and > 0"),
+            ("global_batch_size", True, TypeError, "global_batch_size must be a number"),
+            ("global_batch_size", "256", TypeError, "global_batch_size must be an array"),
+            ("global_batch_size", NAN, ValueError, "global_batch_size must be finite"),
         ],  # fmt: skip
     ),
     "allreduce_cost.speedup_curves": (
@@ -732,6 +746,9 @@ TABLE = {
             ("models", {}, ValueError),
             ("links", "ethernet", TypeError),
             ("num_workers", np.array([0, 1]), ValueError),
+            ("num_workers", np.array([[1, 2, 3, 4]]), ValueError, "num_workers must have 1 dim"),
+            ("num_workers", 4, ValueError, r"num_workers must have 1 dimensions, got shape \(\)"),
+            ("num_workers", np.zeros(0, int), ValueError, "num_workers must have at least 1"),
         ],  # fmt: skip
     ),
     "allreduce_cost.speedup_table": (

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from bigmodel_utils import cnn, flop_rules, flops, size
+from bigmodel_utils import cnn, flop_rules, flops, size, tracing
 
 
 def built(layer, *input_shapes):
@@ -226,6 +226,17 @@ def test_article_cnn_flops():
     report = size.forward_flops(cnn.build_article_cnn())
     assert report.total == flops.Flops(5_588_480, 30_026 + 30_016 + 21_024 + 30)
     assert report.unknown == [] and report.partial == []
+
+
+def test_the_count_depends_on_shapes_not_values():
+    # NaN inputs are accepted by trace_calls: the layers see the same shapes, so the count is the
+    # same; an empty batch is refused (a layer that saw no sample tells nothing per sample).
+    model = cnn.build_article_cnn()
+    zeros = tracing.sample_inputs(model)  # (1, 28, 28, 1)
+    counted = tracing.add_up(model, tracing.trace_calls(model, np.full_like(zeros, np.nan)))
+    assert counted.total == size.forward_flops(model).total
+    with pytest.raises(ValueError, match="inputs must have at least 1 element"):
+        tracing.trace_calls(model, zeros[:0])
 
 
 # ---- nesting, custom layers, unknown layers ----------------------------------------------------
