@@ -149,7 +149,7 @@ def predict_batches(run, x, batch_size):
 def median_seconds(run, x_batch, repeats=30, warmup=3):
     """Median wall time of ``run(x_batch)`` over ``repeats`` calls, after ``warmup`` calls."""
     checks.function(run, "run")
-    checks.array(x_batch, "x_batch")  # numbers, not empty, no NaN or inf
+    checks.array(x_batch, "x_batch")  # numbers, not empty, no NaN or inf; any shape run takes
     checks.non_negative_int(repeats, "repeats")
     checks.non_negative_int(warmup, "warmup")
     for _ in range(warmup):

@@ -148,7 +148,9 @@ def plot_positional_encoding(encoding, dimensions=(8, 9, 24, 40)):
 
 
 def plot_patches(image, patches, patch_size):
-    """A digit cut into numbered patches, and the sequence (patches x pixels) a ViT reads."""
+    """One digit (rows, cols[, 1]; not a batch) in numbered patches, and the tokens a ViT reads."""
+    if checks.array(image, "image", ndim=(2, 3)).shape[2:] not in ((), (1,)):
+        raise ValueError(f"image must be one grey image (rows, cols[, 1]), got {np.shape(image)}")
     image = _image(image, "image")
     patches = checks.array(patches, "patches", ndim=2)
     checks.positive_int(patch_size, "patch_size")

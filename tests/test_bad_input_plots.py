@@ -187,6 +187,10 @@ TABLE = {
             ("patches", np.zeros(49), ValueError),
             ("patch_size", 0, ValueError),
             ("image", np.zeros((2, 28, 28)), ValueError),
+            ("image", DIGIT[None], ValueError, "image must have 2 or 3 dimensions"),
+            ("image", np.zeros((1, 28, 28)), ValueError, r"image must be one grey image \(rows"),
+            ("image", np.zeros((28, 28, 3)), ValueError, "image must be one grey image"),
+            ("image", np.full((28, 28, 1), "a"), TypeError, "image must be a numeric array"),
         ],
     ),
     "plots_architectures.plot_vit_attention": (
