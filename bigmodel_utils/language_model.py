@@ -34,11 +34,10 @@ def encode(text, vocabulary):
 
 
 def decode(ids, vocabulary):
-    """Token ids -> str. Raises ValueError naming ``ids`` if one is out of range."""
-    checks.array(ids, "ids", dtype_kind="int", min_size=0)
+    """Token ids ``(n,)`` -> str (none: ``""``). Raises naming ``ids`` unless 1-D and in range."""
+    ids = checks.array(ids, "ids", 1, dtype_kind="int", min_size=0)  # (n,): one text, not a batch
     checks.non_empty(vocabulary, "vocabulary")
     [checks.string(char, "vocabulary[i]") for char in vocabulary]
-    ids = np.asarray(ids).ravel()  # (n,)
     if ids.size and (ids.min() < 0 or ids.max() >= len(vocabulary)):
         raise ValueError(f"ids must lie in [0, {len(vocabulary)}), got {ids.min()}..{ids.max()}")
     return "".join(vocabulary[i] for i in ids)

@@ -518,6 +518,9 @@ TABLE = {
             ("ids", np.array([-1]), ValueError),
             ("ids", np.array([0.5]), TypeError),
             ("vocabulary", [1, 2], TypeError),
+            ("ids", np.array([[0, 1]]), ValueError, r"ids must have 1 dimensions, got shape \(1,"),
+            ("ids", np.array(5), ValueError, "ids must have 1 dimensions"),
+            ("ids", np.array(["a"]), TypeError, "ids must be a int array"),
         ],  # fmt: skip
     ),
     "language_model.split_ids": (
