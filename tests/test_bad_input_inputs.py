@@ -70,6 +70,9 @@ TABLE = {
             ("y", np.zeros(0, int), ValueError),
             ("y", np.array([0.5, 1.0]), TypeError),
             ("y", np.zeros((5, 2), int), ValueError),
+            ("y", np.array([0]), ValueError, r"test_fraction=0.2 empties a side of y \(1 labels"),
+            ("y", np.array([0, 1]), ValueError, "empties a side of y"),
+            ("test_fraction", 0.95, ValueError, "test_fraction=0.95 empties a side"),
         ],
     ),
     "data.load_mnist": (
