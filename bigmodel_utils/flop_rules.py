@@ -92,14 +92,8 @@ def _dense(layer, inputs, output):
 def _conv(layer, inputs, output):
     channels = inputs[0][-1] if layer.data_format == "channels_last" else inputs[0][1]
     positions = _size(output) // layer.filters
-    flops = conv_flops(
-        positions,
-        math.prod(layer.kernel_size),
-        channels,
-        layer.filters,
-        layer.groups,
-        layer.use_bias,
-    )
+    window = math.prod(layer.kernel_size)
+    flops = conv_flops(positions, window, channels, layer.filters, layer.groups, layer.use_bias)
     return _with_activation(layer, flops, output)
 
 
@@ -146,13 +140,9 @@ def _recurrent(formula, gated):
         extra = {"recurrent_activation": cell.recurrent_activation.__name__} if gated else {}
         if formula is gru_flops:
             extra["reset_after"] = cell.reset_after
+        activation = cell.activation.__name__
         return formula(
-            input_dim,
-            cell.units,
-            timesteps,
-            cell.activation.__name__,
-            use_bias=cell.use_bias,
-            **extra,
+            input_dim, cell.units, timesteps, activation, use_bias=cell.use_bias, **extra
         )
 
     return rule

@@ -47,10 +47,8 @@ def _area(kernel_size):
 
 def dense_params(in_features, units, use_bias=True):
     """y = W x + b: a (in_features, units) matrix W and a bias b of ``units`` (chapter 2)."""
-    in_features, units = (
-        checks.positive_int(in_features, "in_features"),
-        checks.positive_int(units, "units"),
-    )
+    in_features = checks.positive_int(in_features, "in_features")
+    units = checks.positive_int(units, "units")
     checks.boolean(use_bias, "use_bias")
     return in_features * units + (units if use_bias else 0)
 
@@ -58,10 +56,8 @@ def dense_params(in_features, units, use_bias=True):
 def conv2d_params(kernel_size, in_channels, filters, use_bias=True):
     """One (kh, kw, in_channels) kernel per filter, plus one bias per filter (chapter 2)."""
     checks.pair(kernel_size, "kernel_size")
-    in_channels, filters = (
-        checks.positive_int(in_channels, "in_channels"),
-        checks.positive_int(filters, "filters"),
-    )
+    in_channels = checks.positive_int(in_channels, "in_channels")
+    filters = checks.positive_int(filters, "filters")
     checks.boolean(use_bias, "use_bias")
     return _area(kernel_size) * in_channels * filters + (filters if use_bias else 0)
 
