@@ -7,14 +7,20 @@ A small student learns from the labels and from a large teacher's softened outpu
     L = alpha * CE(y, softmax(s)) + (1 - alpha) * T^2 * KL(softmax(t / T) || softmax(s / T)).
 
 The teacher can run inside every step (online) or once, its logits stored next to the
-labels (offline), so a distilled epoch costs what a scratch epoch costs.
+labels (offline), so a distilled epoch costs about what a scratch epoch costs (chapter 5.3
+times both). The teacher and the student themselves are in
+:mod:`bigmodel_utils.distillation_models`, and are read here too.
 """
 
 import keras
 import numpy as np
-from keras import layers, ops
+from keras import ops
 
-from bigmodel_utils import checks, profile, tensor_checks, training
+from bigmodel_utils import checks, distillation_models, profile, tensor_checks, training
+
+# The teacher and the student, read here too by chapter 5.3 (defined in distillation_models).
+build_teacher, build_student = distillation_models.build_teacher, distillation_models.build_student
+logits, train_teacher = distillation_models.logits, distillation_models.train_teacher
 
 OMITTED_DIGIT = 3  # the digit the student never sees in the dark-knowledge experiment
 BATCH_ORDER_SEED = 0  # the global seed under which every seed's batch order is drawn
@@ -177,74 +183,6 @@ def offline_targets(y, t):
     if len(y) != len(t):
         raise ValueError(f"y and t must have the same length, got {len(y)} and {len(t)}")
     return {"y": y, "t": t}
-
-
-def logits(model, x, batch_size=500):
-    """A model's outputs on ``x`` in batches, as a NumPy array (the teacher runs once, offline)."""
-    checks.keras_model(model, "model")
-    x = checks.array(x, "x")
-    checks.positive_int(batch_size, "batch_size")
-    return np.concatenate(
-        [
-            np.asarray(model(x[i : i + batch_size], training=False))
-            for i in range(0, len(x), batch_size)
-        ]
-    )
-
-
-def build_teacher(input_shape=(28, 28, 1), num_classes=10, dense_units=320, dropout=0.3):
-    """The teacher: a CNN of about one million parameters (most in one dense layer), logits out."""
-    checks.int_tuple(input_shape, "input_shape", length=3)
-    checks.positive_int(num_classes, "num_classes")
-    checks.positive_int(dense_units, "dense_units")
-    checks.finite_float(dropout, "dropout", low=0.0, high=1.0, high_open=True)
-    return keras.Sequential(
-        [
-            keras.Input(shape=input_shape),
-            layers.Conv2D(32, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Conv2D(64, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dropout(dropout),
-            layers.Dense(dense_units, activation="relu"),
-            layers.Dropout(dropout),
-            layers.Dense(num_classes),
-        ],
-        name="teacher",
-    )
-
-
-def build_student(input_shape=(28, 28, 1), num_classes=10, filters=(8, 16)):
-    """The student: two strided convolutions and a linear read-out (~7k parameters), logits out."""
-    checks.int_tuple(input_shape, "input_shape", length=3)
-    checks.positive_int(num_classes, "num_classes")
-    checks.int_tuple(filters, "filters", length=2)
-    return keras.Sequential(
-        [
-            keras.Input(shape=input_shape),
-            layers.Conv2D(filters[0], 3, strides=2, activation="relu"),
-            layers.Conv2D(filters[1], 3, strides=2, activation="relu"),
-            layers.Flatten(),
-            layers.Dense(num_classes),
-        ],
-        name="student",
-    )
-
-
-# ---- training recipes (the same for scratch and distilled students) -------------------------
-
-
-def train_teacher(teacher, x, y, epochs, batch_size=64, learning_rate=1e-3):
-    """Fit the teacher on labels (cross-entropy on its logits); return seconds per epoch.
-
-    :func:`bigmodel_utils.training.fit_classifier`, the recipe of chapter 5.1's variants: seconds
-    per epoch are the median of the epochs after the first.
-    """
-    checks.keras_model(teacher, "teacher")
-    return training.fit_classifier(
-        teacher, x, y, epochs, batch_size, learning_rate, from_logits=True
-    )
 
 
 def seeded_batches(x, targets, seed, batch_size):

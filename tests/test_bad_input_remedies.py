@@ -470,7 +470,7 @@ TABLE = {
             ("t", "logits", TypeError),
         ],  # fmt: skip
     ),
-    "distillation.logits": (
+    "distillation_models.logits": (
         dict(model=STUDENT, x=IMAGES),
         [
             ("model", "cnn", TypeError),
@@ -479,7 +479,7 @@ TABLE = {
             ("batch_size", 2.5, TypeError),
         ],  # fmt: skip
     ),
-    "distillation.build_teacher": (
+    "distillation_models.build_teacher": (
         dict(),
         [
             ("input_shape", (28, 28), ValueError),
@@ -488,7 +488,7 @@ TABLE = {
             ("dropout", 1.0, ValueError),
         ],  # fmt: skip
     ),
-    "distillation.build_student": (
+    "distillation_models.build_student": (
         dict(),
         [
             ("filters", (8,), ValueError),
@@ -497,7 +497,7 @@ TABLE = {
             ("input_shape", "28", TypeError),
         ],  # fmt: skip
     ),
-    "distillation.train_teacher": (
+    "distillation_models.train_teacher": (
         dict(teacher=STUDENT, x=IMAGES, y=Y4, epochs=1),
         [
             ("epochs", -1, ValueError),
@@ -869,7 +869,7 @@ TABLE = {
 HEAVY = (  # their good call trains
     "efficient.train",
     "efficient.train_variants",
-    "distillation.train_teacher",
+    "distillation_models.train_teacher",
     "distillation.train_student",
     "distillation_experiments.paired_seeds",
     "distillation_experiments.omitted_digit",

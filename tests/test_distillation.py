@@ -206,3 +206,10 @@ def test_builders_sizes():
     assert teacher.count_params() >= 1_000_000
     assert teacher.count_params() >= 20 * student.count_params()
     assert teacher.output_shape == student.output_shape == (None, 10)
+
+
+def test_the_teacher_and_student_read_through_distillation_are_those_of_distillation_models():
+    from bigmodel_utils import distillation_models
+
+    for name in ("build_teacher", "build_student", "logits", "train_teacher"):
+        assert getattr(distillation, name) is getattr(distillation_models, name), name
