@@ -55,7 +55,16 @@ def _restart(model, width, extra_layers, seed, optimizer_start):
 
 
 def test_images_only(images):
-    """The test part of :func:`scaling.evaluation_images`' ``(x, parts)``, in the same form."""
+    """The test part of :func:`scaling.evaluation_images`' ``(x, parts)``, in the same form.
+
+    Raises:
+        TypeError: ``images`` is not such an ``(x, parts)`` pair with a ``"test"`` part.
+    """
+    if not (isinstance(images, tuple) and len(images) == 2 and "test" in dict(images[1] or {})):
+        raise TypeError(
+            "images must be the (x, parts) pair of scaling.evaluation_images, with a 'test' "
+            f"part, got {type(images).__name__}"
+        )
     x, parts = images
     part, labels = parts["test"]
     return x[part], {"test": (slice(0, len(labels)), labels)}

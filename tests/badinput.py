@@ -238,6 +238,9 @@ FACTORIES = {
     "tiny_vit": _tiny_vit,
     "student": _student,
     "adding_regressor": _adding_regressor,
+    "open_length_rnn": lambda: __import__("bigmodel_utils.parallelism").parallelism.sequence_model(
+        "rnn", None, width=4
+    ),
     "article_cell": _article_cell,
     "positional_embedding": _positional_embedding,
     "article_cnn": _article_cnn,

@@ -633,8 +633,22 @@ TABLE = {
             ("measure_gradients", "no", TypeError),
         ],  # fmt: skip
     ),
+    "rnn_experiments.train_adding_lengths": (
+        dict(kind="article", lengths=[6], units=4, steps=10, check_every=5),
+        [
+            ("kind", "gru", ValueError, "kind"),
+            ("lengths", 6, TypeError, "lengths"),
+            ("lengths", [1], ValueError, "lengths"),
+            ("steps", 2, ValueError, "check_every"),
+            ("learning_rate", -1.0, ValueError, "learning_rate"),
+        ],  # fmt: skip
+    ),
 }
-HEAVY = ("rnn_experiments.train_row_classifier", "rnn_experiments.train_adding")
+HEAVY = (
+    "rnn_experiments.train_row_classifier",
+    "rnn_experiments.train_adding",
+    "rnn_experiments.train_adding_lengths",
+)
 
 (test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
     TABLE, heavy=HEAVY

@@ -106,6 +106,15 @@ TABLE = {
             ("recurrent", "gru", ValueError, "no timings of 'gru'"),
         ],
     ),
+    "parallelism.training_step": (
+        dict(model=Lazy("open_length_rnn")),
+        [
+            ("model", "rnn", TypeError, "model"),
+            ("model", None, TypeError, "model"),
+            ("learning_rate", 0.0, ValueError, "learning_rate"),
+            ("learning_rate", NAN, ValueError, "learning_rate"),
+        ],
+    ),
     "parallelism.time_training_steps": (
         dict(lengths=[4], kinds=("rnn", "attention"), batch_size=2, repeats=2, warmup=1),
         [

@@ -644,6 +644,14 @@ TABLE = {
             ("middle_seeds", (1,), ValueError),
         ],  # fmt: skip
     ),
+    "sweep.test_images_only": (
+        dict(images=(np.zeros((2, 28, 28, 1)), {"test": (slice(0, 2), np.array([0, 1]))})),
+        [
+            ("images", None, TypeError, "images must be the"),
+            ("images", "x", TypeError, "images must be the"),
+            ("images", (np.zeros((2, 28, 28, 1)), {}), TypeError, "'test' part"),
+        ],
+    ),
     "sweep.summarize": (
         dict(runs=Lazy("runs")),
         [("runs", [], ValueError), ("runs", None, ValueError), ("test_size", 0, ValueError)],

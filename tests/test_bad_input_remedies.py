@@ -845,6 +845,26 @@ TABLE = {
             ("total_bytes", INF, ValueError),
         ],  # fmt: skip
     ),
+    "distillation_experiments.offline_cost_judgement": (
+        dict(ratios=[0.9, 1.0, 1.1]),
+        [
+            ("ratios", [1.0], ValueError, "at least two"),
+            ("ratios", [1.0, -1.0], ValueError, "ratios"),
+            ("ratios", [1.0, NAN], ValueError, "ratios"),
+            ("ratios", "1,2", TypeError, "ratios"),
+            ("limit", 1.0, ValueError, "limit"),
+        ],
+    ),
+    "distillation_runs.offline_epoch_cost": (
+        dict(x=IMAGES, y=Y4, t=T4, alpha=0.5, T=2.0, rounds=2, batch_size=4),
+        [
+            ("rounds", 1, ValueError, "rounds"),
+            ("t", np.zeros((3, 10)), ValueError, "len"),
+            ("alpha", 1.5, ValueError, "alpha"),
+            ("builder", "student", TypeError, "builder"),
+            ("x", "images", TypeError, "x"),
+        ],
+    ),
     "memory.count_training_state": (
         dict(model=STUDENT, optimizer=Lazy("built_adam")),
         [
@@ -873,6 +893,7 @@ HEAVY = (  # their good call trains
     "distillation.train_student",
     "distillation_experiments.paired_seeds",
     "distillation_experiments.omitted_digit",
+    "distillation_runs.offline_epoch_cost",
     "distributed.compare_one_step",
     "tensor_parallel_ops.sum_out",  # its good call all-reduces: it runs inside strategy.run
     "tensor_parallel.split_mlp_block",
