@@ -5,14 +5,15 @@ One module per idea, data flowing one way: ``data`` (and ``fashion_mnist`` for c
 chapter; ``training`` is the one recipe that compiles, fits and times a model; ``cnn_equations``,
 ``cnn``, ``rnn``, ``transformer``, ``transformer_layers``, ``vit`` and ``language_model`` turn the
 equations of the article's section 3 into code; ``flops``, ``tracing``, ``size``, ``scaling``,
-``intervals``, ``statistics``, ``verdicts`` and ``comparison`` measure models and judge the
-article's claims; ``efficient`` and ``deployment`` (5.1), ``distributed``, ``distributed_loop``,
-``multiworker`` and ``allreduce_cost`` (5.2), ``distillation``, ``distillation_models``,
-``distillation_runs`` and ``distillation_experiments`` (5.3) and ``memory``, ``tensor_parallel``,
-``tensor_parallel_ops``, ``recompute`` and ``pipeline`` (5.4) build and measure the remedies of
-section 5; ``plots``, ``plots_architectures``, ``plots_recurrent`` and ``plots_remedies`` draw, in
-chapter order, each checking its data first. Import the modules you
-need, e.g. ``from bigmodel_utils import data, cnn``.
+``sweep``, ``sweep_summary``, ``intervals``, ``statistics``, ``verdicts`` and ``comparison``
+measure models and judge the article's claims; ``efficient`` and ``deployment`` (5.1),
+``distributed``, ``distributed_loop``, ``multiworker`` and ``allreduce_cost`` (5.2),
+``distillation``, ``distillation_models``, ``distillation_runs`` and ``distillation_experiments``
+(5.3) and ``memory``, ``tensor_parallel``, ``tensor_parallel_ops``, ``recompute`` and
+``pipeline`` (5.4) build and measure the remedies of section 5; ``plots``,
+``plots_architectures``, ``plots_recurrent`` and ``plots_remedies`` draw, in chapter order, each
+checking its data first. Import the modules you need, e.g.
+``from bigmodel_utils import data, cnn``.
 """
 
 import importlib.util

@@ -652,7 +652,7 @@ TABLE = {
             ("images", (np.zeros((2, 28, 28, 1)), {}), TypeError, "'test' part"),
         ],
     ),
-    "sweep.summarize": (
+    "sweep_summary.summarize": (
         dict(runs=Lazy("runs")),
         [("runs", [], ValueError), ("runs", None, ValueError), ("test_size", 0, ValueError)],
     ),
@@ -693,14 +693,14 @@ TABLE = {
             ("threshold", NAN, ValueError),
         ],  # fmt: skip
     ),
-    "sweep.headline_numbers": (
+    "sweep_summary.headline_numbers": (
         dict(summary=Lazy("summary")),
         [("summary", [], ValueError), ("summary", None, ValueError), ("summary", {}, ValueError)],
     ),
 }
 HEAVY = ("sweep.train_and_measure", "sweep.run_sweep",  # they train
          "comparison.train_and_measure", "comparison.train_over_seeds",
-         "sweep.headline_numbers")  # its good call needs a whole sweep's table  # fmt: skip
+         "sweep_summary.headline_numbers")  # its good call needs a whole sweep's table  # fmt: skip
 
 (test_bad_input_raises_naming_the_argument, test_the_good_call_of_each_row_works) = make_tests(
     TABLE, heavy=HEAVY

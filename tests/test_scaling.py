@@ -196,3 +196,10 @@ def test_flip_labels_replaces_exactly_the_share_with_other_classes():
         scaling.flip_labels(y, 1.5)
     with pytest.raises(ValueError, match="y"):
         scaling.flip_labels([0, 12], 0.5)
+
+
+def test_the_tables_read_through_sweep_are_those_of_sweep_summary():
+    from bigmodel_utils import sweep, sweep_summary
+
+    assert sweep.summarize is sweep_summary.summarize
+    assert sweep.headline_numbers is sweep_summary.headline_numbers
