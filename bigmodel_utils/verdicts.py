@@ -32,18 +32,9 @@ CLAIM_NAMES = {
     },
     "distillation": {"en": "knowledge distillation", "zh": "知识蒸馏"},
 }
-RUN_COLUMNS = (
-    "width",
-    "seed",
-    "forward_flops",
-    "train_accuracy",
-    "test_accuracy",
-    "noise_accuracy",
-    "occlusion_accuracy",
-    "saliency_on_object",
-    "train_seconds",
-    "gap",
-)
+RUN_COLUMNS = ("width", "seed", "forward_flops", "train_accuracy", "test_accuracy",
+               "noise_accuracy", "occlusion_accuracy", "saliency_on_object", "train_seconds",
+               "gap")  # fmt: skip
 _JUDGEMENT_KEYS = ("verdict", "low", "high", "threshold", "direction", "effect")
 
 
