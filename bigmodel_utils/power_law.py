@@ -12,7 +12,10 @@ from bigmodel_utils import checks
 
 
 def power_law(N, a, alpha, c):
-    """L(N) = a·N^(−α) + c: the scaling law of Kaplan et al. (2020), chapter 2."""
+    """L(N) = a·N^(−α) + c: the scaling law of Kaplan et al. (2020), chapter 2.
+
+    Elementwise: ``N`` may be a number or an array of any shape, and L has its shape.
+    """
     N = checks.array(N, "N")
     if np.any(N <= 0):
         raise ValueError("N must be positive")

@@ -51,7 +51,10 @@ def build_scaled_cnn(width=1.0, extra_layers=0, input_shape=(28, 28, 1), num_cla
 
 
 def add_noise(x, sigma, seed=0):
-    """Images with Gaussian pixel noise of standard deviation ``sigma``, clipped to [0, 1]."""
+    """Images with Gaussian pixel noise of standard deviation ``sigma``, clipped to [0, 1].
+
+    Per element, so ``x`` may have any shape (one image, a batch, ...); the result has its shape.
+    """
     x = checks.array(x, "x")
     checks.non_negative_float(sigma, "sigma")
     checks.non_negative_int(seed, "seed")
