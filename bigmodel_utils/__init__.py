@@ -31,7 +31,7 @@ __version__ = "0.3.1"
 # that commit is this one. After changing the package: commit, then
 # ``python ci/set_install_cells.py --release HEAD`` and commit again.
 REPOSITORY = "https://github.com/large-models-hands-on/large-models-hands-on"
-RELEASE = "7e3d2d7000000000000000000000000000000000"
+RELEASE = "76ced43d8e775de53c672e0cc7a43bf061837d4e"
 INSTALL_REQUIREMENT = f"bigmodel_utils @ git+{REPOSITORY}@{RELEASE}"
 
 
