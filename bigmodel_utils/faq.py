@@ -162,6 +162,15 @@ def speedup_verdict(speedup, lang="en"):
     return words[lang][close]
 
 
+def speedup_answer(speedup, lang="en"):
+    """The FAQ's one-word answer to "will two devices train twice as fast?" (chapter 5.2).
+
+    "Nearly" from ``CLOSE_TO_IDEAL`` of the ideal 2 on, as :func:`speedup_verdict` words it.
+    """
+    close = speedup_verdict(speedup, lang) == speedup_verdict(IDEAL_TWO_DEVICE_SPEEDUP, lang)
+    return {"en": ("Not by default", "Nearly"), "zh": ("默认情况下不能", "接近")}[lang][close]
+
+
 def data_clause(cnn_accuracy, vit_accuracy, lang="en"):
     """Chapter 3.5's lesson on assumptions: did the CNN beat the Vision Transformer?"""
     checks.probability(cnn_accuracy, "cnn_accuracy")

@@ -293,6 +293,14 @@ TABLE = {
             ("lang", "EN", ValueError, "lang must be one of"),
         ],
     ),
+    "faq.speedup_answer": (
+        dict(speedup=1.2),
+        [
+            ("speedup", 0.0, ValueError, "speedup must be a number > 0"),
+            ("speedup", "2x", TypeError, "speedup"),
+            ("lang", "fr", ValueError, "lang must be one of"),
+        ],
+    ),
     "faq.data_clause": (
         dict(cnn_accuracy=0.95, vit_accuracy=0.81),
         [

@@ -881,6 +881,14 @@ TABLE = {
             ("device_bytes", "8GB", TypeError),
         ],  # fmt: skip
     ),
+    "distributed_loop.shared_cores_reading": (
+        dict(judgement={"verdict": "holds"}),
+        [
+            ("judgement", "holds", TypeError),
+            ("judgement", {"effect": 1.2}, ValueError, "verdict"),
+            ("judgement", {"verdict": "faster"}, ValueError, "verdict"),
+        ],  # fmt: skip
+    ),
     "memory.measured_peak_bytes": (
         dict(run=lambda: None),
         [("run", None, TypeError), ("run", 3, TypeError), ("run", "fit", TypeError)],

@@ -202,3 +202,19 @@ def test_worker_runs_as_a_module_from_an_installed_package():
         cwd=os.path.expanduser("~"),
     )
     assert result.returncode == 0 and "--output-dir" in result.stdout
+
+
+@pytest.mark.parametrize("verdict", ["holds", "does not hold", "not settled"])
+def test_the_shared_cores_paragraph_follows_the_verdict_in_both_languages(verdict):
+    reading = distributed_loop.shared_cores_reading({"verdict": verdict})
+    others = [
+        distributed_loop.shared_cores_reading({"verdict": other})
+        for other in ("holds", "does not hold", "not settled")
+        if other != verdict
+    ]
+    assert set(reading) == {"en", "zh"} and all(reading[lang] for lang in reading)
+    assert all(reading["en"] != other["en"] and reading["zh"] != other["zh"] for other in others)
+    # glued as plain text: no Markdown that would show as literal asterisks
+    assert "*" not in reading["en"] + reading["zh"]
+    faster = "faster" in reading["en"]
+    assert faster == (verdict == "holds")

@@ -75,6 +75,12 @@ def test_speedup_verdict_is_close_from_nine_tenths_of_the_ideal(speedup, en, zh)
     assert faq.speedup_verdict(speedup, "zh") == zh
 
 
+@pytest.mark.parametrize("speedup, en, zh", [(1.27, "Not by default", "默认情况下不能"),
+                                             (1.85, "Nearly", "接近")])  # fmt: skip
+def test_speedup_answer_agrees_with_the_verdict(speedup, en, zh):
+    assert (faq.speedup_answer(speedup), faq.speedup_answer(speedup, "zh")) == (en, zh)
+
+
 def test_data_clause_follows_which_model_is_more_accurate():
     assert "assumptions were worth more" in faq.data_clause(0.95, 0.81)
     assert "CNN 内置的假设" in faq.data_clause(0.95, 0.81, "zh")
