@@ -31,7 +31,7 @@ __version__ = "0.3.2"
 # that commit is this one. After changing the package: commit, then
 # ``python ci/set_install_cells.py --release HEAD`` and commit again.
 REPOSITORY = "https://github.com/large-models-hands-on/large-models-hands-on"
-RELEASE = "76ced43d8e775de53c672e0cc7a43bf061837d4e"
+RELEASE = "7f5d43c5c8bb7684ba4be15dffb6babd6142856a"
 INSTALL_REQUIREMENT = f"bigmodel_utils @ git+{REPOSITORY}@{RELEASE}"
 
 
