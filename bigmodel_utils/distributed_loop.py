@@ -169,52 +169,45 @@ def compare_step_times(
     return {name: float(np.median(values)) for name, values in seconds.items()}
 
 
+# What follows the chapter's sentence "two views of the same two CPU cores ... no arithmetic
+# capacity", by the speed-up's verdict.
 _SHARED_CORES = {
     statistics.HOLDS: {
         "en": (
-            'Two replicas were faster here, yet the two "devices" are two views of the same '
-            "two CPU cores: splitting a batch of 64 into two batches of 32 adds no arithmetic "
-            "capacity. What it can add is concurrency. The CNN's operations form a chain, so "
-            "one device runs them one after another, and the small products of a batch of 64 "
-            "do not keep both cores busy all the time; two replicas run their chains side by "
-            "side and fill the gaps. The gain comes from using the same cores better, not from "
-            "more compute, and the cores' peak bounds it."
+            "Two replicas were faster all the same, and what they add is concurrency. The CNN's "
+            "operations form a chain, so one device runs them one after another, and the small "
+            "products of a batch of 64 do not keep both cores busy all the time; two replicas "
+            "run their chains side by side and fill the gaps. The gain comes from using the same "
+            "cores better, not from more compute, and the cores' peak bounds it."
         ),
         "zh": (
-            "这里两个副本更快，但这两个“设备”只是同一组两个 CPU 核心的两种视图：把 64 个样本的"
-            "批次拆成两个 32 个样本的批次，并不增加算力。它能增加的是并发。CNN 的运算是一条链，"
-            "单个设备只能一个接一个地执行，而 64 个样本的小矩阵乘法无法让两个核心始终忙碌；两个"
-            "副本并排执行各自的运算链，填补了这些空闲。收益来自更好地利用同样的核心，而不是更多"
-            "的算力，上限是这些核心的峰值。"
+            "尽管如此，两个副本还是更快，它们增加的是并发。CNN 的运算是一条链，单个设备只能一个接"
+            "一个地执行，而 64 个样本的小矩阵乘法无法让两个核心始终忙碌；两个副本并排执行各自的"
+            "运算链，填补了这些空闲。收益来自更好地利用同样的核心，而不是更多的算力，上限是这些"
+            "核心的峰值。"
         ),
     },
     statistics.DOES_NOT_HOLD: {
         "en": (
-            'This is expected: the two "devices" here are two views of the same two CPU cores. '
-            "Splitting a batch of 64 into two batches of 32 adds no arithmetic capacity; it "
-            "only adds work: smaller matrix products that use the cores less efficiently, the "
-            "summing of the gradients, and the synchronisation of the replicas at every step."
+            "What it adds is work: smaller matrix products that use the cores less efficiently, "
+            "the summing of the gradients, and the synchronisation of the replicas at every step."
         ),
         "zh": (
-            "这在意料之中：这里的两个“设备”只是同一组两个 CPU 核心的两种视图。把 64 个样本的批"
-            "次拆成两个 32 个样本的批次并不增加算力，只会增加工作：更小的矩阵乘法对核心的利用率"
-            "更低，梯度需要求和，副本在每一步都要同步。"
+            "它增加的只是工作：更小的矩阵乘法对核心的利用率更低，梯度需要求和，副本在每一步都要"
+            "同步。"
         ),
     },
     statistics.NOT_SETTLED: {
         "en": (
-            'The two "devices" here are two views of the same two CPU cores, so splitting a '
-            "batch of 64 into two batches of 32 adds no arithmetic capacity. It adds work "
-            "(smaller matrix products, the summing of the gradients, a synchronisation at "
-            "every step), and it can add concurrency (two replicas keep both cores busy where "
-            "one device's small operations leave gaps); on this machine the rounds cannot tell "
-            "the two effects apart."
+            "It adds work (smaller matrix products, the summing of the gradients, a "
+            "synchronisation at every step), and it can add concurrency (two replicas keep both "
+            "cores busy where one device's small operations leave gaps); on this machine the "
+            "rounds cannot tell the two effects apart."
         ),
         "zh": (
-            "这里的两个“设备”只是同一组两个 CPU 核心的两种视图，所以把 64 个样本的批次拆成两个 "
-            "32 个样本的批次并不增加算力。它会增加工作（更小的矩阵乘法、梯度求和、每一步的同步"
-            "），也可能增加并发（单个设备的小运算让核心空闲时，两个副本能让两个核心都忙起来）；"
-            "在这台机器上，这几轮计时无法区分这两种效应。"
+            "它会增加工作（更小的矩阵乘法、梯度求和、每一步的同步），也可能增加并发（单个设备的小"
+            "运算让核心空闲时，两个副本能让两个核心都忙起来）；在这台机器上，这几轮计时无法区分这"
+            "两种效应。"
         ),
     },
 }
@@ -224,9 +217,8 @@ def shared_cores_reading(judgement):
     """What the timing of two replicas on one CPU's shared cores means, worded by its verdict.
 
     Chapter 5.2. ``judgement`` is the speed-up of two in-process replicas over one device
-    (:func:`bigmodel_utils.verdicts.ratio_judgement`); the reading differs for a speed-up that
-    holds, one that does not, and one the rounds leave open. Returns ``{"en": ..., "zh": ...}``.
+    (:func:`bigmodel_utils.verdicts.ratio_judgement`). The sentences continue the chapter's
+    "two views of the same two CPU cores" and differ for a speed-up that holds, one that does not
+    and one the rounds leave open. Returns ``{"en": ..., "zh": ...}``.
     """
-    checks.mapping(judgement, "judgement", required=("verdict",))
-    checks.one_of(judgement["verdict"], 'judgement["verdict"]', statistics.VERDICTS)
-    return dict(_SHARED_CORES[judgement["verdict"]])
+    return statistics.worded(_SHARED_CORES, judgement)

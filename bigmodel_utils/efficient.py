@@ -277,15 +277,10 @@ def capacity_judgement(accuracy_base, accuracy_variant, test_size):
         unit="points",
         scale=100,
     )
-    for lang in stats.LANGUAGES:
-        judged[f"capacity_{lang}"] = _CAPACITY[judged["verdict"]][lang]
-    return judged
+    return stats.add_words(judged, _CAPACITY, "capacity")
 
 
 def check_capacity_judgement(judged):
     """Raise AssertionError when the capacity words disagree with the interval (the gate cell)."""
     checks.mapping(judged, "judged", ("verdict",))
-    stats.check_judgement(judged)
-    for lang in stats.LANGUAGES:
-        if judged[f"capacity_{lang}"] != _CAPACITY[judged["verdict"]][lang]:
-            raise AssertionError(f"capacity_{lang} disagrees with the verdict {judged['verdict']}")
+    stats.check_words(judged, _CAPACITY, "capacity")

@@ -146,15 +146,20 @@ def mixed_precision_clause(time_ratio, lang="en"):
     )
 
 
+def _close_to_ideal(speedup):
+    """Whether a two-device speed-up reaches ``CLOSE_TO_IDEAL`` of the ideal 2."""
+    checks.positive_float(speedup, "speedup")
+    return speedup >= CLOSE_TO_IDEAL * IDEAL_TWO_DEVICE_SPEEDUP
+
+
 def speedup_verdict(speedup, lang="en"):
     """Chapter 5.2's best two-device speed-up against the ideal 2 (Amdahl's bound for two).
 
     At least ``CLOSE_TO_IDEAL`` of the ideal is "close to the ideal 2", below it "well short of
     the ideal 2".
     """
-    checks.positive_float(speedup, "speedup")
+    close = _close_to_ideal(speedup)
     _language(lang)
-    close = speedup >= CLOSE_TO_IDEAL * IDEAL_TWO_DEVICE_SPEEDUP
     words = {
         "en": ("well short of the ideal 2", "close to the ideal 2"),
         "zh": ("远未达到理想的 2 倍", "接近理想的 2 倍"),
@@ -165,9 +170,10 @@ def speedup_verdict(speedup, lang="en"):
 def speedup_answer(speedup, lang="en"):
     """The FAQ's one-word answer to "will two devices train twice as fast?" (chapter 5.2).
 
-    "Nearly" from ``CLOSE_TO_IDEAL`` of the ideal 2 on, as :func:`speedup_verdict` words it.
+    "Nearly" from ``CLOSE_TO_IDEAL`` of the ideal 2 on, the rule :func:`speedup_verdict` words.
     """
-    close = speedup_verdict(speedup, lang) == speedup_verdict(IDEAL_TWO_DEVICE_SPEEDUP, lang)
+    close = _close_to_ideal(speedup)
+    _language(lang)
     return {"en": ("Not by default", "Nearly"), "zh": ("默认情况下不能", "接近")}[lang][close]
 
 

@@ -100,8 +100,7 @@ def judge_spelling(model_shares, bigram_shares):
     kept = ~(np.isnan(model_shares) | np.isnan(bigram_shares))
     gain = stats.paired_gain(bigram_shares[kept], model_shares[kept])
     judged = stats.judge(gain, 0.0, "above", unit="points", scale=100)
-    for lang in stats.LANGUAGES:
-        judged[f"spelling_{lang}"] = _SPELLING[judged["verdict"]][lang]
+    stats.add_words(judged, _SPELLING, "spelling")
     judged["model"] = stats.seed_interval(model_shares[kept])
     judged["bigram"] = stats.seed_interval(bigram_shares[kept])
     return judged
@@ -110,7 +109,4 @@ def judge_spelling(model_shares, bigram_shares):
 def check_spelling_judgement(judged):
     """Raise AssertionError when the spelling words disagree with the interval (the gate cell)."""
     checks.mapping(judged, "judged", required=[f"spelling_{lang}" for lang in stats.LANGUAGES])
-    stats.check_judgement(judged)
-    for lang in stats.LANGUAGES:
-        if judged[f"spelling_{lang}"] != _SPELLING[judged["verdict"]][lang]:
-            raise AssertionError(f"spelling_{lang} disagrees with the verdict {judged['verdict']}")
+    stats.check_words(judged, _SPELLING, "spelling")

@@ -151,14 +151,6 @@ _OVERFIT = {
 }
 
 
-def _worded(judged, table, key):
-    for lang in stats.LANGUAGES:
-        judged[f"{key}_{lang}"] = table[judged["verdict"]][lang].format(
-            effect=judged[f"effect_{lang}"]
-        )
-    return judged
-
-
 def judge_curve_lead(train_step_losses, validation_window_losses):
     """The verdict on "the training curve ends above the validation curve", from an interval.
 
@@ -170,7 +162,7 @@ def judge_curve_lead(train_step_losses, validation_window_losses):
     validation_window_losses = checks.array(validation_window_losses, "validation_window_losses", 1)
     difference = welch_difference(train_step_losses, validation_window_losses)
     judged = stats.judge(difference, 0.0, "above", effect=difference["mean"], digits=2)
-    return _worded(judged, _LEAD, "lead")
+    return stats.add_words(judged, _LEAD, "lead")
 
 
 def judge_overfitting(validation_losses):
@@ -192,19 +184,15 @@ def judge_overfitting(validation_losses):
     lowest = min(rounds[:-1], key=np.mean)
     gain = stats.paired_gain(lowest, rounds[-1])
     judged = stats.judge(gain, 0.0, "above", effect=gain["mean"], digits=3)
-    return _worded(judged, _OVERFIT, "overfit")
+    return stats.add_words(judged, _OVERFIT, "overfit")
 
 
 def check_curve_judgements(lead, overfit):
     """Raise AssertionError when a curve sentence disagrees with its interval (the gate cell)."""
     checks.mapping(lead, "lead")
     checks.mapping(overfit, "overfit")
-    for judged, table, key in ((lead, _LEAD, "lead"), (overfit, _OVERFIT, "overfit")):
-        stats.check_judgement(judged)
-        for lang in stats.LANGUAGES:
-            expected = table[judged["verdict"]][lang].format(effect=judged[f"effect_{lang}"])
-            if judged[f"{key}_{lang}"] != expected:
-                raise AssertionError(f"{key}_{lang} disagrees with the verdict {judged['verdict']}")
+    stats.check_words(lead, _LEAD, "lead")
+    stats.check_words(overfit, _OVERFIT, "overfit")
 
 
 _CROSSING = {

@@ -259,7 +259,7 @@ def judge_precisions(comparison, test_size):
         accuracy = stats.judge(gain, -ACCURACY_TOLERANCE, "above", unit="points", scale=100)
         for lang in stats.LANGUAGES:
             time[f"speed_{lang}"] = speed_words(time, lang)
-            accuracy[f"accuracy_{lang}"] = _ACCURACY[accuracy["verdict"]][lang]
+        stats.add_words(accuracy, _ACCURACY, "accuracy")
         result[policy] = {"time": time, "accuracy": accuracy}
     return result
 
@@ -270,10 +270,7 @@ def check_precision_judgements(judgements):
     for policy, pair in judgements.items():
         checks.mapping(pair, f"judgements[{policy!r}]", required=("time", "accuracy"))
         stats.check_judgement(pair["time"])
-        stats.check_judgement(pair["accuracy"])
         for lang in stats.LANGUAGES:
             if pair["time"][f"speed_{lang}"] != speed_words(pair["time"], lang):
                 raise AssertionError(f"{policy}: speed words disagree with the time interval")
-            expected = _ACCURACY[stats.verdict(pair["accuracy"], -ACCURACY_TOLERANCE, "above")]
-            if pair["accuracy"][f"accuracy_{lang}"] != expected[lang]:
-                raise AssertionError(f"{policy}: accuracy words disagree with the gain interval")
+        stats.check_words(pair["accuracy"], _ACCURACY, "accuracy")

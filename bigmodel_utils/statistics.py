@@ -192,6 +192,51 @@ def check_judgement(judgement):
             raise AssertionError(f"{key} {judgement[key]!r} does not say {expected!r}")
 
 
+def worded(table, judgement):
+    """The sentence ``table`` gives ``judgement``'s verdict, in every language.
+
+    The one lookup behind every text a chapter glues by its verdict (chapters 2, 3.3-3.4 and
+    5.1-5.3): ``table`` maps each of :data:`VERDICTS` to ``{"en": ..., "zh": ...}``, and a text
+    that holds ``{effect}`` gets the judgement's ``effect_<lang>`` there. Returns
+    ``{"en": ..., "zh": ...}``.
+    """
+    checks.mapping(judgement, "judgement", required=("verdict",))
+    name = checks.one_of(judgement["verdict"], 'judgement["verdict"]', VERDICTS)
+    checks.mapping(table, "table", required=VERDICTS)
+    texts = checks.mapping(table[name], f"table[{name!r}]", required=LANGUAGES)
+    words = {}
+    for lang in LANGUAGES:
+        text = checks.string(texts[lang], f"table[{name!r}][{lang!r}]")
+        if "{effect}" in text:
+            checks.mapping(judgement, "judgement", required=(f"effect_{lang}",))
+            text = text.format(effect=judgement[f"effect_{lang}"])
+        words[lang] = text
+    return words
+
+
+def add_words(judgement, table, key):
+    """Store :func:`worded`'s sentences in ``judgement`` as ``<key>_en`` and ``<key>_zh``."""
+    checks.string(key, "key")
+    for lang, text in worded(table, judgement).items():
+        judgement[f"{key}_{lang}"] = text
+    return judgement
+
+
+def check_words(judgement, table, key):
+    """Raise AssertionError when the verdict or its ``<key>_<lang>`` words disagree (gate cells).
+
+    The verdict must follow from its interval (:func:`check_judgement`) and each stored sentence
+    must be the one ``table`` gives that verdict.
+    """
+    checks.string(key, "key")
+    check_judgement(judgement)
+    for lang, text in worded(table, judgement).items():
+        if judgement.get(f"{key}_{lang}") != text:
+            raise AssertionError(
+                f"{key}_{lang} disagrees with the verdict {judgement['verdict']!r}"
+            )
+
+
 def seeds_required(profile_name):
     """Seeds a verdict needs in a profile: at least 3 in ``quick``, at least 5 in ``full``."""
     return MIN_SEEDS[checks.one_of(profile_name, "profile_name", MIN_SEEDS)]

@@ -167,7 +167,7 @@ def proportion_clause(time_judgement, flops_ratio):
     checks.mapping(time_judgement, "time_judgement", required=("low", "high"))
     flops_ratio = checks.positive_float(flops_ratio, "flops_ratio")
     name = statistics.verdict(time_judgement, flops_ratio, "below")
-    return dict(_PROPORTION[name])
+    return statistics.worded(_PROPORTION, {"verdict": name})
 
 
 def glue_values(judgements, lang="en"):

@@ -62,15 +62,10 @@ def judge_ink_share(shares, ink):
     checks.matching(shares.size, "shares", ink.size, "ink")
     gain = stats.paired_gain(ink, shares)
     judged = stats.judge(gain, 0.0, "above", effect=gain["mean"], unit="points", scale=100)
-    for lang in stats.LANGUAGES:
-        judged[f"compare_{lang}"] = _WORDS[judged["verdict"]][lang]
-    return judged
+    return stats.add_words(judged, _WORDS, "compare")
 
 
 def check_ink_judgement(judged):
     """Raise AssertionError when the glued comparison disagrees with its interval (gate cell)."""
     checks.mapping(judged, "judged")
-    stats.check_judgement(judged)
-    for lang in stats.LANGUAGES:
-        if judged[f"compare_{lang}"] != _WORDS[judged["verdict"]][lang]:
-            raise AssertionError(f"compare_{lang} disagrees with the verdict {judged['verdict']}")
+    stats.check_words(judged, _WORDS, "compare")

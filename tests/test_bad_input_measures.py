@@ -6,6 +6,13 @@ import numpy as np
 from badinput import INF, NAN, Lazy, make_tests
 
 CNN = Lazy("article_cnn")
+WORDS_TABLE = {
+    verdict: {"en": verdict, "zh": verdict} for verdict in ("holds", "does not hold", "not settled")
+}
+WORDED_JUDGEMENT = dict(
+    verdict="holds", low=0.01, high=0.03, threshold=0.0, direction="above", trend_en="holds",
+    trend_zh="holds",
+)  # fmt: skip
 SIZES = [(-3, ValueError), (0, ValueError), (True, TypeError), ("4", TypeError), (2.5, TypeError)]
 
 
@@ -500,6 +507,32 @@ TABLE = {
             ("judgement", {"verdict": "x"}, ValueError),
             ("judgement", {}, ValueError),
             ("judgement", {"low": 0}, ValueError),
+        ],  # fmt: skip
+    ),
+    "statistics.worded": (
+        dict(table=WORDS_TABLE, judgement={"verdict": "holds"}),
+        [
+            ("table", "holds", TypeError, "table must be a dict"),
+            ("table", {"holds": {"en": "a", "zh": "b"}}, ValueError, "table is missing"),
+            ("judgement", {"verdict": "faster"}, ValueError, "verdict"),
+            ("judgement", ["holds"], TypeError, "judgement must be a dict"),
+        ],  # fmt: skip
+    ),
+    "statistics.add_words": (
+        dict(judgement={"verdict": "holds"}, table=WORDS_TABLE, key="trend"),
+        [
+            ("key", 3, TypeError, "key must be a str"),
+            ("key", "", ValueError, "key must be a non-empty str"),
+            ("table", {}, ValueError, "table is missing"),
+            ("judgement", None, TypeError, "judgement must be a dict"),
+        ],  # fmt: skip
+    ),
+    "statistics.check_words": (
+        dict(judgement=WORDED_JUDGEMENT, table=WORDS_TABLE, key="trend"),
+        [
+            ("key", None, TypeError, "key must be a str"),
+            ("judgement", {"verdict": "holds"}, ValueError, "judgement is missing"),
+            ("table", [], TypeError, "table must be a dict"),
         ],  # fmt: skip
     ),
     "statistics.seeds_required": (

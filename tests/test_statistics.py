@@ -221,3 +221,48 @@ def test_bad_input(call, error, match):
 def test_statistics_reads_the_intervals_the_chapters_use_from_one_place():
     for name in ("CONFIDENCE", "accuracy_standard_error", "paired_gain", "seed_interval"):
         assert getattr(st, name) is getattr(intervals, name)  # re-exported, not a copy
+
+
+TABLE = {
+    st.HOLDS: {"en": "grew ({effect})", "zh": "增长（{effect}）"},
+    st.DOES_NOT_HOLD: {"en": "shrank", "zh": "缩小"},
+    st.NOT_SETTLED: {"en": "unclear", "zh": "不清楚"},
+}
+
+
+@pytest.mark.parametrize(
+    "interval, en",
+    [((0.01, 0.03), "grew (+2.0 points (95 % CI +1.0 to +3.0 points))"),
+     ((-0.03, -0.01), "shrank"), ((-0.01, 0.01), "unclear")],
+)  # fmt: skip
+def test_worded_gives_the_sentence_of_the_verdict_with_its_effect(interval, en):
+    judgement = st.judge(interval, 0.0, "above", unit="points", scale=100)
+    words = st.worded(TABLE, judgement)
+    assert words["en"] == en
+    assert words["zh"] == st.worded(TABLE, judgement)["zh"] != ""
+    if judgement["verdict"] == st.HOLDS:
+        assert judgement["effect_zh"] in words["zh"]
+
+
+def test_add_words_stores_what_check_words_accepts_and_a_changed_word_fails():
+    judgement = st.add_words(st.judge((0.01, 0.03), 0.0, "above"), TABLE, "trend")
+    assert judgement["trend_en"].startswith("grew") and judgement["trend_zh"].startswith("增长")
+    st.check_words(judgement, TABLE, "trend")
+    tampered = dict(judgement, trend_en="shrank")  # an injected fault: the words of another verdict
+    with pytest.raises(AssertionError, match="trend_en disagrees"):
+        st.check_words(tampered, TABLE, "trend")
+    flipped = dict(judgement, verdict=st.DOES_NOT_HOLD, trend_en="shrank", trend_zh="缩小")
+    # words that follow a verdict the interval denies
+    with pytest.raises(AssertionError, match="verdict"):
+        st.check_words(flipped, TABLE, "trend")
+
+
+def test_worded_refuses_a_table_without_every_verdict_or_language():
+    judgement = {"verdict": st.HOLDS}
+    with pytest.raises(ValueError, match="table is missing"):
+        st.worded({st.HOLDS: {"en": "a", "zh": "b"}}, judgement)
+    with pytest.raises(ValueError, match=r"table\['holds'\] is missing"):
+        st.worded(dict(TABLE, **{st.HOLDS: {"en": "a"}}), judgement)
+    # a text with {effect}, and no effect to put there
+    with pytest.raises(ValueError, match="effect_en"):
+        st.worded(TABLE, judgement)
