@@ -110,6 +110,21 @@ def test_a_restarted_model_trains_exactly_as_a_new_one_and_one_pass_equals_evalu
     loss, accuracy = scaling.loss_and_accuracy(probabilities, mnist.y_test)
     assert loss == pytest.approx(scores["loss"], rel=1e-5)
     assert accuracy == pytest.approx(scores["accuracy"])
+    # the sweep's own batched pass (predict_on_batch) measures what Keras's predict gives
+    assert again["test_loss"] == pytest.approx(loss, rel=1e-6)
+    assert again["test_accuracy"] == accuracy
+
+
+@pytest.mark.slow
+def test_steps_per_execution_changes_the_round_trips_not_the_training(monkeypatch):
+    mnist = data.load_mnist(train_size=160, test_size=32, verbose=False)
+    weights = {}
+    for steps in (sweep.STEPS_PER_EXECUTION, 1):
+        monkeypatch.setattr(sweep, "STEPS_PER_EXECUTION", steps)
+        _, model = sweep.train_and_measure(mnist, 0.0625, 1, 2, batch_size=32)
+        weights[steps] = model.get_weights()
+    for trained, step_by_step in zip(*weights.values(), strict=True):
+        np.testing.assert_array_equal(trained, step_by_step)
 
 
 @pytest.mark.slow
