@@ -23,7 +23,7 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-__version__ = "0.3.3"
+__version__ = "0.3.4"
 # Where the book lives and which commit of it holds this package: every chapter's install cell
 # installs exactly ``INSTALL_REQUIREMENT`` (a test checks it), so a chapter installs the package
 # it was built with. The pin is a commit, which travels with the history (a tag must be pushed
