@@ -31,7 +31,7 @@ __version__ = "0.3.4"
 # that commit is this one. After changing the package: commit, then
 # ``python ci/set_install_cells.py --release HEAD`` and commit again.
 REPOSITORY = "https://github.com/large-models-hands-on/large-models-hands-on"
-RELEASE = "1ab23c4d06112e449d4371f21760b59637645d84"
+RELEASE = "ff376ffbb7f5f7e69b387c5653af102a70311230"
 INSTALL_REQUIREMENT = f"bigmodel_utils @ git+{REPOSITORY}@{RELEASE}"
 
 
