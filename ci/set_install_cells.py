@@ -52,10 +52,12 @@ def set_release(revision):
     if count != 1:
         raise SystemExit(f'{init}: expected one line RELEASE = "..."')
     init.write_text(source)
-    print(f"RELEASE = {commit}")
+    return commit
 
 
 def rewrite_install_lines():
+    """Rewrite every install line that differs; return the paths written, README last."""
+    written = []
     for path in sorted((ROOT / "chapters").glob("**/*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
@@ -65,21 +67,26 @@ def rewrite_install_lines():
         if source != setup.source:
             setup.source = source
             nbformat.write(notebook, path)
-            print(f"updated {path.relative_to(ROOT)}")
+            written.append(path)
     readme = ROOT / "README.md"
     text, count = README_LINE.subn(f'pip install "{requirement()}"', readme.read_text())
     if count != 1:
         raise SystemExit('README.md: expected one line pip install "bigmodel_utils @ git+..."')
     readme.write_text(text)
+    return [*written, readme]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--release", help="the commit to pin (e.g. HEAD, after committing)")
     options = parser.parse_args(argv)
-    if options.release:
-        set_release(options.release)
-    rewrite_install_lines()
+    commit = set_release(options.release) if options.release else None
+    written = rewrite_install_lines()
+    # reported only once every file is written: a closed pipe cannot stop the rewrite half-way
+    if commit:
+        print(f"RELEASE = {commit}")
+    for path in written[:-1]:
+        print(f"updated {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
