@@ -104,13 +104,28 @@ def run(name, command):
     return code
 
 
+BOOK_KEYS = ("seconds", "execution_seconds", "sphinx_seconds")  # of _build/last_build.json
+
+
+def book_record(data, build_dir=ROOT / "_build"):
+    """The book build's own seconds (all, executions, Sphinx) that split make test's book phase.
+
+    Kept in the record when make test ends (``book_build``), so that a later ``make book`` (the
+    benchmark's one-sentence rebuild, say) cannot change what the record says of that run;
+    until then read from the build's ``last_build.json``. None when neither exists.
+    """
+    if "book_build" in data:
+        return data["book_build"]
+    last = build_dir / "last_build.json"
+    return json.loads(last.read_text()) if last.exists() else None
+
+
 def phases(data, build_dir=ROOT / "_build"):
     """{phase: seconds} in make test's order, the book's phase split by the build's record."""
     found = {name: entry["seconds"] for name, entry in data.get("phases", {}).items()}
     book = found.pop("book", None)
-    last = build_dir / "last_build.json"
-    if book is not None and last.exists():
-        build = json.loads(last.read_text())
+    build = book_record(data, build_dir)
+    if book is not None and build is not None:
         found["English execution"] = build["execution_seconds"]
         found["Sphinx"] = build["sphinx_seconds"]
         rest = book - build["seconds"] - found.get("Chinese pass", 0.0)
@@ -148,8 +163,12 @@ def summary():
     if "started" not in data:
         print("no record of make test's phases (BIGMODEL_PHASES unset or not started)")
         return
-    line = summary_line(data)
-    if path is not None:  # the total, as the summary computed it
+    build_dir = ROOT / "_build" if path is None else path.parent
+    line = summary_line(data, build_dir)
+    build = book_record(data, build_dir)
+    if path is not None:  # the total, as the summary computed it, and the book's own split
+        if build is not None and "book" in data.get("phases", {}):
+            data["book_build"] = {key: build[key] for key in BOOK_KEYS}
         path.write_text(json.dumps(data, indent=1) + "\n")
     print(line)
 

@@ -88,6 +88,20 @@ def test_the_summary_splits_the_book_and_judges_the_total(record):
     assert "pytest 250 s FAILED" in failed
 
 
+def test_a_later_rebuild_does_not_change_what_the_record_says_of_make_test(record, capsys):
+    last = record.parent / "last_build.json"
+    last.write_text(
+        json.dumps({"seconds": 300.0, "execution_seconds": 280.0, "sphinx_seconds": 15.0})
+    )
+    phases.record("book", 330)
+    phases.summary()  # the end of make test keeps the book's own split in the record
+    assert "English execution 280 s" in capsys.readouterr().out
+    # then a one-sentence rebuild executes nothing and writes its own last_build.json
+    last.write_text(json.dumps({"seconds": 4.0, "execution_seconds": 0.0, "sphinx_seconds": 3.0}))
+    split = phases.phases(json.loads(record.read_text()), record.parent)
+    assert (split["English execution"], split["Sphinx"], split["book (other)"]) == (280, 15, 30)
+
+
 def test_a_background_phase_and_a_foreground_phase_both_land(record):
     code = f"import sys; sys.path.insert(0, {str(ROOT / 'ci')!r}); import phases; "
     writers = [
