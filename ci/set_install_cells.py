@@ -56,7 +56,7 @@ def set_release(revision):
 
 
 def rewrite_install_lines():
-    """Rewrite every install line that differs; return the paths written, README last."""
+    """Rewrite every install line that differs and the README's; return the notebooks written."""
     written = []
     for path in sorted((ROOT / "chapters").glob("**/*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
@@ -73,7 +73,7 @@ def rewrite_install_lines():
     if count != 1:
         raise SystemExit('README.md: expected one line pip install "bigmodel_utils @ git+..."')
     readme.write_text(text)
-    return [*written, readme]
+    return written
 
 
 def main(argv=None):
@@ -85,7 +85,7 @@ def main(argv=None):
     # reported only once every file is written: a closed pipe cannot stop the rewrite half-way
     if commit:
         print(f"RELEASE = {commit}")
-    for path in written[:-1]:
+    for path in written:
         print(f"updated {path.relative_to(ROOT)}")
 
 
